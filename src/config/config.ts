@@ -1,0 +1,158 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_REGIONS, regionListSchema, regionUrlVariable, type RegionConfig } from './regions.js';
+
+export type Mode = 'development' | 'production' | 'test';
+
+/** Where a database lives: a PostgreSQL server, or PGlite in a folder (embedded). */
+export type DatabaseLocation =
+  | { readonly kind: 'postgres'; readonly url: string }
+  | { readonly kind: 'pglite'; readonly dir: string };
+
+export interface Config {
+  readonly mode: Mode;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  readonly regions: readonly RegionConfig[];
+  /** Database per region id. */
+  readonly regionDatabases: Readonly<Record<string, DatabaseLocation>>;
+  readonly controlDatabase: DatabaseLocation;
+  /** Per-region read deadline. */
+  readonly regionTimeoutMs: number;
+  /** JSON file of organisation id → public JWK(s); absent in development means generated dev keys. */
+  readonly orgKeysFile: string | undefined;
+  readonly tokenIssuer: string;
+  readonly tokenAudience: string;
+  readonly seedDemo: boolean;
+  readonly demoPatients: number;
+  readonly limits: Readonly<{
+    maxDepth: number;
+    maxCost: number;
+    maxAliases: number;
+    maxBatch: number;
+    maxBodyBytes: number;
+    maxPageSize: number;
+  }>;
+}
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+  .refine((u) => URL.canParse(u), 'is not a valid URL');
+
+const int = (def: number, min: number, max: number): z.ZodType<number> =>
+  z.coerce.number().int().min(min).max(max).default(def) as unknown as z.ZodType<number>;
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(4000, 0, 65535),
+  MERIDIAN_DATA_DIR: z.string().min(1).default('./.meridian'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MERIDIAN_REGIONS: regionListSchema.default(regionListSchema.parse(DEFAULT_REGIONS)),
+  MERIDIAN_CONTROL_URL: postgresUrl.optional(),
+  MERIDIAN_REGION_TIMEOUT_MS: int(2000, 50, 60000),
+  MERIDIAN_ORG_KEYS_FILE: z.string().min(1).optional(),
+  MERIDIAN_TOKEN_ISSUER: z.string().min(1).default('meridian'),
+  MERIDIAN_TOKEN_AUDIENCE: z.string().min(1).default('meridian-gateway'),
+  MERIDIAN_SEED_DEMO: z.enum(['true', 'false']).optional(),
+  MERIDIAN_DEMO_PATIENTS: int(60, 1, 1_000_000),
+  MERIDIAN_MAX_QUERY_DEPTH: int(8, 2, 50),
+  MERIDIAN_MAX_QUERY_COST: int(5000, 100, 1_000_000),
+  MERIDIAN_MAX_ALIASES: int(15, 1, 1000),
+  MERIDIAN_MAX_BATCH: int(5, 1, 100),
+  MERIDIAN_MAX_BODY_BYTES: int(100_000, 1000, 10_000_000),
+  MERIDIAN_MAX_PAGE_SIZE: int(100, 1, 1000),
+});
+
+/** Raised at start when the environment is invalid; lists every bad variable. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Parses and validates the environment once. The only reader of `process.env`
+ * in Meridian: everything else receives the frozen result.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(clean);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.MERIDIAN_DATA_DIR);
+
+  const regionUrls = new Map<string, string>();
+  for (const region of e.MERIDIAN_REGIONS) {
+    const name = regionUrlVariable(region.id);
+    const raw = clean[name];
+    if (raw === undefined) continue;
+    const url = postgresUrl.safeParse(raw);
+    if (url.success) regionUrls.set(region.id, url.data);
+    else problems.push(`${name}: ${url.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  for (const name of Object.keys(clean)) {
+    const m = /^MERIDIAN_REGION_([A-Z0-9_]+)_URL$/.exec(name);
+    if (m && !e.MERIDIAN_REGIONS.some((r) => regionUrlVariable(r.id) === name)) {
+      problems.push(`${name}: no region ${m[1]?.toLowerCase().replaceAll('_', '-')} in MERIDIAN_REGIONS`);
+    }
+  }
+  const external = e.MERIDIAN_CONTROL_URL !== undefined || regionUrls.size > 0;
+  if (external) {
+    if (e.MERIDIAN_CONTROL_URL === undefined) problems.push('MERIDIAN_CONTROL_URL: required when region URLs are set');
+    for (const region of e.MERIDIAN_REGIONS) {
+      if (!regionUrls.has(region.id) && clean[regionUrlVariable(region.id)] === undefined) {
+        problems.push(`${regionUrlVariable(region.id)}: required when MERIDIAN_CONTROL_URL is set`);
+      }
+    }
+  }
+  if (e.NODE_ENV === 'production' && e.MERIDIAN_ORG_KEYS_FILE === undefined) {
+    problems.push('MERIDIAN_ORG_KEYS_FILE: required in production (development mode generates keys)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const regionDatabases: Record<string, DatabaseLocation> = {};
+  for (const region of e.MERIDIAN_REGIONS) {
+    const url = regionUrls.get(region.id);
+    regionDatabases[region.id] =
+      url !== undefined ? { kind: 'postgres', url } : { kind: 'pglite', dir: path.join(dataDir, 'regions', region.id) };
+  }
+  const config: Config = {
+    mode: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    dataDir,
+    logLevel: e.LOG_LEVEL,
+    regions: Object.freeze(e.MERIDIAN_REGIONS.map((r) => Object.freeze(r))),
+    regionDatabases: Object.freeze(regionDatabases),
+    controlDatabase:
+      e.MERIDIAN_CONTROL_URL !== undefined
+        ? { kind: 'postgres', url: e.MERIDIAN_CONTROL_URL }
+        : { kind: 'pglite', dir: path.join(dataDir, 'control') },
+    regionTimeoutMs: e.MERIDIAN_REGION_TIMEOUT_MS,
+    orgKeysFile: e.MERIDIAN_ORG_KEYS_FILE,
+    tokenIssuer: e.MERIDIAN_TOKEN_ISSUER,
+    tokenAudience: e.MERIDIAN_TOKEN_AUDIENCE,
+    seedDemo: e.MERIDIAN_SEED_DEMO !== undefined ? e.MERIDIAN_SEED_DEMO === 'true' : !external,
+    demoPatients: e.MERIDIAN_DEMO_PATIENTS,
+    limits: Object.freeze({
+      maxDepth: e.MERIDIAN_MAX_QUERY_DEPTH,
+      maxCost: e.MERIDIAN_MAX_QUERY_COST,
+      maxAliases: e.MERIDIAN_MAX_ALIASES,
+      maxBatch: e.MERIDIAN_MAX_BATCH,
+      maxBodyBytes: e.MERIDIAN_MAX_BODY_BYTES,
+      maxPageSize: e.MERIDIAN_MAX_PAGE_SIZE,
+    }),
+  };
+  return Object.freeze(config);
+}

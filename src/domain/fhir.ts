@@ -1,0 +1,78 @@
+/** FHIR R4 resource types of the International Patient Summary that Meridian stores. */
+export const IPS_RESOURCE_TYPES = [
+  'Patient',
+  'Condition',
+  'AllergyIntolerance',
+  'MedicationStatement',
+  'Immunization',
+  'Observation',
+  'Procedure',
+  'DiagnosticReport',
+] as const;
+export type IpsResourceType = (typeof IPS_RESOURCE_TYPES)[number];
+
+/** IPS sections, the categories policies and filters speak of. */
+export const CATEGORIES = [
+  'patient',
+  'problems',
+  'allergies',
+  'medications',
+  'immunizations',
+  'results',
+  'procedures',
+  'reports',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const CATEGORY_OF: Readonly<Record<IpsResourceType, Category>> = {
+  Patient: 'patient',
+  Condition: 'problems',
+  AllergyIntolerance: 'allergies',
+  MedicationStatement: 'medications',
+  Immunization: 'immunizations',
+  Observation: 'results',
+  Procedure: 'procedures',
+  DiagnosticReport: 'reports',
+};
+
+/**
+ * HL7 v3 ActCode sensitivity labels (meta.security) Meridian recognises:
+ * mental health, HIV, genetic, substance use, sexual and reproductive health.
+ */
+export const SENSITIVITY_LABELS = ['PSY', 'HIV', 'GDIS', 'ETH', 'SEX'] as const;
+export type SensitivityLabel = (typeof SENSITIVITY_LABELS)[number];
+export const SENSITIVITY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+
+export const SENSITIVITY_DESCRIPTIONS: Readonly<Record<SensitivityLabel, string>> = {
+  PSY: 'mental health',
+  HIV: 'HIV/AIDS',
+  GDIS: 'genetic',
+  ETH: 'substance use',
+  SEX: 'sexual and reproductive health',
+};
+
+export function isIpsResourceType(value: string): value is IpsResourceType {
+  return (IPS_RESOURCE_TYPES as readonly string[]).includes(value);
+}
+
+export function isCategory(value: string): value is Category {
+  return (CATEGORIES as readonly string[]).includes(value);
+}
+
+export function isSensitivityLabel(value: string): value is SensitivityLabel {
+  return (SENSITIVITY_LABELS as readonly string[]).includes(value);
+}
+
+/** A FHIR resource as JSON: only the fields Meridian relies on are typed. */
+export interface FhirResource {
+  readonly resourceType: string;
+  readonly id?: string;
+  readonly meta?: { readonly lastUpdated?: string; readonly security?: readonly FhirCoding[] };
+  readonly [field: string]: unknown;
+}
+
+export interface FhirCoding {
+  readonly system?: string;
+  readonly code?: string;
+  readonly display?: string;
+}

@@ -1,0 +1,22 @@
+export const ROLES = ['clinician', 'compliance_officer', 'patient', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is asking: established from a verified bearer token, never from request input. */
+export interface Principal {
+  /** Token subject: the user at the organisation. */
+  readonly subject: string;
+  readonly organisationId: string;
+  /** Jurisdiction of the organisation, e.g. DE, FR, US-MA. */
+  readonly jurisdiction: string;
+  readonly roles: readonly Role[];
+  /** Global patient id, for principals acting as a patient. */
+  readonly patientId?: string;
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+export function hasRole(principal: Principal, ...roles: readonly Role[]): boolean {
+  return principal.roles.some((r) => roles.includes(r));
+}

@@ -1,0 +1,35 @@
+import type { Category, FhirResource, IpsResourceType, SensitivityLabel } from './fhir.js';
+
+/** One FHIR resource as a regional store holds it. */
+export interface StoredRecord {
+  readonly region: string;
+  readonly resourceType: IpsResourceType;
+  readonly resourceId: string;
+  /** Region-local Patient id. */
+  readonly patientId: string;
+  readonly category: Category;
+  readonly sensitivity: SensitivityLabel | null;
+  readonly sourceOrg: string;
+  readonly lastUpdated: Date;
+  readonly contentHash: string;
+  readonly resource: FhirResource;
+}
+
+/** What a read asks a regional store for. */
+export interface RecordQuery {
+  readonly patientIds: readonly string[];
+  readonly resourceTypes?: readonly IpsResourceType[];
+  readonly categories?: readonly Category[];
+  readonly since?: Date;
+  /**
+   * Keyset position in (lastUpdated desc, key asc) order: records older than
+   * `lastUpdated`, and of those updated at exactly that time, all, none, or
+   * those whose key sorts after `keyAfter`.
+   */
+  readonly after?: { readonly lastUpdated: Date; readonly onTie: 'all' | 'none' | { readonly keyAfter: string } };
+  readonly limit: number;
+}
+
+export function recordKey(record: Pick<StoredRecord, 'resourceType' | 'resourceId'>): string {
+  return `${record.resourceType}/${record.resourceId}`;
+}

@@ -1,0 +1,125 @@
+import { PrismaClient } from '../generated/control/client.js';
+import type { Role } from '../domain/principal.js';
+import type { Database } from './database.js';
+
+export interface Organisation {
+  readonly id: string;
+  readonly name: string;
+  readonly jurisdiction: string;
+}
+
+/** Where one patient's records are: a region and the patient's local id there. */
+export interface PatientLocation {
+  readonly region: string;
+  readonly localId: string;
+}
+
+export interface Persona {
+  readonly name: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly organisationId: string;
+  readonly patientId: string | null;
+}
+
+/** Control-plane repositories: organisations, master patient index, dev personas. */
+export interface ControlPlane {
+  organisation(id: string): Promise<Organisation | null>;
+  organisations(): Promise<Organisation[]>;
+  upsertOrganisations(orgs: readonly Organisation[]): Promise<void>;
+  /** Regions and local ids that hold a global patient's records. */
+  locatePatient(globalId: string): Promise<PatientLocation[]>;
+  /** Links a patient's local id in a region to its global id; idempotent. */
+  linkPatient(globalId: string, location: PatientLocation): Promise<void>;
+  /** The global id a region-local patient id is linked to, if any. */
+  globalIdOf(location: PatientLocation): Promise<string | null>;
+  patients(limit: number): Promise<{ globalId: string; regions: string[] }[]>;
+  personas(): Promise<Persona[]>;
+  persona(name: string): Promise<Persona | null>;
+  upsertPersonas(personas: readonly Persona[]): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class PrismaControlPlane implements ControlPlane {
+  readonly #prisma: PrismaClient;
+
+  constructor(db: Database) {
+    this.#prisma = new PrismaClient({ adapter: db.adapter() });
+  }
+
+  organisation(id: string): Promise<Organisation | null> {
+    return this.#prisma.organisation.findUnique({ where: { id }, select: { id: true, name: true, jurisdiction: true } });
+  }
+
+  organisations(): Promise<Organisation[]> {
+    return this.#prisma.organisation.findMany({ select: { id: true, name: true, jurisdiction: true }, orderBy: { id: 'asc' } });
+  }
+
+  async upsertOrganisations(orgs: readonly Organisation[]): Promise<void> {
+    await this.#prisma.$transaction(
+      orgs.map((org) => this.#prisma.organisation.upsert({ where: { id: org.id }, create: org, update: org })),
+    );
+  }
+
+  async locatePatient(globalId: string): Promise<PatientLocation[]> {
+    return this.#prisma.patientLocation.findMany({
+      where: { globalId },
+      select: { region: true, localId: true },
+      orderBy: { region: 'asc' },
+    });
+  }
+
+  async linkPatient(globalId: string, location: PatientLocation): Promise<void> {
+    await this.#prisma.patientLocation.upsert({
+      where: { globalId_region: { globalId, region: location.region } },
+      create: { globalId, ...location },
+      update: { localId: location.localId },
+    });
+  }
+
+  async globalIdOf(location: PatientLocation): Promise<string | null> {
+    const row = await this.#prisma.patientLocation.findUnique({
+      where: { region_localId: location },
+      select: { globalId: true },
+    });
+    return row?.globalId ?? null;
+  }
+
+  async patients(limit: number): Promise<{ globalId: string; regions: string[] }[]> {
+    const rows = await this.#prisma.patientLocation.findMany({
+      orderBy: [{ globalId: 'asc' }, { region: 'asc' }],
+      select: { globalId: true, region: true },
+    });
+    const byId = new Map<string, string[]>();
+    for (const row of rows) {
+      if (!byId.has(row.globalId) && byId.size >= limit) break;
+      byId.set(row.globalId, [...(byId.get(row.globalId) ?? []), row.region]);
+    }
+    return [...byId].map(([globalId, regions]) => ({ globalId, regions }));
+  }
+
+  async personas(): Promise<Persona[]> {
+    const rows = await this.#prisma.persona.findMany({ orderBy: { name: 'asc' } });
+    return rows.map((r) => ({ ...r, role: r.role as Role }));
+  }
+
+  async persona(name: string): Promise<Persona | null> {
+    const row = await this.#prisma.persona.findUnique({ where: { name } });
+    return row && { ...row, role: row.role as Role };
+  }
+
+  async upsertPersonas(personas: readonly Persona[]): Promise<void> {
+    await this.#prisma.$transaction(
+      personas.map((p) => this.#prisma.persona.upsert({ where: { name: p.name }, create: p, update: p })),
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.#prisma.$queryRaw`SELECT 1`;
+  }
+
+  close(): Promise<void> {
+    return this.#prisma.$disconnect();
+  }
+}

@@ -1,0 +1,138 @@
+import { PrismaClient, type Prisma } from '../generated/records/client.js';
+import type { Category, FhirResource, IpsResourceType, SensitivityLabel } from '../domain/fhir.js';
+import { recordKey, type RecordQuery, type StoredRecord } from '../domain/record.js';
+import type { Database } from './database.js';
+
+/** Counts of what a write did. */
+export interface UpsertResult {
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+}
+
+/** A region's record store. */
+export interface RecordStore {
+  readonly region: string;
+  find(query: RecordQuery): Promise<StoredRecord[]>;
+  /** Writes all records in one transaction: all or nothing. Same key and hash is a no-op. */
+  upsertMany(records: readonly Omit<StoredRecord, 'region'>[]): Promise<UpsertResult>;
+  count(): Promise<number>;
+  /** Throws when the database cannot answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Row = Prisma.RecordGetPayload<object>;
+
+/** `RecordStore` on Prisma 7 over `@prisma/adapter-pg`. */
+export class PrismaRecordStore implements RecordStore {
+  readonly region: string;
+  readonly #prisma: PrismaClient;
+
+  constructor(region: string, db: Database) {
+    this.region = region;
+    this.#prisma = new PrismaClient({ adapter: db.adapter() });
+  }
+
+  async find(query: RecordQuery): Promise<StoredRecord[]> {
+    const rows = await this.#prisma.record.findMany({
+      where: {
+        patientId: { in: [...query.patientIds] },
+        ...(query.resourceTypes ? { resourceType: { in: [...query.resourceTypes] } } : {}),
+        ...(query.categories ? { category: { in: [...query.categories] } } : {}),
+        AND: [
+          ...(query.since ? [{ lastUpdated: { gte: query.since } }] : []),
+          ...(query.after ? [afterClause(query.after)] : []),
+        ],
+      },
+      orderBy: [{ lastUpdated: 'desc' }, { key: 'asc' }],
+      take: query.limit,
+    });
+    return rows.map((row) => this.#toRecord(row));
+  }
+
+  async upsertMany(records: readonly Omit<StoredRecord, 'region'>[]): Promise<UpsertResult> {
+    const keys = records.map(recordKey);
+    return this.#prisma.$transaction(
+      async (tx) => {
+        const existing = new Map<string, string>();
+        for (let i = 0; i < keys.length; i += 5000) {
+          const found = await tx.record.findMany({
+            where: { key: { in: keys.slice(i, i + 5000) } },
+            select: { key: true, contentHash: true },
+          });
+          for (const row of found) existing.set(row.key, row.contentHash);
+        }
+        const fresh: Prisma.RecordCreateManyInput[] = [];
+        let updated = 0;
+        let unchanged = 0;
+        for (const record of records) {
+          const key = recordKey(record);
+          const hash = existing.get(key);
+          if (hash === record.contentHash) {
+            unchanged++;
+          } else if (hash === undefined) {
+            fresh.push(toRow(record));
+          } else {
+            await tx.record.update({ where: { key }, data: toRow(record) });
+            updated++;
+          }
+        }
+        for (let i = 0; i < fresh.length; i += 1000) {
+          await tx.record.createMany({ data: fresh.slice(i, i + 1000) });
+        }
+        return { inserted: fresh.length, updated, unchanged };
+      },
+      { timeout: 600_000, maxWait: 30_000 },
+    );
+  }
+
+  count(): Promise<number> {
+    return this.#prisma.record.count();
+  }
+
+  async ping(): Promise<void> {
+    await this.#prisma.$queryRaw`SELECT 1`;
+  }
+
+  close(): Promise<void> {
+    return this.#prisma.$disconnect();
+  }
+
+  #toRecord(row: Row): StoredRecord {
+    return {
+      region: this.region,
+      resourceType: row.resourceType as IpsResourceType,
+      resourceId: row.resourceId,
+      patientId: row.patientId,
+      category: row.category as Category,
+      sensitivity: row.sensitivity as SensitivityLabel | null,
+      sourceOrg: row.sourceOrg,
+      lastUpdated: row.lastUpdated,
+      contentHash: row.contentHash,
+      resource: row.resource as unknown as FhirResource,
+    };
+  }
+}
+
+function afterClause(after: NonNullable<RecordQuery['after']>): Prisma.RecordWhereInput {
+  const older: Prisma.RecordWhereInput = { lastUpdated: { lt: after.lastUpdated } };
+  if (after.onTie === 'none') return older;
+  if (after.onTie === 'all') return { lastUpdated: { lte: after.lastUpdated } };
+  return { OR: [older, { lastUpdated: after.lastUpdated, key: { gt: after.onTie.keyAfter } }] };
+}
+
+function toRow(record: Omit<StoredRecord, 'region'>): Prisma.RecordCreateManyInput {
+  return {
+    key: recordKey(record),
+    resourceType: record.resourceType,
+    resourceId: record.resourceId,
+    patientId: record.patientId,
+    category: record.category,
+    sensitivity: record.sensitivity,
+    sourceOrg: record.sourceOrg,
+    lastUpdated: record.lastUpdated,
+    contentHash: record.contentHash,
+    resource: record.resource as unknown as Prisma.InputJsonValue,
+  };
+}
