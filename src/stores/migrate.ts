@@ -118,17 +118,17 @@ class MigrationPg extends PrismaPg {
   }
 }
 
-export function schemaPath(schema: SchemaName): string {
-  return path.join(PRISMA_DIR, schema, 'schema.prisma');
+export function schemaPath(schema: SchemaName, prismaDir = PRISMA_DIR): string {
+  return path.join(prismaDir, schema, 'schema.prisma');
 }
 
-export function migrationsDir(schema: SchemaName): string {
-  return path.join(PRISMA_DIR, schema, 'migrations');
+export function migrationsDir(schema: SchemaName, prismaDir = PRISMA_DIR): string {
+  return path.join(prismaDir, schema, 'migrations');
 }
 
 /** Reads a Prisma Migrate migrations folder the way the Prisma CLI hands it to the engine. */
-export async function readMigrations(schema: SchemaName): Promise<MigrationList> {
-  const baseDir = migrationsDir(schema);
+export async function readMigrations(schema: SchemaName, prismaDir = PRISMA_DIR): Promise<MigrationList> {
+  const baseDir = migrationsDir(schema, prismaDir);
   const lockPath = path.join(baseDir, 'migration_lock.toml');
   const entries = existsSync(baseDir) ? await readdir(baseDir, { withFileTypes: true }) : [];
   const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
@@ -151,9 +151,14 @@ export async function readMigrations(schema: SchemaName): Promise<MigrationList>
   };
 }
 
-async function withEngine<T>(db: Database, schema: SchemaName, run: (engine: SchemaEngine, datamodel: string) => Promise<T>): Promise<T> {
+async function withEngine<T>(
+  db: Database,
+  schema: SchemaName,
+  prismaDir: string,
+  run: (engine: SchemaEngine, datamodel: string) => Promise<T>,
+): Promise<T> {
   await loadEngine();
-  const datamodel = await readFile(schemaPath(schema), 'utf8');
+  const datamodel = await readFile(schemaPath(schema, prismaDir), 'utf8');
   const factory = migrationAdapter(db);
   const adapter = bindMigrationAwareSqlAdapterFactory(factory);
   const engine = await engineModule.SchemaEngine.new(
@@ -174,7 +179,7 @@ async function withEngine<T>(db: Database, schema: SchemaName, run: (engine: Sch
  * exactly as `prisma migrate deploy` does. Returns the names applied now.
  */
 export function applyMigrations(db: Database, schema: SchemaName): Promise<string[]> {
-  return withEngine(db, schema, async (engine) => {
+  return withEngine(db, schema, PRISMA_DIR, async (engine) => {
     const out = await engine.applyMigrations({ migrationsList: await readMigrations(schema), filters: NO_FILTER });
     return out.appliedMigrationNames;
   });
@@ -182,14 +187,14 @@ export function applyMigrations(db: Database, schema: SchemaName): Promise<strin
 
 /**
  * The SQL that would bring the committed migrations up to schema.prisma; empty when
- * they agree. Replays the migrations on a shadow database, so `db` must be a server
+ * they agree. `prismaDir` defaults to the package's prisma/ folder. Replays the migrations on a shadow database, so `db` must be a server
  * that may create one (PostgreSQL, not PGlite).
  */
-export function diffMigrationsToSchema(db: Database, schema: SchemaName): Promise<string> {
-  return withEngine(db, schema, async (engine, datamodel) => {
+export function diffMigrationsToSchema(db: Database, schema: SchemaName, prismaDir = PRISMA_DIR): Promise<string> {
+  return withEngine(db, schema, prismaDir, async (engine, datamodel) => {
     const res = await engine.diff({
-      from: { tag: 'migrations', ...(await readMigrations(schema)) },
-      to: { tag: 'schemaDatamodel', files: [{ path: schemaPath(schema), content: datamodel }] },
+      from: { tag: 'migrations', ...(await readMigrations(schema, prismaDir)) },
+      to: { tag: 'schemaDatamodel', files: [{ path: schemaPath(schema, prismaDir), content: datamodel }] },
       script: true,
       exitCode: null,
       filters: NO_FILTER,

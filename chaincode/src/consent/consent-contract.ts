@@ -1,0 +1,119 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { conflict, notFound } from '../errors.js';
+import { invokerOf } from '../identity/invoker.js';
+import { canonicalBytes, canonicalJson } from '../ledger/canonical-json.js';
+import { appendHistory, readHistory } from '../ledger/history.js';
+import { ledgerOf, txTime, type LedgerStub } from '../ledger/ledger-context.js';
+import { getRecord, putRecord } from '../ledger/record-store.js';
+import * as arg from '../validation/arguments.js';
+import { CONSENT, CONSENT_EVENT, consentKey, type ConsentRecord } from './consent-records.js';
+import { revocationRight } from './revocation-rights.js';
+
+/** Chaincode event emitted when a consent is revoked; caches listen for it. */
+export const CONSENT_REVOKED_EVENT = 'ConsentRevoked';
+
+/** Patient consents, anchored by hash under a pseudonymous patient id. */
+@Info({ title: 'ConsentContract', description: 'Consent grants and revocations' })
+export class ConsentContract extends Contract {
+  constructor() {
+    super('consent');
+  }
+
+  /** Anchors a granted consent. Consent ids are never reused: a new grant gets a new id. */
+  @Transaction()
+  @Returns('string')
+  async recordConsent(
+    ctx: Context,
+    consentId: string,
+    patientRef: string,
+    hash: string,
+    version: string,
+  ): Promise<string> {
+    const id = arg.recordId('consentId', consentId);
+    const patient = arg.patientRef('patientRef', patientRef);
+    const h = arg.sha256Hex('hash', hash);
+    const v = arg.versionLabel('version', version);
+    const { stub, identity } = ledgerOf(ctx);
+
+    const key = consentKey(stub, id);
+    if (await getRecord<ConsentRecord>(stub, key)) throw conflict(`consent ${id} is already recorded`);
+    const at = txTime(stub);
+    const record: ConsentRecord = {
+      consentId: id,
+      patientRef: patient,
+      hash: h,
+      version: v,
+      status: 'active',
+      recordedAt: at,
+    };
+    await putRecord(stub, CONSENT, key, record);
+    await appendHistory(stub, CONSENT_EVENT, id, {
+      action: 'recorded',
+      consentId: id,
+      patientRef: patient,
+      hash: h,
+      version: v,
+      actorMsp: identity.getMSPID(),
+      at,
+      txId: stub.getTxID(),
+    });
+    return canonicalJson(record);
+  }
+
+  /**
+   * Revokes a consent; emits `ConsentRevoked`. `reason` is an optional reason
+   * code; through a peer pass '' for none, as Fabric requires every argument.
+   */
+  @Transaction()
+  @Returns('string')
+  async revokeConsent(ctx: Context, consentId: string, reason?: string): Promise<string> {
+    const id = arg.recordId('consentId', consentId);
+    const why = reason === undefined || reason === '' ? undefined : arg.reasonCode('reason', reason);
+    const { stub, identity } = ledgerOf(ctx);
+
+    const current = await mustGetConsent(stub, id);
+    const revokedAs = revocationRight(invokerOf(identity), current.patientRef);
+    if (current.status === 'revoked') throw conflict(`consent ${id} is already revoked`);
+    const at = txTime(stub);
+    const record: ConsentRecord = { ...current, status: 'revoked', revokedAt: at };
+    await putRecord(stub, CONSENT, consentKey(stub, id), record);
+    await appendHistory(stub, CONSENT_EVENT, id, {
+      action: 'revoked',
+      consentId: id,
+      patientRef: record.patientRef,
+      hash: record.hash,
+      version: record.version,
+      actorMsp: identity.getMSPID(),
+      revokedAs,
+      reason: why,
+      at,
+      txId: stub.getTxID(),
+    });
+    const { patientRef, version } = record;
+    stub.setEvent(CONSENT_REVOKED_EVENT, canonicalBytes({ consentId: id, patientRef, version }));
+    return canonicalJson(record);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async getConsentStatus(ctx: Context, consentId: string): Promise<string> {
+    const id = arg.recordId('consentId', consentId);
+    return canonicalJson(await mustGetConsent(ledgerOf(ctx).stub, id));
+  }
+
+  /** The consent's recorded and revoked steps, oldest first; NOT_FOUND for an unknown consent. */
+  @Transaction(false)
+  @Returns('string')
+  async getConsentHistory(ctx: Context, consentId: string): Promise<string> {
+    const id = arg.recordId('consentId', consentId);
+    const { stub } = ledgerOf(ctx);
+    await mustGetConsent(stub, id);
+    return canonicalJson(await readHistory(stub, CONSENT_EVENT, id));
+  }
+}
+
+async function mustGetConsent(stub: LedgerStub, consentId: string): Promise<ConsentRecord> {
+  const record = await getRecord<ConsentRecord>(stub, consentKey(stub, consentId));
+  if (!record) throw notFound(`consent ${consentId} is not recorded`);
+  return record;
+}

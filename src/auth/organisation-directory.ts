@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises';
+import type { JWK } from 'jose';
+import { z } from 'zod';
+
+/** A partner organisation as configured: who it is, where, and the keys its tokens are signed with. */
+export interface OrganisationEntry {
+  readonly id: string;
+  readonly name: string;
+  readonly jurisdiction: string;
+  /** Public JWKs; a token from this organisation must verify against one of them. */
+  readonly keys: readonly JWK[];
+}
+
+const jwk = z.looseObject({ kty: z.string(), kid: z.string().optional() }).refine((k) => !('d' in k), {
+  message: 'must be a public key (a private key "d" member was found)',
+});
+
+const fileSchema = z.record(
+  z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'organisation id: lower-case letters, digits and dashes'),
+  z.object({
+    name: z.string().min(1),
+    jurisdiction: z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, 'an ISO 3166 code such as DE or US-MA'),
+    keys: z.array(jwk).min(1, 'at least one public key'),
+  }),
+);
+
+/**
+ * Reads `MERIDIAN_ORG_KEYS_FILE`:
+ * `{ "<org-id>": { "name": "...", "jurisdiction": "DE", "keys": [<public JWK>, ...] } }`.
+ */
+export async function loadOrganisationDirectory(file: string): Promise<OrganisationEntry[]> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`MERIDIAN_ORG_KEYS_FILE ${file}: ${(err as Error).message}`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`MERIDIAN_ORG_KEYS_FILE ${file} is invalid:\n${problems}`);
+  }
+  return Object.entries(parsed.data).map(([id, org]) => ({ id, ...org, keys: org.keys as JWK[] }));
+}

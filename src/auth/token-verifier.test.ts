@@ -1,0 +1,43 @@
+import { exportJWK, generateKeyPair } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { mintToken } from './token-minter.js';
+import { TokenVerifier } from './token-verifier.js';
+
+async function keyPair() {
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  return { publicJwk: await exportJWK(pair.publicKey), privateJwk: await exportJWK(pair.privateKey) };
+}
+
+describe('TokenVerifier', () => {
+  it("derives the principal from the issuing organisation's configuration, and rejects forgeries", async () => {
+    const charite = await keyPair();
+    const other = await keyPair();
+    const verifier = new TokenVerifier({
+      audience: 'meridian-gateway',
+      organisations: [
+        { id: 'charite-berlin', name: 'Charité', jurisdiction: 'DE', keys: [charite.publicJwk] },
+        { id: 'mgh-boston', name: 'MGH', jurisdiction: 'US-MA', keys: [other.publicJwk] },
+      ],
+    });
+    const request = { organisationId: 'charite-berlin', subject: 'dr-weber', roles: ['clinician'] as const, audience: 'meridian-gateway' };
+    const good = await mintToken(charite.privateJwk, request);
+    await expect(verifier.verify(good)).resolves.toEqual({
+      subject: 'dr-weber',
+      organisationId: 'charite-berlin',
+      jurisdiction: 'DE',
+      roles: ['clinician'],
+    });
+
+    // Signed by another organisation's key while claiming to be Charité.
+    const forged = await mintToken(other.privateJwk, request);
+    await expect(verifier.verify(forged)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: /signature/ });
+    const wrongAudience = await mintToken(charite.privateJwk, { ...request, audience: 'someone-else' });
+    await expect(verifier.verify(wrongAudience)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: /aud/ });
+    const unknownOrg = await mintToken(charite.privateJwk, { ...request, organisationId: 'nowhere' });
+    await expect(verifier.verify(unknownOrg)).rejects.toMatchObject({ message: /unknown organisation/ });
+    const patientWithoutId = await mintToken(charite.privateJwk, { ...request, roles: ['patient'] });
+    await expect(verifier.verify(patientWithoutId)).rejects.toMatchObject({ message: /must name the patient/ });
+    const noRole = await mintToken(charite.privateJwk, { ...request, roles: ['superuser' as 'clinician'] });
+    await expect(verifier.verify(noRole)).rejects.toMatchObject({ message: /no known role/ });
+  });
+});

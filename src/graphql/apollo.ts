@@ -1,0 +1,83 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { Config } from '../config/config.js';
+import type { GraphQLContext } from './context.js';
+import { formatError } from './errors.js';
+
+/**
+ * Adds what the response carries beside the data: one error per region that did not
+ * answer (the data of the others stays), and the request id on every error.
+ */
+const responsePlugin: ApolloServerPlugin<GraphQLContext> = {
+  requestDidStart() {
+    const started = process.hrtime.bigint();
+    return Promise.resolve({
+      willSendResponse({ response, contextValue, operationName, errors }) {
+        if (response.body.kind !== 'single') return Promise.resolve();
+        const result = response.body.singleResult;
+        const partial = contextValue.partialFailures.map(({ failure, path }) =>
+          new GraphQLError(failure.message, {
+            path: [...path],
+            extensions: { code: failure.code, region: failure.region },
+          }).toJSON(),
+        );
+        const all = [...(result.errors ?? []), ...partial].map((e) => ({
+          ...e,
+          extensions: { ...e.extensions, requestId: contextValue.requestId },
+        }));
+        if (all.length > 0) result.errors = all;
+        contextValue.log.info(
+          {
+            operation: operationName ?? null,
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+            errorCodes: all.map((e) => (e.extensions as Record<string, unknown>).code),
+            internal: errors?.filter((e) => !e.extensions.code).map((e) => e.message),
+          },
+          'graphql request',
+        );
+        return Promise.resolve();
+      },
+      didEncounterErrors({ errors, contextValue }) {
+        for (const error of errors) {
+          const original = error.originalError;
+          if (original && !('code' in original) && !error.extensions.code) {
+            contextValue.log.error({ err: original }, 'internal error');
+          }
+        }
+        return Promise.resolve();
+      },
+    });
+  },
+};
+
+/** Apollo Server 5 with Meridian's limits: depth, cost, aliases, masked errors, no IDE or introspection in production. */
+export function createApollo(schema: GraphQLSchema, config: Config): ApolloServer<GraphQLContext> {
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.limits.maxDepth, exposeLimits: true },
+    costLimit: { maxCost: config.limits.maxCost, exposeLimits: true },
+    maxAliases: { n: config.limits.maxAliases, exposeLimits: true },
+    maxDirectives: { n: 20, exposeLimits: true },
+    maxTokens: { n: 2000, exposeLimits: true },
+    blockFieldSuggestion: { enabled: config.mode === 'production' },
+  }).protect();
+  const production = config.mode === 'production';
+  return new ApolloServer<GraphQLContext>({
+    schema,
+    validationRules: armor.validationRules,
+    plugins: [
+      // graphql-armor's typings come from Apollo's CommonJS build; the plugins are the same objects.
+      ...(armor.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
+      responsePlugin,
+      production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+    ],
+    introspection: !production,
+    includeStacktraceInErrorResponses: false,
+    // Batches are checked against MERIDIAN_MAX_BATCH by the HTTP layer before Apollo sees them.
+    allowBatchedHttpRequests: true,
+    csrfPrevention: true,
+    formatError,
+  });
+}

@@ -1,0 +1,85 @@
+import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import type { PartialFailure } from '../../access/record-service.js';
+import { badInput } from '../../domain/errors.js';
+import type { Category, IpsResourceType } from '../../domain/fhir.js';
+import type { PurposeOfUse } from '../../domain/purpose.js';
+import { requirePrincipal, type GraphQLContext } from '../context.js';
+import { toClinicalItem, toDemographics } from '../mappers.js';
+import { PurposeOfUseEnum } from '../types/enums.js';
+import { PatientSummary } from '../types/patient-summary.type.js';
+import { RecordConnection } from '../types/record-connection.type.js';
+import { RecordFilter } from '../types/record-filter.input.js';
+
+const PATIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+function checkPatientId(patientId: string): void {
+  if (!PATIENT_ID.test(patientId)) {
+    throw badInput('`patientId` must be 1 to 64 letters, digits, dots, dashes or underscores.', { field: 'patientId' });
+  }
+}
+
+function report(ctx: GraphQLContext, path: string, failures: readonly PartialFailure[]): string[] {
+  for (const failure of failures) ctx.partialFailures.push({ failure, path: [path] });
+  return [...new Set(failures.filter((f) => f.code === 'REGION_UNAVAILABLE').map((f) => f.region))];
+}
+
+@Resolver()
+export class PatientResolver {
+  @Query(() => PatientSummary, {
+    description: "A patient's International Patient Summary, merged across every region that holds records.",
+  })
+  async patientSummary(
+    @Arg('patientId', () => ID) patientId: string,
+    @Arg('purpose', () => PurposeOfUseEnum) purpose: PurposeOfUse,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<PatientSummary> {
+    checkPatientId(patientId);
+    const result = await ctx.services.records.summary(requirePrincipal(ctx), patientId, purpose);
+    const name = ctx.services.organisationName;
+    const section = (category: Category): PatientSummary['problems'] =>
+      result.records.filter((r) => r.category === category).map((r) => toClinicalItem(r, name));
+    return {
+      patientId,
+      purpose,
+      regions: [...result.regions],
+      unavailableRegions: report(ctx, 'patientSummary', result.failures),
+      demographics: result.records.filter((r) => r.category === 'patient').map((r) => toDemographics(r, name)),
+      problems: section('problems'),
+      allergies: section('allergies'),
+      medications: section('medications'),
+      immunizations: section('immunizations'),
+      results: section('results'),
+      procedures: section('procedures'),
+      reports: section('reports'),
+    };
+  }
+
+  @Query(() => RecordConnection, { description: "A page of a patient's records across regions, newest first." })
+  async records(
+    @Arg('patientId', () => ID) patientId: string,
+    @Arg('purpose', () => PurposeOfUseEnum) purpose: PurposeOfUse,
+    @Arg('filter', () => RecordFilter, { nullable: true }) filter: RecordFilter | undefined,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RecordConnection> {
+    checkPatientId(patientId);
+    const page = await ctx.services.records.records(requirePrincipal(ctx), {
+      patientId,
+      purpose,
+      first,
+      ...(after != null ? { after } : {}),
+      filter: {
+        ...(filter?.resourceTypes ? { resourceTypes: filter.resourceTypes as IpsResourceType[] } : {}),
+        ...(filter?.categories ? { categories: filter.categories.map((c) => c.toLowerCase() as Category) } : {}),
+        ...(filter?.since ? { since: filter.since } : {}),
+      },
+    });
+    return {
+      edges: page.edges.map((e) => ({ cursor: e.cursor, node: toClinicalItem(e.record, ctx.services.organisationName) })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      regions: [...page.regions],
+      unavailableRegions: report(ctx, 'records', page.failures),
+    };
+  }
+}

@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { MeResolver } from './resolvers/me.resolver.js';
+import { PatientResolver } from './resolvers/patient.resolver.js';
+
+/** The executable schema, from the type-graphql classes. */
+export function buildMeridianSchema(): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers: [PatientResolver, MeResolver], validate: false });
+}
+
+/** The SDL committed as schema/schema.graphql. */
+export async function printMeridianSchema(): Promise<string> {
+  return `${printSchema(await buildMeridianSchema())}\n`;
+}

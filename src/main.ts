@@ -1,0 +1,160 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
+import { RecordService } from './access/record-service.js';
+import { ensureDevKeys } from './auth/dev-keys.js';
+import { loadOrganisationDirectory, type OrganisationEntry } from './auth/organisation-directory.js';
+import { TokenVerifier } from './auth/token-verifier.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { demoOrganisations } from './demo/organisations.js';
+import { seedDemo } from './demo/seed.js';
+import { createApollo } from './graphql/apollo.js';
+import { buildMeridianSchema } from './graphql/schema.js';
+import { withDeadline } from './access/deadline.js';
+import { createHttpServer, type ReadinessReport } from './server/http-server.js';
+import { createLogger } from './server/logger.js';
+import type { ControlPlane } from './stores/control-plane.js';
+import { lockDataDir } from './stores/data-dir-lock.js';
+import { openStores, type Stores } from './stores/open-stores.js';
+
+export interface Gateway {
+  readonly url: string;
+  readonly port: number;
+  readonly stores: Stores;
+  close(): Promise<void>;
+}
+
+/** Organisations and their token keys: from MERIDIAN_ORG_KEYS_FILE, or generated dev keys for the demo hospitals. */
+async function organisationDirectory(config: Config, control: ControlPlane): Promise<OrganisationEntry[]> {
+  let entries: OrganisationEntry[];
+  if (config.orgKeysFile !== undefined) {
+    entries = await loadOrganisationDirectory(config.orgKeysFile);
+  } else {
+    const orgs = demoOrganisations(config.regions);
+    const keys = await ensureDevKeys(config.dataDir, orgs.map((o) => o.id));
+    entries = orgs.map((o) => {
+      const pair = keys[o.id];
+      return { ...o, keys: pair ? [pair.publicJwk] : [] };
+    });
+  }
+  await control.upsertOrganisations(entries.map(({ id, name, jurisdiction }) => ({ id, name, jurisdiction })));
+  return entries;
+}
+
+function readiness(stores: Stores, timeoutMs: number): () => Promise<ReadinessReport> {
+  return async () => {
+    const targets: [string, () => Promise<void>][] = [
+      ['control', () => stores.control.ping()],
+      ...[...stores.stores].map(([region, store]): [string, () => Promise<void>] => [`region:${region}`, () => store.ping()]),
+    ];
+    const results = await Promise.allSettled(targets.map(([name, ping]) => withDeadline(name, timeoutMs, ping())));
+    const checks = Object.fromEntries(targets.map(([name], i) => [name, results[i]?.status === 'fulfilled' ? 'ok' : 'unavailable']));
+    // One region down still leaves a useful gateway (partial answers); no control plane or no region does not.
+    const ready = checks.control === 'ok' && targets.some(([name]) => name.startsWith('region:') && checks[name] === 'ok');
+    return { ready, checks };
+  };
+}
+
+/** Wires and starts Meridian: stores, demo data on first start, auth, GraphQL, HTTP. */
+export async function startGateway(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Gateway> {
+  const embedded = config.controlDatabase.kind === 'pglite';
+  const unlock = embedded ? await lockDataDir(config.dataDir, 'the gateway') : async () => undefined;
+  const stores = await openStores(config).catch(async (err: unknown) => {
+    await unlock();
+    throw err;
+  });
+  try {
+    const organisations = await organisationDirectory(config, stores.control);
+    if (config.seedDemo && (await stores.control.patients(1)).length === 0) {
+      logger.info({ patients: config.demoPatients }, 'seeding demo data (first start)');
+      await seedDemo({ stores: stores.stores, control: stores.control, regions: config.regions, patients: config.demoPatients });
+    }
+    const names = new Map(organisations.map((o) => [o.id, o.name]));
+    const records = new RecordService({
+      control: stores.control,
+      stores: stores.stores,
+      regionTimeoutMs: config.regionTimeoutMs,
+      maxPageSize: config.limits.maxPageSize,
+      onRegionError: (region, err) => {
+        logger.warn({ region, err: err instanceof Error ? err.message : String(err) }, 'region unavailable');
+      },
+    });
+    const verifier = new TokenVerifier({ organisations, audience: config.tokenAudience });
+    const apollo = createApollo(await buildMeridianSchema(), config);
+    await apollo.start();
+    const server = createHttpServer({
+      apollo,
+      logger,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      maxBatch: config.limits.maxBatch,
+      authenticate: (token) => verifier.verify(token),
+      context: (base) => ({ ...base, services: { records, organisationName: (id) => names.get(id) ?? null }, partialFailures: [] }),
+      readiness: readiness(stores, config.regionTimeoutMs),
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, resolve);
+    });
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://${config.host}:${port}/graphql`;
+    logger.info({ url, mode: config.mode, regions: config.regions.map((r) => r.id), embedded }, 'meridian gateway listening');
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      stores,
+      close: () =>
+        (closing ??= (async () => {
+          const stopped = new Promise<void>((resolve) => server.close(() => { resolve(); }));
+          server.closeIdleConnections();
+          const grace = setTimeout(() => { server.closeAllConnections(); }, 5000);
+          await stopped;
+          clearTimeout(grace);
+          await apollo.stop();
+          await stores.close();
+          await unlock();
+          logger.info('meridian gateway stopped');
+        })()),
+    };
+  } catch (err) {
+    await stores.close();
+    await unlock();
+    throw err;
+  }
+}
+
+/** `npm start` / `meridian serve`: start, and stop gracefully on SIGINT/SIGTERM. */
+export async function runGateway(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const gateway = await startGateway(config, logger);
+  const stop = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    gateway.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runGateway().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { Logger } from 'pino';
+import { MeridianError } from '../domain/errors.js';
+import type { Principal } from '../domain/principal.js';
+import type { GraphQLContext } from '../graphql/context.js';
+
+export interface ReadinessReport {
+  readonly ready: boolean;
+  readonly checks: Readonly<Record<string, string>>;
+}
+
+export interface HttpServerOptions {
+  readonly apollo: ApolloServer<GraphQLContext>;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+  readonly maxBatch: number;
+  /** Verifies a bearer token; throws UNAUTHENTICATED. */
+  readonly authenticate: (token: string) => Promise<Principal>;
+  readonly context: (base: Pick<GraphQLContext, 'requestId' | 'principal' | 'log'>) => GraphQLContext;
+  readonly readiness: () => Promise<ReadinessReport>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** Node's HTTP server in front of Apollo: body limit, batch limit, authentication, health routes. */
+export function createHttpServer(options: Readonly<HttpServerOptions>): http.Server {
+  return http.createServer((req, res) => {
+    const header = req.headers['x-request-id'];
+    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const log = options.logger.child({ requestId });
+    route(options, req, res, requestId, log).catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: err.code, requestId } }] });
+        return;
+      }
+      log.error({ err }, 'request failed');
+      if (!res.headersSent) {
+        sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+      } else res.destroy();
+    });
+  });
+}
+
+async function route(o: Readonly<HttpServerOptions>, req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  switch (url.pathname) {
+    case '/healthz':
+      sendJson(res, 200, { status: 'ok' });
+      return;
+    case '/readyz': {
+      const report = await o.readiness();
+      sendJson(res, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', checks: report.checks });
+      return;
+    }
+    case '/graphql':
+      await graphql(o, req, res, url, requestId, log);
+      return;
+    default:
+      throw new HttpError(404, 'NOT_FOUND', 'Not found. The GraphQL endpoint is /graphql.');
+  }
+}
+
+async function graphql(o: Readonly<HttpServerOptions>, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, log: Logger): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (method !== 'GET' && method !== 'POST') throw new HttpError(405, 'BAD_REQUEST', 'Use GET or POST on /graphql.');
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const body = method === 'POST' ? await readJson(req, o.maxBodyBytes, headers.get('content-type')) : undefined;
+  if (Array.isArray(body) && body.length > o.maxBatch) {
+    throw new HttpError(400, 'BAD_REQUEST', `A batch may hold at most ${o.maxBatch} operations; this one has ${body.length}.`);
+  }
+  const principal = await authenticate(o, headers.get('authorization'));
+  const response = await o.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method, headers, search: url.search, body },
+    context: () => Promise.resolve(o.context({ requestId, principal, log: principal ? log.child({ org: principal.organisationId }) : log })),
+  });
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+async function authenticate(o: Readonly<HttpServerOptions>, authorization: string | undefined): Promise<Principal | null> {
+  if (authorization === undefined || authorization === '') return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+  if (!match?.[1]) throw new HttpError(401, 'UNAUTHENTICATED', 'The Authorization header must be "Bearer <token>".');
+  try {
+    return await o.authenticate(match[1]);
+  } catch (err) {
+    if (err instanceof MeridianError) throw new HttpError(401, err.code, err.message);
+    throw err;
+  }
+}
+
+async function readJson(req: IncomingMessage, limit: number, contentType: string | undefined): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) throw tooLarge(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!contentType?.toLowerCase().startsWith('application/json')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+  }
+}
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, 'BAD_REQUEST', `The request body is larger than ${limit} bytes.`);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}

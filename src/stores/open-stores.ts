@@ -1,0 +1,51 @@
+import type { Config } from '../config/config.js';
+import { PrismaControlPlane, type ControlPlane } from './control-plane.js';
+import { openDatabase, type Database } from './database.js';
+import { applyMigrations } from './migrate.js';
+import { PrismaRecordStore, type RecordStore } from './record-store.js';
+
+export interface Stores {
+  /** Record store per region id, in configuration order. */
+  readonly stores: ReadonlyMap<string, RecordStore>;
+  readonly control: ControlPlane;
+  readonly databases: readonly Database[];
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the control plane and every region's store, applying pending migrations
+ * first (migrating twice is a no-op), so a fresh machine needs no separate step.
+ */
+export async function openStores(config: Config, options: { migrate?: boolean } = {}): Promise<Stores> {
+  const databases: Database[] = [];
+  const closeAll = async (): Promise<void> => {
+    await Promise.allSettled(databases.map((db) => db.close()));
+  };
+  try {
+    const controlDb = await openDatabase('control', config.controlDatabase, config.regionTimeoutMs);
+    databases.push(controlDb);
+    if (options.migrate !== false) await applyMigrations(controlDb, 'control');
+    const stores = new Map<string, RecordStore>();
+    for (const region of config.regions) {
+      const location = config.regionDatabases[region.id];
+      if (location === undefined) throw new Error(`no database configured for region ${region.id}`);
+      const db = await openDatabase(region.id, location, config.regionTimeoutMs);
+      databases.push(db);
+      if (options.migrate !== false) await applyMigrations(db, 'records');
+      stores.set(region.id, new PrismaRecordStore(region.id, db));
+    }
+    const control = new PrismaControlPlane(controlDb);
+    return {
+      stores,
+      control,
+      databases,
+      async close() {
+        await Promise.allSettled([control.close(), ...[...stores.values()].map((s) => s.close())]);
+        await closeAll();
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

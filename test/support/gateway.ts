@@ -1,0 +1,114 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { ensureDevKeys } from '../../src/auth/dev-keys.js';
+import { mintToken } from '../../src/auth/token-minter.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { regionUrlVariable } from '../../src/config/regions.js';
+import { generateDemoData } from '../../src/demo/generator.js';
+import { startGateway, type Gateway } from '../../src/main.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly data: T | null;
+  readonly errors: { message: string; path?: (string | number)[]; extensions: Record<string, unknown> }[];
+  readonly headers: Headers;
+}
+
+export interface TestGateway {
+  readonly gateway: Gateway;
+  readonly config: Config;
+  readonly databases: ReadonlyMap<string, TestDatabase>;
+  readonly demo: ReturnType<typeof generateDemoData>;
+  /** A bearer token for a demo persona, signed with the organisation's dev key. */
+  token(persona: string): Promise<string>;
+  graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TEST_REGIONS = 'eu-de=DE,eu-fr=FR,us-ma=US-MA';
+
+/**
+ * Boots the real gateway on the machine's PostgreSQL: one fresh database per region
+ * and one for the control plane, demo data seeded, a random port. All removed on close.
+ */
+export async function startTestGateway(
+  options: { regions?: string; patients?: number; env?: Record<string, string> } = {},
+): Promise<TestGateway> {
+  const regions = options.regions ?? DEFAULT_TEST_REGIONS;
+  const patients = options.patients ?? 12;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'meridian-test-'));
+  const databases = new Map<string, TestDatabase>();
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    MERIDIAN_DATA_DIR: dataDir,
+    MERIDIAN_REGIONS: regions,
+    MERIDIAN_SEED_DEMO: 'true',
+    MERIDIAN_DEMO_PATIENTS: String(patients),
+    MERIDIAN_REGION_TIMEOUT_MS: '1500',
+    ...options.env,
+  };
+  try {
+    const control = await createTestDatabase('control');
+    databases.set('control', control);
+    env.MERIDIAN_CONTROL_URL = control.url;
+    for (const part of regions.split(',')) {
+      const id = part.split('=')[0] ?? '';
+      const db = await createTestDatabase(id);
+      databases.set(id, db);
+      env[regionUrlVariable(id)] = db.url;
+    }
+    const config = loadConfig(env);
+    const gateway = await startGateway(config, pino({ level: 'silent' }));
+    const demo = generateDemoData({ patients, regions: config.regions });
+    const keys = await ensureDevKeys(dataDir, demo.organisations.map((o) => o.id));
+    return {
+      gateway,
+      config,
+      databases,
+      demo,
+      async token(name) {
+        const persona = demo.personas.find((p) => p.name === name);
+        if (!persona) throw new Error(`no persona ${name}`);
+        const pair = keys[persona.organisationId];
+        if (!pair) throw new Error(`no key for ${persona.organisationId}`);
+        return mintToken(pair.privateJwk, {
+          organisationId: persona.organisationId,
+          subject: persona.name,
+          roles: [persona.role],
+          patientId: persona.patientId,
+          audience: config.tokenAudience,
+        });
+      },
+      graphql: (query, variables, token) => postGraphQL(gateway.url, { query, variables }, token),
+      async close() {
+        await gateway.close();
+        await Promise.all([...databases.values()].map((db) => db.drop()));
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await Promise.all([...databases.values()].map((db) => db.drop()));
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** POSTs a GraphQL request as a partner hospital's system would. */
+export async function postGraphQL<T>(url: string, body: unknown, token?: string, extraHeaders: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
+      ...extraHeaders,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const json = (await res.json()) as { data?: T | null; errors?: GraphQLResponse<T>['errors'] };
+  return { status: res.status, data: json.data ?? null, errors: json.errors ?? [], headers: res.headers };
+}
