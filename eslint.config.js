@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const frameworks = ['graphql', 'type-graphql', '@apollo/*', '@prisma/*', 'prisma', 'redis', '@hyperledger/*', 'fabric-*', 'pg', '@electric-sql/*', 'pino', 'jose'];
@@ -18,6 +19,8 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       '@typescript-eslint/no-extraneous-class': 'off',
+      // type-graphql object types are shapes: resolvers return plain objects of them.
+      '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
       complexity: ['error', 15],
       'max-depth': ['error', 4],
     },
@@ -37,4 +40,5 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: globals.node } },
 );

@@ -59,7 +59,7 @@ function readiness(stores: Stores, timeoutMs: number): () => Promise<ReadinessRe
 /** Wires and starts Meridian: stores, demo data on first start, auth, GraphQL, HTTP. */
 export async function startGateway(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Gateway> {
   const embedded = config.controlDatabase.kind === 'pglite';
-  const unlock = embedded ? await lockDataDir(config.dataDir, 'the gateway') : async () => undefined;
+  const unlock = embedded ? await lockDataDir(config.dataDir, 'the gateway') : (): Promise<void> => Promise.resolve();
   const stores = await openStores(config).catch(async (err: unknown) => {
     await unlock();
     throw err;

@@ -33,12 +33,12 @@ export async function loadOrganisationDirectory(file: string): Promise<Organisat
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new Error(`MERIDIAN_ORG_KEYS_FILE ${file}: ${(err as Error).message}`);
+    throw new Error(`MERIDIAN_ORG_KEYS_FILE ${file}: ${(err as Error).message}`, { cause: err });
   }
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new Error(`MERIDIAN_ORG_KEYS_FILE ${file} is invalid:\n${problems}`);
   }
-  return Object.entries(parsed.data).map(([id, org]) => ({ id, ...org, keys: org.keys as JWK[] }));
+  return Object.entries(parsed.data).map(([id, org]) => ({ id, ...org, keys: org.keys }));
 }

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { MeridianError } from '../domain/errors.js';
 import { isRole, type Principal, type Role } from '../domain/principal.js';
 import type { OrganisationEntry } from './organisation-directory.js';
@@ -45,17 +45,7 @@ export class TokenVerifier {
         requiredClaims: ['sub', 'exp', 'iat'],
         clockTolerance: this.#options.clockToleranceSeconds ?? 30,
       });
-      const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => typeof r === 'string' && isRole(r)) : [];
-      if (roles.length === 0) throw unauthenticated('the token carries no known role');
-      const patientId = typeof payload.patient === 'string' ? payload.patient : undefined;
-      if (roles.includes('patient') && patientId === undefined) throw unauthenticated('a patient token must name the patient');
-      return {
-        subject: payload.sub ?? '',
-        organisationId: org.entry.id,
-        jurisdiction: org.entry.jurisdiction,
-        roles,
-        ...(patientId !== undefined ? { patientId } : {}),
-      };
+      return principalOf(payload, org.entry);
     } catch (err) {
       if (err instanceof MeridianError) throw err;
       if (err instanceof errors.JWTExpired) throw unauthenticated('the token has expired');
@@ -63,6 +53,20 @@ export class TokenVerifier {
       throw unauthenticated('the token signature could not be verified');
     }
   }
+}
+
+function principalOf(payload: JWTPayload, org: OrganisationEntry): Principal {
+  const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => typeof r === 'string' && isRole(r)) : [];
+  if (roles.length === 0) throw unauthenticated('the token carries no known role');
+  const patientId = typeof payload.patient === 'string' ? payload.patient : undefined;
+  if (roles.includes('patient') && patientId === undefined) throw unauthenticated('a patient token must name the patient');
+  return {
+    subject: payload.sub ?? '',
+    organisationId: org.id,
+    jurisdiction: org.jurisdiction,
+    roles,
+    ...(patientId !== undefined ? { patientId } : {}),
+  };
 }
 
 function unauthenticated(reason: string): MeridianError {

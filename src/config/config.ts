@@ -23,7 +23,6 @@ export interface Config {
   readonly regionTimeoutMs: number;
   /** JSON file of organisation id → public JWK(s); absent in development means generated dev keys. */
   readonly orgKeysFile: string | undefined;
-  readonly tokenIssuer: string;
   readonly tokenAudience: string;
   readonly seedDemo: boolean;
   readonly demoPatients: number;
@@ -42,8 +41,8 @@ const postgresUrl = z
   .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
   .refine((u) => URL.canParse(u), 'is not a valid URL');
 
-const int = (def: number, min: number, max: number): z.ZodType<number> =>
-  z.coerce.number().int().min(min).max(max).default(def) as unknown as z.ZodType<number>;
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- zod's inferred type is the point
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -55,7 +54,6 @@ const envSchema = z.object({
   MERIDIAN_CONTROL_URL: postgresUrl.optional(),
   MERIDIAN_REGION_TIMEOUT_MS: int(2000, 50, 60000),
   MERIDIAN_ORG_KEYS_FILE: z.string().min(1).optional(),
-  MERIDIAN_TOKEN_ISSUER: z.string().min(1).default('meridian'),
   MERIDIAN_TOKEN_AUDIENCE: z.string().min(1).default('meridian-gateway'),
   MERIDIAN_SEED_DEMO: z.enum(['true', 'false']).optional(),
   MERIDIAN_DEMO_PATIENTS: int(60, 1, 1_000_000),
@@ -77,53 +75,69 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * Parses and validates the environment once. The only reader of `process.env`
- * in Meridian: everything else receives the frozen result.
- */
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
-  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(clean);
-  const problems: string[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(problems);
-  }
-  const e = parsed.data;
-  const dataDir = path.resolve(e.MERIDIAN_DATA_DIR);
+type Env = z.infer<typeof envSchema>;
 
-  const regionUrls = new Map<string, string>();
+/** Region URLs from MERIDIAN_REGION_<ID>_URL, and what is wrong with them. */
+function regionUrls(e: Env, clean: Readonly<Record<string, string>>, problems: string[]): Map<string, string> {
+  const urls = new Map<string, string>();
   for (const region of e.MERIDIAN_REGIONS) {
     const name = regionUrlVariable(region.id);
     const raw = clean[name];
     if (raw === undefined) continue;
     const url = postgresUrl.safeParse(raw);
-    if (url.success) regionUrls.set(region.id, url.data);
+    if (url.success) urls.set(region.id, url.data);
     else problems.push(`${name}: ${url.error.issues.map((i) => i.message).join('; ')}`);
   }
+  const known = new Set(e.MERIDIAN_REGIONS.map((r) => regionUrlVariable(r.id)));
   for (const name of Object.keys(clean)) {
     const m = /^MERIDIAN_REGION_([A-Z0-9_]+)_URL$/.exec(name);
-    if (m && !e.MERIDIAN_REGIONS.some((r) => regionUrlVariable(r.id) === name)) {
-      problems.push(`${name}: no region ${m[1]?.toLowerCase().replaceAll('_', '-')} in MERIDIAN_REGIONS`);
+    if (m?.[1] !== undefined && !known.has(name)) {
+      problems.push(`${name}: no region ${m[1].toLowerCase().replaceAll('_', '-')} in MERIDIAN_REGIONS`);
     }
   }
-  const external = e.MERIDIAN_CONTROL_URL !== undefined || regionUrls.size > 0;
-  if (external) {
-    if (e.MERIDIAN_CONTROL_URL === undefined) problems.push('MERIDIAN_CONTROL_URL: required when region URLs are set');
-    for (const region of e.MERIDIAN_REGIONS) {
-      if (!regionUrls.has(region.id) && clean[regionUrlVariable(region.id)] === undefined) {
-        problems.push(`${regionUrlVariable(region.id)}: required when MERIDIAN_CONTROL_URL is set`);
-      }
-    }
+  return urls;
+}
+
+/** Either every database is on PostgreSQL or none is: a half-embedded setup is a mistake. */
+function checkExternal(e: Env, clean: Readonly<Record<string, string>>, urls: Map<string, string>, problems: string[]): boolean {
+  const external = e.MERIDIAN_CONTROL_URL !== undefined || urls.size > 0;
+  if (!external) return false;
+  if (e.MERIDIAN_CONTROL_URL === undefined) problems.push('MERIDIAN_CONTROL_URL: required when region URLs are set');
+  for (const region of e.MERIDIAN_REGIONS) {
+    const name = regionUrlVariable(region.id);
+    if (clean[name] === undefined) problems.push(`${name}: required when MERIDIAN_CONTROL_URL is set`);
   }
+  return true;
+}
+
+/**
+ * Parses and validates the environment once. The only reader of `process.env`
+ * in Meridian: everything else receives the frozen result.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const clean = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
+  const parsed = envSchema.safeParse(clean);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const urls = regionUrls(e, clean, problems);
+  const external = checkExternal(e, clean, urls, problems);
   if (e.NODE_ENV === 'production' && e.MERIDIAN_ORG_KEYS_FILE === undefined) {
     problems.push('MERIDIAN_ORG_KEYS_FILE: required in production (development mode generates keys)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  return build(e, urls, external);
+}
 
+function build(e: Env, urls: Map<string, string>, external: boolean): Config {
+  const dataDir = path.resolve(e.MERIDIAN_DATA_DIR);
   const regionDatabases: Record<string, DatabaseLocation> = {};
   for (const region of e.MERIDIAN_REGIONS) {
-    const url = regionUrls.get(region.id);
+    const url = urls.get(region.id);
     regionDatabases[region.id] =
       url !== undefined ? { kind: 'postgres', url } : { kind: 'pglite', dir: path.join(dataDir, 'regions', region.id) };
   }
@@ -141,7 +155,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         : { kind: 'pglite', dir: path.join(dataDir, 'control') },
     regionTimeoutMs: e.MERIDIAN_REGION_TIMEOUT_MS,
     orgKeysFile: e.MERIDIAN_ORG_KEYS_FILE,
-    tokenIssuer: e.MERIDIAN_TOKEN_ISSUER,
     tokenAudience: e.MERIDIAN_TOKEN_AUDIENCE,
     seedDemo: e.MERIDIAN_SEED_DEMO !== undefined ? e.MERIDIAN_SEED_DEMO === 'true' : !external,
     demoPatients: e.MERIDIAN_DEMO_PATIENTS,

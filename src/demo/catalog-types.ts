@@ -115,3 +115,32 @@ export function fits(entry: Eligibility, age: number, gender: Gender): boolean {
     (entry.gender === undefined || entry.gender === gender)
   );
 }
+
+type ConditionInput = Omit<ConditionDef, 'procedures' | 'reports' | 'labs' | 'medications'> &
+  Partial<Pick<ConditionDef, 'procedures' | 'reports' | 'labs' | 'medications'>>;
+
+export const condition = (c: ConditionInput): ConditionDef => ({ medications: [], labs: [], procedures: [], reports: [], ...c });
+
+export const med = (
+  key: string,
+  text: string,
+  [atcCode, atcDisplay]: readonly [string, string],
+  [rxCode, rxDisplay]: readonly [string, string],
+  dosage: string,
+): MedicationDef => ({ key, text, atc: atc(atcCode, atcDisplay), rxnorm: rxn(rxCode, rxDisplay), dosage });
+
+export const qty = (
+  code: string,
+  display: string,
+  unit: string,
+  normal: readonly [number, number] | undefined,
+  plausible: readonly [number, number],
+  decimals: number,
+): QuantityDef => ({ loinc: loinc(code, display), unit, ...(normal ? { normal } : {}), plausible, decimals });
+
+export const lab = (key: string, quantity: QuantityDef, category: LabDef['category'] = 'laboratory'): LabDef => ({
+  key,
+  loinc: quantity.loinc,
+  category,
+  quantity,
+});

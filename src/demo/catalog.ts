@@ -1,16 +1,17 @@
 import {
-  atc,
+  condition,
   cvx,
   icd,
+  lab,
   loinc,
-  rxn,
+  med,
+  qty,
   sct,
   type AllergyDef,
   type ConditionDef,
   type LabDef,
   type MedicationDef,
   type ProcedureDef,
-  type QuantityDef,
   type ReportDef,
   type VaccineDef,
 } from './catalog-types.js';
@@ -18,11 +19,6 @@ import { SENSITIVE_CONDITIONS, SENSITIVE_LABS, SENSITIVE_MEDICATIONS } from './s
 
 export * from './catalog-types.js';
 export { NAMES, CITIES, namesFor } from './names.js';
-
-type ConditionInput = Omit<ConditionDef, 'procedures' | 'reports' | 'labs' | 'medications'> &
-  Partial<Pick<ConditionDef, 'procedures' | 'reports' | 'labs' | 'medications'>>;
-
-const condition = (c: ConditionInput): ConditionDef => ({ medications: [], labs: [], procedures: [], reports: [], ...c });
 
 /** Problems a demo patient may have: chronic ones make the problem list, acute ones visits. */
 export const CONDITIONS: readonly ConditionDef[] = [
@@ -263,57 +259,33 @@ export const CONDITIONS: readonly ConditionDef[] = [
   ...SENSITIVE_CONDITIONS,
 ];
 
-const med = (key: string, text: string, atcCode: string, rxCode: string, dosage: string): MedicationDef => ({
-  key,
-  text,
-  atc: atc(atcCode, text),
-  rxnorm: rxn(rxCode, text.toLowerCase().replace('salbutamol', 'albuterol').replace('paracetamol', 'acetaminophen')),
-  dosage,
-});
-
 export const MEDICATIONS: readonly MedicationDef[] = [
-  med('metformin', 'Metformin', 'A10BA02', '6809', '1000 mg orally twice daily with meals'),
-  med('empagliflozin', 'Empagliflozin', 'A10BK03', '1545653', '10 mg orally once daily'),
-  med('insulin-glargine', 'Insulin glargine', 'A10AE04', '274783', '20 units subcutaneously at bedtime'),
-  med('lisinopril', 'Lisinopril', 'C09AA03', '29046', '10 mg orally once daily'),
-  med('ramipril', 'Ramipril', 'C09AA05', '35296', '5 mg orally once daily'),
-  med('amlodipine', 'Amlodipine', 'C08CA01', '17767', '5 mg orally once daily'),
-  med('bisoprolol', 'Bisoprolol', 'C07AB07', '19484', '5 mg orally once daily'),
-  med('furosemide', 'Furosemide', 'C03CA01', '4603', '40 mg orally every morning'),
-  med('atorvastatin', 'Atorvastatin', 'C10AA05', '83367', '40 mg orally at night'),
-  med('aspirin', 'Acetylsalicylic acid', 'B01AC06', '1191', '100 mg orally once daily'),
-  med('apixaban', 'Apixaban', 'B01AF02', '1364430', '5 mg orally twice daily'),
-  med('salbutamol', 'Salbutamol', 'R03AC02', '435', '100 micrograms inhaled, 2 puffs as needed'),
-  med('budesonide', 'Budesonide', 'R03BA02', '19831', '200 micrograms inhaled twice daily'),
-  med('tiotropium', 'Tiotropium bromide', 'R03BB04', '69120', '18 micrograms inhaled once daily'),
-  med('levothyroxine', 'Levothyroxine sodium', 'H03AA01', '10582', '75 micrograms orally before breakfast'),
-  med('omeprazole', 'Omeprazole', 'A02BC01', '7646', '20 mg orally once daily'),
-  med('sumatriptan', 'Sumatriptan', 'N02CC01', '37418', '50 mg orally at migraine onset'),
-  med('ibuprofen', 'Ibuprofen', 'M01AE01', '5640', '400 mg orally up to three times daily'),
-  med('paracetamol', 'Paracetamol', 'N02BE01', '161', '1 g orally up to four times daily'),
-  med('amoxicillin', 'Amoxicillin', 'J01CA04', '723', '1 g orally three times daily for 7 days'),
-  med('nitrofurantoin', 'Nitrofurantoin', 'J01XE01', '7454', '100 mg orally twice daily for 5 days'),
+  med('metformin', 'Metformin', ['A10BA02', 'metformin'], ['6809', 'metformin'], '1000 mg orally twice daily with meals'),
+  med('empagliflozin', 'Empagliflozin', ['A10BK03', 'empagliflozin'], ['1545653', 'empagliflozin'], '10 mg orally once daily'),
+  med('insulin-glargine', 'Insulin glargine', ['A10AE04', 'insulin glargine'], ['274783', 'insulin glargine'], '20 units subcutaneously at bedtime'),
+  med('lisinopril', 'Lisinopril', ['C09AA03', 'lisinopril'], ['29046', 'lisinopril'], '10 mg orally once daily'),
+  med('ramipril', 'Ramipril', ['C09AA05', 'ramipril'], ['35296', 'ramipril'], '5 mg orally once daily'),
+  med('amlodipine', 'Amlodipine', ['C08CA01', 'amlodipine'], ['17767', 'amlodipine'], '5 mg orally once daily'),
+  med('bisoprolol', 'Bisoprolol', ['C07AB07', 'bisoprolol'], ['19484', 'bisoprolol'], '5 mg orally once daily'),
+  med('furosemide', 'Furosemide', ['C03CA01', 'furosemide'], ['4603', 'furosemide'], '40 mg orally every morning'),
+  med('atorvastatin', 'Atorvastatin', ['C10AA05', 'atorvastatin'], ['83367', 'atorvastatin'], '40 mg orally at night'),
+  med('aspirin', 'Acetylsalicylic acid', ['B01AC06', 'acetylsalicylic acid'], ['1191', 'aspirin'], '100 mg orally once daily'),
+  med('apixaban', 'Apixaban', ['B01AF02', 'apixaban'], ['1364430', 'apixaban'], '5 mg orally twice daily'),
+  med('salbutamol', 'Salbutamol', ['R03AC02', 'salbutamol'], ['435', 'albuterol'], '100 micrograms inhaled, 2 puffs as needed'),
+  med('budesonide', 'Budesonide', ['R03BA02', 'budesonide'], ['19831', 'budesonide'], '200 micrograms inhaled twice daily'),
+  med('tiotropium', 'Tiotropium', ['R03BB04', 'tiotropium bromide'], ['69120', 'tiotropium'], '18 micrograms inhaled once daily'),
+  med('levothyroxine', 'Levothyroxine', ['H03AA01', 'levothyroxine sodium'], ['10582', 'levothyroxine'], '75 micrograms orally before breakfast'),
+  med('omeprazole', 'Omeprazole', ['A02BC01', 'omeprazole'], ['7646', 'omeprazole'], '20 mg orally once daily'),
+  med('sumatriptan', 'Sumatriptan', ['N02CC01', 'sumatriptan'], ['37418', 'sumatriptan'], '50 mg orally at migraine onset'),
+  med('ibuprofen', 'Ibuprofen', ['M01AE01', 'ibuprofen'], ['5640', 'ibuprofen'], '400 mg orally up to three times daily'),
+  med('paracetamol', 'Paracetamol', ['N02BE01', 'paracetamol'], ['161', 'acetaminophen'], '1 g orally up to four times daily'),
+  med('amoxicillin', 'Amoxicillin', ['J01CA04', 'amoxicillin'], ['723', 'amoxicillin'], '1 g orally three times daily for 7 days'),
+  med('nitrofurantoin', 'Nitrofurantoin', ['J01XE01', 'nitrofurantoin'], ['7454', 'nitrofurantoin'], '100 mg orally twice daily for 5 days'),
   ...SENSITIVE_MEDICATIONS,
 ];
 
 /** Medications anyone may be on, whatever their problems. */
 export const GENERAL_MEDICATIONS: readonly string[] = ['paracetamol', 'ibuprofen', 'omeprazole'];
-
-const qty = (
-  code: string,
-  display: string,
-  unit: string,
-  normal: readonly [number, number] | undefined,
-  plausible: readonly [number, number],
-  decimals: number,
-): QuantityDef => ({ loinc: loinc(code, display), unit, ...(normal ? { normal } : {}), plausible, decimals });
-
-const lab = (key: string, quantity: QuantityDef, category: LabDef['category'] = 'laboratory'): LabDef => ({
-  key,
-  loinc: quantity.loinc,
-  category,
-  quantity,
-});
 
 export const LABS: readonly LabDef[] = [
   lab('hba1c', qty('4548-4', 'Hemoglobin A1c/Hemoglobin.total in Blood', '%', [4.0, 5.6], [4.5, 11], 1)),

@@ -1,22 +1,62 @@
 import type { RegionConfig } from '../config/regions.js';
-import type { Organisation } from '../stores/control-plane.js';
+import type { Role } from '../domain/principal.js';
+import type { Organisation, Persona } from '../stores/control-plane.js';
 
-/** The demo hospital of each default region; any other configured region gets a generic one. */
-const KNOWN_HOSPITALS: Readonly<Record<string, Omit<Organisation, 'jurisdiction'>>> = {
+/** The partner hospitals of the default regions; any other region gets a generic one. */
+const KNOWN_HOSPITALS: Readonly<Record<string, { id: string; name: string }>> = {
   'eu-de': { id: 'charite-berlin', name: 'Charité – Universitätsmedizin Berlin' },
   'eu-fr': { id: 'aphp-paris', name: 'Assistance Publique – Hôpitaux de Paris' },
   'us-ma': { id: 'mgh-boston', name: 'Massachusetts General Hospital' },
 };
 
-/** One hospital per configured region, in region order. */
-export function demoOrganisations(regions: readonly RegionConfig[]): Organisation[] {
-  return regions.map((region) => ({
-    ...(KNOWN_HOSPITALS[region.id] ?? { id: `hospital-${region.id}`, name: `Hospital (${region.id})` }),
+/** The demo hospital of a region: configuration alone decides it, so a new region needs no code. */
+export function hospitalOf(region: RegionConfig): Organisation {
+  const known = KNOWN_HOSPITALS[region.id];
+  return {
+    id: known?.id ?? `hospital-${region.id}`,
+    name: known?.name ?? `Hospital (${region.id})`,
     jurisdiction: region.jurisdiction,
-  }));
+  };
 }
 
-/** The hospital of a region. */
-export function hospitalOf(regions: readonly RegionConfig[], regionId: string): Organisation | undefined {
-  return demoOrganisations(regions).find((_, i) => regions[i]?.id === regionId);
+/** One hospital per configured region, in region order. */
+export function demoOrganisations(regions: readonly RegionConfig[]): Organisation[] {
+  return regions.map(hospitalOf);
+}
+
+interface StaffPersona {
+  readonly name: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly organisationId: string;
+}
+
+const STAFF: readonly StaffPersona[] = [
+  { name: 'dr-weber', displayName: 'Dr. Anna Weber', role: 'clinician', organisationId: 'charite-berlin' },
+  { name: 'dr-martin', displayName: 'Dr. Claire Martin', role: 'clinician', organisationId: 'aphp-paris' },
+  { name: 'dr-johnson', displayName: 'Dr. Emily Johnson', role: 'clinician', organisationId: 'mgh-boston' },
+  { name: 'officer-schmidt', displayName: 'Thomas Schmidt', role: 'compliance_officer', organisationId: 'charite-berlin' },
+  { name: 'officer-dubois', displayName: 'Isabelle Dubois', role: 'compliance_officer', organisationId: 'aphp-paris' },
+  { name: 'officer-miller', displayName: 'Robert Miller', role: 'compliance_officer', organisationId: 'mgh-boston' },
+  { name: 'auditor-klein', displayName: 'Petra Klein', role: 'auditor', organisationId: 'charite-berlin' },
+];
+
+/** Clinicians, compliance officers and the auditor of the hospitals that exist in this configuration. */
+export function staffPersonas(organisations: readonly Organisation[]): Persona[] {
+  const ids = new Set(organisations.map((o) => o.id));
+  return STAFF.filter((p) => ids.has(p.organisationId)).map((p) => ({ ...p, patientId: null }));
+}
+
+/**
+ * The persona of a demo patient. The control plane holds no patient names, so the
+ * display name is the pseudonymous global id.
+ */
+export function patientPersona(globalId: string, homeHospital: Organisation): Persona {
+  return {
+    name: `patient-${globalId}`,
+    displayName: `Patient ${globalId}`,
+    role: 'patient',
+    organisationId: homeHospital.id,
+    patientId: globalId,
+  };
 }

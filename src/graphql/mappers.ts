@@ -31,7 +31,7 @@ export function toClinicalItem(record: StoredRecord, organisationName: OrgName):
     value: summary.value,
     sensitivity: record.sensitivity,
     provenance: provenanceOf(record, organisationName),
-    fhir: record.resource as Record<string, unknown>,
+    fhir: record.resource,
   };
 }
 
@@ -42,6 +42,6 @@ export function toDemographics(record: StoredRecord, organisationName: OrgName):
     birthDate: summary.date,
     gender: summary.value,
     provenance: provenanceOf(record, organisationName),
-    fhir: record.resource as Record<string, unknown>,
+    fhir: record.resource,
   };
 }

@@ -66,7 +66,7 @@ class CatalogueClient extends pg.Client {
 }
 
 function charAsText(res: pg.QueryResult): pg.QueryResult {
-  for (const field of res.fields ?? []) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
+  for (const field of res.fields) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
   return res;
 }
 

@@ -22,18 +22,23 @@ export async function openStores(config: Config, options: { migrate?: boolean } 
     await Promise.allSettled(databases.map((db) => db.close()));
   };
   try {
-    const controlDb = await openDatabase('control', config.controlDatabase, config.regionTimeoutMs);
-    databases.push(controlDb);
-    if (options.migrate !== false) await applyMigrations(controlDb, 'control');
-    const stores = new Map<string, RecordStore>();
-    for (const region of config.regions) {
-      const location = config.regionDatabases[region.id];
-      if (location === undefined) throw new Error(`no database configured for region ${region.id}`);
-      const db = await openDatabase(region.id, location, config.regionTimeoutMs);
-      databases.push(db);
-      if (options.migrate !== false) await applyMigrations(db, 'records');
-      stores.set(region.id, new PrismaRecordStore(region.id, db));
-    }
+    // PGlite initialises each folder for seconds on first start: open them side by side.
+    const opened = await Promise.all(
+      [
+        { name: 'control', schema: 'control' as const, location: config.controlDatabase },
+        ...config.regions.map((r) => ({ name: r.id, schema: 'records' as const, location: config.regionDatabases[r.id] })),
+      ].map(async ({ name, schema, location }) => {
+        if (location === undefined) throw new Error(`no database configured for region ${name}`);
+        const db = await openDatabase(name, location, config.regionTimeoutMs);
+        databases.push(db);
+        if (options.migrate !== false) await applyMigrations(db, schema);
+        return db;
+      }),
+    );
+    const [controlDb, ...regionDbs] = opened as [Database, ...Database[]];
+    const stores = new Map<string, RecordStore>(
+      regionDbs.map((db) => [db.name, new PrismaRecordStore(db.name, db)]),
+    );
     const control = new PrismaControlPlane(controlDb);
     return {
       stores,
