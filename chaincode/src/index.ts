@@ -9,18 +9,9 @@ export type { ConsentEvent, ConsentRecord, ConsentStatus } from './consent/conse
 export { ChaincodeError, type ChaincodeErrorCode } from './errors.js';
 export { ATTRIBUTES, ROLES } from './identity/invoker.js';
 export { canonicalJson } from './ledger/canonical-json.js';
-export {
-  contextFor,
-  type LedgerIdentity,
-  type LedgerKV,
-  type LedgerStub,
-} from './ledger/ledger-context.js';
+export { contextFor, type LedgerIdentity, type LedgerKV, type LedgerStub } from './ledger/ledger-context.js';
 export { POLICY_ACTIVATED_EVENT, PolicyContract } from './policy/policy-contract.js';
 export type { PolicyEvent, PolicyStatus, PolicyVersion } from './policy/policy-records.js';
 
 /** The contracts fabric-chaincode-node serves; the first is the default. */
-export const contracts: (typeof PolicyContract | typeof ConsentContract | typeof BatchContract)[] = [
-  PolicyContract,
-  ConsentContract,
-  BatchContract,
-];
+export const contracts = [PolicyContract, ConsentContract, BatchContract];

@@ -14,7 +14,9 @@ async function recorded(world: TestWorld, consentId = 'c-0001'): Promise<void> {
 describe('ConsentContract', () => {
   it('records a consent and reports it active', async () => {
     const world = new TestWorld();
-    const out = JSON.parse(await consent.recordConsent(createTestContext(gateway, world), 'c-0001', PATIENT_REF, HASH, '3'));
+    const out = JSON.parse(
+      await consent.recordConsent(createTestContext(gateway, world), 'c-0001', PATIENT_REF, HASH, '3'),
+    );
     const expected = {
       consentId: 'c-0001',
       patientRef: PATIENT_REF,

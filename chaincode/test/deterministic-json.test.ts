@@ -23,7 +23,16 @@ async function scenario(): Promise<{ world: TestWorld; outputs: string[] }> {
     await consent.recordConsent(createTestContext(gateway, world), 'c1', PATIENT_REF, sha256('c'), '1'),
     await consent.revokeConsent(createTestContext(patient, world), 'c1', ''),
     await consent.getConsentHistory(createTestContext(gateway, world), 'c1'),
-    await batch.anchorBatch(createTestContext(gateway, world), 'b1', 'audit', 'eu-de', sha256('m'), '3', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z'),
+    await batch.anchorBatch(
+      createTestContext(gateway, world),
+      'b1',
+      'audit',
+      'eu-de',
+      sha256('m'),
+      '3',
+      '2025-01-01T00:00:00Z',
+      '2025-01-01T00:00:00Z',
+    ),
   ];
   return { world, outputs };
 }
@@ -38,7 +47,10 @@ function keysSortedAtEveryDepth(value: unknown): boolean {
 
 describe('deterministic JSON', () => {
   it('sorts keys at every depth and drops undefined', () => {
-    assert.equal(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined } }), '{"a":{"d":[{"y":2,"z":1}]},"b":1}');
+    assert.equal(
+      canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined } }),
+      '{"a":{"d":[{"y":2,"z":1}]},"b":1}',
+    );
   });
 
   it('returns and stores canonical JSON only', async () => {

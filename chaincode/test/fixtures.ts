@@ -25,7 +25,10 @@ export const PATIENT_REF = 'mp-0123456789ab';
 export const OTHER_PATIENT_REF = 'mp-ba9876543210';
 
 export const patient: TestIdentity = { mspId: 'ChariteMSP', attributes: { 'meridian.patient': PATIENT_REF } };
-export const otherPatient: TestIdentity = { mspId: 'ChariteMSP', attributes: { 'meridian.patient': OTHER_PATIENT_REF } };
+export const otherPatient: TestIdentity = {
+  mspId: 'ChariteMSP',
+  attributes: { 'meridian.patient': OTHER_PATIENT_REF },
+};
 export const delegate: TestIdentity = {
   mspId: 'ChariteMSP',
   attributes: { 'meridian.role': 'patient_delegate', 'meridian.delegateFor': PATIENT_REF },

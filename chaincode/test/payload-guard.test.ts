@@ -79,7 +79,8 @@ describe('payload guard', () => {
       () => consent.recordConsent(createTestContext(gateway, world), JSON.stringify(fhirPatient), PATIENT_REF, h, '1'),
       () => consent.recordConsent(createTestContext(gateway, world), 'c1', JSON.stringify(fhirPatient), h, '1'),
       () => consent.recordConsent(createTestContext(gateway, world), 'c1', 'Erika Mustermann', h, '1'),
-      () => consent.recordConsent(createTestContext(gateway, world), 'c1', PATIENT_REF, h, '{"resourceType":"Consent"}'),
+      () =>
+        consent.recordConsent(createTestContext(gateway, world), 'c1', PATIENT_REF, h, '{"resourceType":"Consent"}'),
     ];
     for (const attempt of attempts) {
       await assert.rejects(attempt(), { code: 'INVALID_ARGUMENT' });

@@ -82,6 +82,19 @@ describe('PolicyContract', () => {
     assert.match(history[0].txId, /^tx\d+$/);
   });
 
+  it('activates a retired version again, to roll back', async () => {
+    const world = new TestWorld();
+    await approved(world, '2025.1', V1);
+    await policy.activatePolicyVersion(as(deOfficerA, world), 'DE', '2025.1');
+    await approved(world, '2025.2', V2);
+    await policy.activatePolicyVersion(as(deOfficerA, world), 'DE', '2025.2');
+    const rollback = as(deOfficerB, world);
+    await policy.activatePolicyVersion(rollback, 'DE', '2025.1');
+    assert.deepEqual(rollback.event()?.payload, { jurisdiction: 'DE', version: '2025.1', hash: V1 });
+    assert.equal(JSON.parse(await policy.getActivePolicy(as(deClinician, world), 'DE')).version, '2025.1');
+    assert.equal(JSON.parse(await policy.getPolicyVersion(as(deClinician, world), 'DE', '2025.2')).status, 'retired');
+  });
+
   it("keeps one jurisdiction's history apart from another's", async () => {
     const world = new TestWorld();
     await recorded(world);

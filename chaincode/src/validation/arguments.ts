@@ -48,7 +48,10 @@ export const patientRef = matching(/^mp-[0-9a-f]{12,64}$/, "'mp-' followed by 12
 export const sha256Hex = matching(/^[0-9a-f]{64}$/, '64 lowercase hex characters (a SHA-256 digest)');
 
 /** A region id such as `eu-de`. */
-export const region = matching(/^[a-z][a-z0-9-]{1,30}$/, 'a region id of lowercase letters, digits and dashes, e.g. eu-de');
+export const region = matching(
+  /^[a-z][a-z0-9-]{1,30}$/,
+  'a region id of lowercase letters, digits and dashes, e.g. eu-de',
+);
 
 /** A short machine-readable reason code such as `patient_request`. */
 export const reasonCode = matching(
