@@ -1,0 +1,49 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { inclusionProof, merkleRoot, verifyInclusion } from './merkle.js';
+
+const batch = fc.array(fc.string({ maxLength: 20 }), { minLength: 1, maxLength: 70 });
+const batchWithIndex = batch.chain((leaves) => fc.tuple(fc.constant(leaves), fc.nat({ max: leaves.length - 1 })));
+
+describe('Merkle anchoring', () => {
+  it('matches the RFC 6962 shape on a known batch', () => {
+    // Root of ["a"] is SHA-256(0x00 || "a").
+    expect(merkleRoot(['a'])).toBe('022a6979e6dab7aa5ae4c3e5e45f7e977112a7e63593820dbec1ec738a24f93c');
+    expect(merkleRoot([])).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(merkleRoot(['a', 'b'])).not.toBe(merkleRoot(['b', 'a']));
+  });
+
+  it('every leaf of every batch has a proof that verifies against the root', () => {
+    fc.assert(
+      fc.property(batchWithIndex, ([leaves, i]) => {
+        const proof = inclusionProof(leaves, i);
+        expect(proof.path.length).toBeLessThanOrEqual(Math.ceil(Math.log2(leaves.length)));
+        return verifyInclusion(leaves[i]!, proof, merkleRoot(leaves));
+      }),
+    );
+  });
+
+  it('a proof fails for another leaf, another position, another root or a tampered path', () => {
+    fc.assert(
+      fc.property(batchWithIndex, fc.string({ maxLength: 20 }), ([leaves, i], other) => {
+        const root = merkleRoot(leaves);
+        const proof = inclusionProof(leaves, i);
+        if (other !== leaves[i]) expect(verifyInclusion(other, proof, root)).toBe(false);
+        const changed = leaves.map((l, j) => (j === i ? `${l}!` : l));
+        expect(verifyInclusion(leaves[i]!, proof, merkleRoot(changed))).toBe(false);
+        if (leaves.length > 1) {
+          const moved = { ...proof, leafIndex: (i + 1) % leaves.length };
+          if (leaves[moved.leafIndex] !== leaves[i]) expect(verifyInclusion(leaves[i]!, moved, root)).toBe(false);
+          const flipped = proof.path.map((h, j) => (j === 0 ? `${h[0] === '0' ? '1' : '0'}${h.slice(1)}` : h));
+          expect(verifyInclusion(leaves[i]!, { ...proof, path: flipped }, root)).toBe(false);
+          expect(verifyInclusion(leaves[i]!, { ...proof, path: proof.path.slice(1) }, root)).toBe(false);
+        }
+      }),
+    );
+  });
+
+  it('refuses an index outside the batch', () => {
+    expect(() => inclusionProof(['a', 'b'], 2)).toThrow(RangeError);
+    expect(verifyInclusion('a', { leafIndex: 3, treeSize: 2, path: [] }, merkleRoot(['a', 'b']))).toBe(false);
+  });
+});

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Merkle trees as Certificate Transparency defines them (RFC 9162 §2.1): leaves and
+ * nodes are hashed with distinct prefixes, so a leaf can never pass for a node, and an
+ * unbalanced tree splits at the largest power of two. Batches of audit events or record
+ * hashes are anchored on the ledger by their root alone.
+ */
+
+export interface InclusionProof {
+  readonly leafIndex: number;
+  readonly treeSize: number;
+  /** Sibling hashes from the leaf up, hex-encoded. */
+  readonly path: readonly string[];
+}
+
+function sha256(...parts: Uint8Array[]): Buffer {
+  const h = createHash('sha256');
+  for (const part of parts) h.update(part);
+  return h.digest();
+}
+
+const LEAF = Uint8Array.of(0);
+const NODE = Uint8Array.of(1);
+
+export function leafHash(leaf: string): Buffer {
+  return sha256(LEAF, Buffer.from(leaf, 'utf8'));
+}
+
+function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  return sha256(NODE, left, right);
+}
+
+/** Largest power of two strictly below n (n ≥ 2). */
+function split(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+function subtreeRoot(hashes: readonly Buffer[], from: number, to: number): Buffer {
+  const n = to - from;
+  if (n === 1) return hashes[from] as Buffer;
+  const k = split(n);
+  return nodeHash(subtreeRoot(hashes, from, from + k), subtreeRoot(hashes, from + k, to));
+}
+
+/** The root of a batch, hex-encoded. The empty batch has the hash of the empty string. */
+export function merkleRoot(leaves: readonly string[]): string {
+  if (leaves.length === 0) return sha256().toString('hex');
+  return subtreeRoot(leaves.map(leafHash), 0, leaves.length).toString('hex');
+}
+
+/** The inclusion proof of leaves[index]. */
+export function inclusionProof(leaves: readonly string[], index: number): InclusionProof {
+  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) {
+    throw new RangeError(`leaf index ${index} is outside a batch of ${leaves.length}`);
+  }
+  const hashes = leaves.map(leafHash);
+  const path: string[] = [];
+  let from = 0;
+  let to = leaves.length;
+  let m = index;
+  const siblings: Buffer[] = [];
+  while (to - from > 1) {
+    const k = split(to - from);
+    if (m < k) {
+      siblings.push(subtreeRoot(hashes, from + k, to));
+      to = from + k;
+    } else {
+      siblings.push(subtreeRoot(hashes, from, from + k));
+      from += k;
+      m -= k;
+    }
+  }
+  // Collected from the root down; a proof runs from the leaf up.
+  for (const sibling of siblings.reverse()) path.push(sibling.toString('hex'));
+  return { leafIndex: index, treeSize: leaves.length, path };
+}
+
+/** True when `leaf` is at `proof.leafIndex` of the batch whose root is `root` (RFC 9162 §2.1.3.2). */
+export function verifyInclusion(leaf: string, proof: InclusionProof, root: string): boolean {
+  const { leafIndex, treeSize, path } = proof;
+  if (!Number.isInteger(leafIndex) || !Number.isInteger(treeSize) || leafIndex < 0 || leafIndex >= treeSize) return false;
+  let fn = leafIndex;
+  let sn = treeSize - 1;
+  let r = leafHash(leaf);
+  for (const hex of path) {
+    if (sn === 0 || !/^[0-9a-f]{64}$/.test(hex)) return false;
+    const p = Buffer.from(hex, 'hex');
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && r.toString('hex') === root;
+}
