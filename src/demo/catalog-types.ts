@@ -119,7 +119,13 @@ export function fits(entry: Eligibility, age: number, gender: Gender): boolean {
 type ConditionInput = Omit<ConditionDef, 'procedures' | 'reports' | 'labs' | 'medications'> &
   Partial<Pick<ConditionDef, 'procedures' | 'reports' | 'labs' | 'medications'>>;
 
-export const condition = (c: ConditionInput): ConditionDef => ({ medications: [], labs: [], procedures: [], reports: [], ...c });
+export const condition = (c: ConditionInput): ConditionDef => ({
+  medications: [],
+  labs: [],
+  procedures: [],
+  reports: [],
+  ...c,
+});
 
 export const med = (
   key: string,

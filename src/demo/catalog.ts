@@ -260,27 +260,105 @@ export const CONDITIONS: readonly ConditionDef[] = [
 ];
 
 export const MEDICATIONS: readonly MedicationDef[] = [
-  med('metformin', 'Metformin', ['A10BA02', 'metformin'], ['6809', 'metformin'], '1000 mg orally twice daily with meals'),
-  med('empagliflozin', 'Empagliflozin', ['A10BK03', 'empagliflozin'], ['1545653', 'empagliflozin'], '10 mg orally once daily'),
-  med('insulin-glargine', 'Insulin glargine', ['A10AE04', 'insulin glargine'], ['274783', 'insulin glargine'], '20 units subcutaneously at bedtime'),
+  med(
+    'metformin',
+    'Metformin',
+    ['A10BA02', 'metformin'],
+    ['6809', 'metformin'],
+    '1000 mg orally twice daily with meals',
+  ),
+  med(
+    'empagliflozin',
+    'Empagliflozin',
+    ['A10BK03', 'empagliflozin'],
+    ['1545653', 'empagliflozin'],
+    '10 mg orally once daily',
+  ),
+  med(
+    'insulin-glargine',
+    'Insulin glargine',
+    ['A10AE04', 'insulin glargine'],
+    ['274783', 'insulin glargine'],
+    '20 units subcutaneously at bedtime',
+  ),
   med('lisinopril', 'Lisinopril', ['C09AA03', 'lisinopril'], ['29046', 'lisinopril'], '10 mg orally once daily'),
   med('ramipril', 'Ramipril', ['C09AA05', 'ramipril'], ['35296', 'ramipril'], '5 mg orally once daily'),
   med('amlodipine', 'Amlodipine', ['C08CA01', 'amlodipine'], ['17767', 'amlodipine'], '5 mg orally once daily'),
   med('bisoprolol', 'Bisoprolol', ['C07AB07', 'bisoprolol'], ['19484', 'bisoprolol'], '5 mg orally once daily'),
   med('furosemide', 'Furosemide', ['C03CA01', 'furosemide'], ['4603', 'furosemide'], '40 mg orally every morning'),
   med('atorvastatin', 'Atorvastatin', ['C10AA05', 'atorvastatin'], ['83367', 'atorvastatin'], '40 mg orally at night'),
-  med('aspirin', 'Acetylsalicylic acid', ['B01AC06', 'acetylsalicylic acid'], ['1191', 'aspirin'], '100 mg orally once daily'),
+  med(
+    'aspirin',
+    'Acetylsalicylic acid',
+    ['B01AC06', 'acetylsalicylic acid'],
+    ['1191', 'aspirin'],
+    '100 mg orally once daily',
+  ),
   med('apixaban', 'Apixaban', ['B01AF02', 'apixaban'], ['1364430', 'apixaban'], '5 mg orally twice daily'),
-  med('salbutamol', 'Salbutamol', ['R03AC02', 'salbutamol'], ['435', 'albuterol'], '100 micrograms inhaled, 2 puffs as needed'),
-  med('budesonide', 'Budesonide', ['R03BA02', 'budesonide'], ['19831', 'budesonide'], '200 micrograms inhaled twice daily'),
-  med('tiotropium', 'Tiotropium', ['R03BB04', 'tiotropium bromide'], ['69120', 'tiotropium'], '18 micrograms inhaled once daily'),
-  med('levothyroxine', 'Levothyroxine', ['H03AA01', 'levothyroxine sodium'], ['10582', 'levothyroxine'], '75 micrograms orally before breakfast'),
+  med(
+    'salbutamol',
+    'Salbutamol',
+    ['R03AC02', 'salbutamol'],
+    ['435', 'albuterol'],
+    '100 micrograms inhaled, 2 puffs as needed',
+  ),
+  med(
+    'budesonide',
+    'Budesonide',
+    ['R03BA02', 'budesonide'],
+    ['19831', 'budesonide'],
+    '200 micrograms inhaled twice daily',
+  ),
+  med(
+    'tiotropium',
+    'Tiotropium',
+    ['R03BB04', 'tiotropium bromide'],
+    ['69120', 'tiotropium'],
+    '18 micrograms inhaled once daily',
+  ),
+  med(
+    'levothyroxine',
+    'Levothyroxine',
+    ['H03AA01', 'levothyroxine sodium'],
+    ['10582', 'levothyroxine'],
+    '75 micrograms orally before breakfast',
+  ),
   med('omeprazole', 'Omeprazole', ['A02BC01', 'omeprazole'], ['7646', 'omeprazole'], '20 mg orally once daily'),
-  med('sumatriptan', 'Sumatriptan', ['N02CC01', 'sumatriptan'], ['37418', 'sumatriptan'], '50 mg orally at migraine onset'),
-  med('ibuprofen', 'Ibuprofen', ['M01AE01', 'ibuprofen'], ['5640', 'ibuprofen'], '400 mg orally up to three times daily'),
-  med('paracetamol', 'Paracetamol', ['N02BE01', 'paracetamol'], ['161', 'acetaminophen'], '1 g orally up to four times daily'),
-  med('amoxicillin', 'Amoxicillin', ['J01CA04', 'amoxicillin'], ['723', 'amoxicillin'], '1 g orally three times daily for 7 days'),
-  med('nitrofurantoin', 'Nitrofurantoin', ['J01XE01', 'nitrofurantoin'], ['7454', 'nitrofurantoin'], '100 mg orally twice daily for 5 days'),
+  med(
+    'sumatriptan',
+    'Sumatriptan',
+    ['N02CC01', 'sumatriptan'],
+    ['37418', 'sumatriptan'],
+    '50 mg orally at migraine onset',
+  ),
+  med(
+    'ibuprofen',
+    'Ibuprofen',
+    ['M01AE01', 'ibuprofen'],
+    ['5640', 'ibuprofen'],
+    '400 mg orally up to three times daily',
+  ),
+  med(
+    'paracetamol',
+    'Paracetamol',
+    ['N02BE01', 'paracetamol'],
+    ['161', 'acetaminophen'],
+    '1 g orally up to four times daily',
+  ),
+  med(
+    'amoxicillin',
+    'Amoxicillin',
+    ['J01CA04', 'amoxicillin'],
+    ['723', 'amoxicillin'],
+    '1 g orally three times daily for 7 days',
+  ),
+  med(
+    'nitrofurantoin',
+    'Nitrofurantoin',
+    ['J01XE01', 'nitrofurantoin'],
+    ['7454', 'nitrofurantoin'],
+    '100 mg orally twice daily for 5 days',
+  ),
   ...SENSITIVE_MEDICATIONS,
 ];
 
@@ -304,7 +382,17 @@ export const LABS: readonly LabDef[] = [
   ),
   lab('haemoglobin', qty('718-7', 'Hemoglobin [Mass/volume] in Blood', 'g/dL', [12, 17.5], [8.5, 18], 1)),
   lab('wbc', qty('6690-2', 'Leukocytes [#/volume] in Blood by Automated count', '10*3/uL', [4, 11], [2.5, 18], 1)),
-  lab('ldl', qty('13457-7', 'Cholesterol in LDL [Mass/volume] in Serum or Plasma by calculation', 'mg/dL', [50, 129], [50, 220], 0)),
+  lab(
+    'ldl',
+    qty(
+      '13457-7',
+      'Cholesterol in LDL [Mass/volume] in Serum or Plasma by calculation',
+      'mg/dL',
+      [50, 129],
+      [50, 220],
+      0,
+    ),
+  ),
   lab('cholesterol', qty('2093-3', 'Cholesterol [Mass/volume] in Serum or Plasma', 'mg/dL', [125, 199], [120, 300], 0)),
   lab('potassium', qty('2823-3', 'Potassium [Moles/volume] in Serum or Plasma', 'mmol/L', [3.5, 5.1], [3.0, 6.0], 1)),
   lab('sodium', qty('2951-2', 'Sodium [Moles/volume] in Serum or Plasma', 'mmol/L', [135, 145], [128, 150], 0)),
@@ -312,7 +400,14 @@ export const LABS: readonly LabDef[] = [
   lab('crp', qty('1988-5', 'C reactive protein [Mass/volume] in Serum or Plasma', 'mg/L', [0, 5], [0.2, 180], 1)),
   lab(
     'nt-probnp',
-    qty('33762-6', 'Natriuretic peptide.B prohormone N-Terminal [Mass/volume] in Serum or Plasma', 'pg/mL', [0, 125], [20, 5000], 0),
+    qty(
+      '33762-6',
+      'Natriuretic peptide.B prohormone N-Terminal [Mass/volume] in Serum or Plasma',
+      'pg/mL',
+      [0, 125],
+      [20, 5000],
+      0,
+    ),
   ),
   lab('ferritin', qty('2276-4', 'Ferritin [Mass/volume] in Serum or Plasma', 'ng/mL', [30, 400], [5, 500], 0)),
   lab('fev1', qty('20150-9', 'FEV1', 'L', [2.5, 4.5], [0.8, 4.5], 2)),
@@ -351,7 +446,13 @@ const allergy = (
   category: AllergyDef['category'],
   criticality: AllergyDef['criticality'],
   reactions: readonly (readonly [string, string])[],
-): AllergyDef => ({ key, snomed: sct(...snomed), category, criticality, reactions: reactions.map(([c, d]) => sct(c, d)) });
+): AllergyDef => ({
+  key,
+  snomed: sct(...snomed),
+  category,
+  criticality,
+  reactions: reactions.map(([c, d]) => sct(c, d)),
+});
 
 const URTICARIA = ['126485001', 'Urticaria'] as const;
 const ANAPHYLAXIS = ['39579001', 'Anaphylaxis'] as const;
@@ -364,13 +465,21 @@ export const ALLERGIES: readonly AllergyDef[] = [
   allergy('peanut', ['91935009', 'Allergy to peanut'], 'food', 'high', [ANAPHYLAXIS, ANGIOEDEMA]),
   allergy('shellfish', ['300913006', 'Shellfish allergy'], 'food', 'high', [URTICARIA, ANGIOEDEMA]),
   allergy('egg', ['91930004', 'Allergy to eggs'], 'food', 'low', [['271807003', 'Eruption of skin']]),
-  allergy('latex', ['300916003', 'Latex allergy'], 'environment', 'low', [['40275004', 'Contact dermatitis'], URTICARIA]),
+  allergy('latex', ['300916003', 'Latex allergy'], 'environment', 'low', [
+    ['40275004', 'Contact dermatitis'],
+    URTICARIA,
+  ]),
   allergy('bee-venom', ['424213003', 'Allergy to bee venom'], 'environment', 'high', [ANAPHYLAXIS]),
   allergy('grass-pollen', ['418689008', 'Allergy to grass pollen'], 'environment', 'low', [RHINITIS]),
   allergy('house-dust-mite', ['232350006', 'House dust mite allergy'], 'environment', 'low', [RHINITIS]),
 ];
 
-const vaccine = (key: string, cvxCode: [string, string], snomed: [string, string], ages: { minAge?: number; maxAge?: number } = {}): VaccineDef => ({
+const vaccine = (
+  key: string,
+  cvxCode: [string, string],
+  snomed: [string, string],
+  ages: { minAge?: number; maxAge?: number } = {},
+): VaccineDef => ({
   key,
   cvx: cvx(...cvxCode),
   snomed: sct(...snomed),
@@ -378,7 +487,11 @@ const vaccine = (key: string, cvxCode: [string, string], snomed: [string, string
 });
 
 export const VACCINES: readonly VaccineDef[] = [
-  vaccine('influenza', ['140', 'Influenza, seasonal, injectable, preservative free'], ['836377006', 'Influenza virus antigen-containing vaccine product']),
+  vaccine(
+    'influenza',
+    ['140', 'Influenza, seasonal, injectable, preservative free'],
+    ['836377006', 'Influenza virus antigen-containing vaccine product'],
+  ),
   vaccine(
     'covid-19',
     ['208', 'SARS-COV-2 (COVID-19) vaccine, mRNA, spike protein, LNP, preservative free, 30 mcg/0.3mL dose'],
@@ -387,23 +500,46 @@ export const VACCINES: readonly VaccineDef[] = [
   vaccine(
     'tdap',
     ['115', 'Tdap'],
-    ['871875004', 'Vaccine product containing only Bordetella pertussis and Clostridium tetani and Corynebacterium diphtheriae antigens'],
+    [
+      '871875004',
+      'Vaccine product containing only Bordetella pertussis and Clostridium tetani and Corynebacterium diphtheriae antigens',
+    ],
   ),
-  vaccine('hepatitis-b', ['43', 'Hepatitis B vaccine, adult dosage'], ['836374004', 'Hepatitis B virus antigen-containing vaccine product']),
-  vaccine('mmr', ['03', 'MMR'], ['836382004', 'Measles morbillivirus antigen-containing vaccine product'], { maxAge: 60 }),
+  vaccine(
+    'hepatitis-b',
+    ['43', 'Hepatitis B vaccine, adult dosage'],
+    ['836374004', 'Hepatitis B virus antigen-containing vaccine product'],
+  ),
+  vaccine('mmr', ['03', 'MMR'], ['836382004', 'Measles morbillivirus antigen-containing vaccine product'], {
+    maxAge: 60,
+  }),
   vaccine(
     'pneumococcal',
     ['33', 'pneumococcal polysaccharide vaccine, 23 valent'],
     ['836398006', 'Streptococcus pneumoniae antigen-containing vaccine product'],
     { minAge: 60 },
   ),
-  vaccine('zoster', ['187', 'zoster vaccine recombinant'], ['836495005', 'Human alphaherpesvirus 3 antigen-containing vaccine product'], {
-    minAge: 50,
-  }),
-  vaccine('tick-borne-encephalitis', ['77', 'tick-borne encephalitis'], ['836403007', 'Tick-borne encephalitis virus antigen-containing vaccine product']),
-  vaccine('hpv', ['165', 'Human Papillomavirus 9-valent vaccine'], ['836379009', 'Human papillomavirus antigen-containing vaccine product'], {
-    maxAge: 45,
-  }),
+  vaccine(
+    'zoster',
+    ['187', 'zoster vaccine recombinant'],
+    ['836495005', 'Human alphaherpesvirus 3 antigen-containing vaccine product'],
+    {
+      minAge: 50,
+    },
+  ),
+  vaccine(
+    'tick-borne-encephalitis',
+    ['77', 'tick-borne encephalitis'],
+    ['836403007', 'Tick-borne encephalitis virus antigen-containing vaccine product'],
+  ),
+  vaccine(
+    'hpv',
+    ['165', 'Human Papillomavirus 9-valent vaccine'],
+    ['836379009', 'Human papillomavirus antigen-containing vaccine product'],
+    {
+      maxAge: 45,
+    },
+  ),
 ];
 
 export const PROCEDURES: readonly ProcedureDef[] = [
@@ -461,7 +597,11 @@ export const REPORTS: readonly ReportDef[] = [
     key: 'ecg',
     loinc: loinc('11524-6', 'EKG study'),
     service: 'EC',
-    conclusions: ['Sinus rhythm, normal ECG.', 'Atrial fibrillation with controlled ventricular rate.', 'Left ventricular hypertrophy.'],
+    conclusions: [
+      'Sinus rhythm, normal ECG.',
+      'Atrial fibrillation with controlled ventricular rate.',
+      'Left ventricular hypertrophy.',
+    ],
     results: ['heart-rate'],
   },
   {

@@ -51,7 +51,10 @@ const status = (system: string, code: string): Record<string, unknown> => ({
   coding: [{ system: `http://terminology.hl7.org/CodeSystem/${system}`, code }],
 });
 
-const orgRef = (org: Organisation): Record<string, unknown> => ({ reference: `Organization/${org.id}`, display: org.name });
+const orgRef = (org: Organisation): Record<string, unknown> => ({
+  reference: `Organization/${org.id}`,
+  display: org.name,
+});
 
 function base(resourceType: string, ctx: ResourceContext): FhirResource {
   const security = ctx.sensitivity
@@ -67,7 +70,17 @@ export function conditionResource(ctx: ResourceContext, def: ConditionDef, abate
     ...base('Condition', ctx),
     clinicalStatus: status('condition-clinical', abatement ? 'resolved' : 'active'),
     verificationStatus: status('condition-ver-status', 'confirmed'),
-    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'problem-list-item', display: 'Problem List Item' }] }],
+    category: [
+      {
+        coding: [
+          {
+            system: 'http://terminology.hl7.org/CodeSystem/condition-category',
+            code: 'problem-list-item',
+            display: 'Problem List Item',
+          },
+        ],
+      },
+    ],
     code: concept([def.snomed, def.icd10], def.snomed.display),
     subject: subject(ctx),
     onsetDateTime: fhirInstant(ctx.when),
@@ -76,7 +89,11 @@ export function conditionResource(ctx: ResourceContext, def: ConditionDef, abate
   };
 }
 
-export function allergyResource(ctx: ResourceContext, def: AllergyDef, severity: 'mild' | 'moderate' | 'severe'): FhirResource {
+export function allergyResource(
+  ctx: ResourceContext,
+  def: AllergyDef,
+  severity: 'mild' | 'moderate' | 'severe',
+): FhirResource {
   return {
     ...base('AllergyIntolerance', ctx),
     clinicalStatus: status('allergyintolerance-clinical', 'active'),
@@ -124,15 +141,28 @@ export type ObservationValue =
   | { readonly kind: 'components'; readonly components: readonly { quantity: QuantityDef; value: number }[] };
 
 function quantityFields(q: QuantityDef, value: number): Record<string, unknown> {
-  const fields: Record<string, unknown> = { valueQuantity: { value, unit: q.unit, system: SYSTEMS.ucum, code: q.unit } };
+  const fields: Record<string, unknown> = {
+    valueQuantity: { value, unit: q.unit, system: SYSTEMS.ucum, code: q.unit },
+  };
   if (q.normal === undefined) return fields;
   const [low, high] = q.normal;
   const flag = value < low ? 'L' : value > high ? 'H' : 'N';
   return {
     ...fields,
-    interpretation: [concept([{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: flag, display: INTERPRETATION[flag] }])],
+    interpretation: [
+      concept([
+        {
+          system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation',
+          code: flag,
+          display: INTERPRETATION[flag],
+        },
+      ]),
+    ],
     referenceRange: [
-      { low: { value: low, unit: q.unit, system: SYSTEMS.ucum, code: q.unit }, high: { value: high, unit: q.unit, system: SYSTEMS.ucum, code: q.unit } },
+      {
+        low: { value: low, unit: q.unit, system: SYSTEMS.ucum, code: q.unit },
+        high: { value: high, unit: q.unit, system: SYSTEMS.ucum, code: q.unit },
+      },
     ],
   };
 }
@@ -146,7 +176,12 @@ function valueFields(value: ObservationValue): Record<string, unknown> {
     case 'coded':
       return { valueCodeableConcept: concept([value.answer], value.answer.display) };
     case 'components':
-      return { component: value.components.map((c) => ({ code: concept([c.quantity.loinc]), ...quantityFields(c.quantity, c.value) })) };
+      return {
+        component: value.components.map((c) => ({
+          code: concept([c.quantity.loinc]),
+          ...quantityFields(c.quantity, c.value),
+        })),
+      };
   }
 }
 
@@ -154,7 +189,9 @@ export function observationResource(ctx: ResourceContext, def: LabDef, value: Ob
   return {
     ...base('Observation', ctx),
     status: 'final',
-    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: def.category }] }],
+    category: [
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: def.category }] },
+    ],
     code: concept([def.loinc], def.loinc.display),
     subject: subject(ctx),
     effectiveDateTime: fhirInstant(ctx.when),
@@ -175,7 +212,12 @@ export function procedureResource(ctx: ResourceContext, def: ProcedureDef): Fhir
   };
 }
 
-export function reportResource(ctx: ResourceContext, def: ReportDef, conclusion: string, resultIds: readonly string[]): FhirResource {
+export function reportResource(
+  ctx: ResourceContext,
+  def: ReportDef,
+  conclusion: string,
+  resultIds: readonly string[],
+): FhirResource {
   return {
     ...base('DiagnosticReport', ctx),
     status: 'final',

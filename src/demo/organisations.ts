@@ -35,7 +35,12 @@ const STAFF: readonly StaffPersona[] = [
   { name: 'dr-weber', displayName: 'Dr. Anna Weber', role: 'clinician', organisationId: 'charite-berlin' },
   { name: 'dr-martin', displayName: 'Dr. Claire Martin', role: 'clinician', organisationId: 'aphp-paris' },
   { name: 'dr-johnson', displayName: 'Dr. Emily Johnson', role: 'clinician', organisationId: 'mgh-boston' },
-  { name: 'officer-schmidt', displayName: 'Thomas Schmidt', role: 'compliance_officer', organisationId: 'charite-berlin' },
+  {
+    name: 'officer-schmidt',
+    displayName: 'Thomas Schmidt',
+    role: 'compliance_officer',
+    organisationId: 'charite-berlin',
+  },
   { name: 'officer-dubois', displayName: 'Isabelle Dubois', role: 'compliance_officer', organisationId: 'aphp-paris' },
   { name: 'officer-miller', displayName: 'Robert Miller', role: 'compliance_officer', organisationId: 'mgh-boston' },
   { name: 'auditor-klein', displayName: 'Petra Klein', role: 'auditor', organisationId: 'charite-berlin' },

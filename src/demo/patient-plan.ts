@@ -49,7 +49,7 @@ export function localIdOf(seed: number, index: number, region: string): string {
 
 function chooseRegions(rng: Random, index: number, regions: readonly RegionConfig[]): RegionConfig[] {
   const scenario = SCENARIOS[index]?.map((id) => regions.find((r) => r.id === id));
-  if (scenario?.every((r) => r !== undefined)) return scenario as RegionConfig[];
+  if (scenario?.every((r) => r !== undefined)) return scenario;
   const home = rng.pick(regions);
   const others = regions.filter((r) => r !== home);
   const r = rng.next();

@@ -1,4 +1,15 @@
-import { condition, icd, lab, loinc, med, qty, sct, type ConditionDef, type LabDef, type MedicationDef } from './catalog-types.js';
+import {
+  condition,
+  icd,
+  lab,
+  loinc,
+  med,
+  qty,
+  sct,
+  type ConditionDef,
+  type LabDef,
+  type MedicationDef,
+} from './catalog-types.js';
 
 /**
  * Problems whose records carry an HL7 v3 sensitivity label: every record generated
@@ -104,12 +115,42 @@ export const SENSITIVE_CONDITIONS: readonly ConditionDef[] = [
 
 export const SENSITIVE_MEDICATIONS: readonly MedicationDef[] = [
   med('sertraline', 'Sertraline', ['N06AB06', 'sertraline'], ['36437', 'sertraline'], '50 mg orally once daily'),
-  med('escitalopram', 'Escitalopram', ['N06AB10', 'escitalopram'], ['321988', 'escitalopram'], '10 mg orally once daily'),
-  med('dolutegravir', 'Dolutegravir', ['J05AJ03', 'dolutegravir'], ['1433868', 'dolutegravir'], '50 mg orally once daily'),
-  med('emtricitabine', 'Emtricitabine', ['J05AF09', 'emtricitabine'], ['276237', 'emtricitabine'], '200 mg orally once daily'),
+  med(
+    'escitalopram',
+    'Escitalopram',
+    ['N06AB10', 'escitalopram'],
+    ['321988', 'escitalopram'],
+    '10 mg orally once daily',
+  ),
+  med(
+    'dolutegravir',
+    'Dolutegravir',
+    ['J05AJ03', 'dolutegravir'],
+    ['1433868', 'dolutegravir'],
+    '50 mg orally once daily',
+  ),
+  med(
+    'emtricitabine',
+    'Emtricitabine',
+    ['J05AF09', 'emtricitabine'],
+    ['276237', 'emtricitabine'],
+    '200 mg orally once daily',
+  ),
   med('naltrexone', 'Naltrexone', ['N07BB04', 'naltrexone'], ['7243', 'naltrexone'], '50 mg orally once daily'),
-  med('methadone', 'Methadone', ['N07BC02', 'methadone'], ['6813', 'methadone'], '60 mg oral solution once daily, supervised'),
-  med('buprenorphine', 'Buprenorphine', ['N07BC01', 'buprenorphine'], ['1819', 'buprenorphine'], '8 mg sublingually once daily'),
+  med(
+    'methadone',
+    'Methadone',
+    ['N07BC02', 'methadone'],
+    ['6813', 'methadone'],
+    '60 mg oral solution once daily, supervised',
+  ),
+  med(
+    'buprenorphine',
+    'Buprenorphine',
+    ['N07BC01', 'buprenorphine'],
+    ['1819', 'buprenorphine'],
+    '8 mg sublingually once daily',
+  ),
   med(
     'oral-contraceptive',
     'Levonorgestrel and ethinylestradiol',
@@ -117,20 +158,68 @@ export const SENSITIVE_MEDICATIONS: readonly MedicationDef[] = [
     ['1157348', 'ethinyl estradiol / levonorgestrel Oral Product'],
     '1 tablet orally once daily',
   ),
-  med('doxycycline', 'Doxycycline', ['J01AA02', 'doxycycline'], ['3640', 'doxycycline'], '100 mg orally twice daily for 7 days'),
+  med(
+    'doxycycline',
+    'Doxycycline',
+    ['J01AA02', 'doxycycline'],
+    ['3640', 'doxycycline'],
+    '100 mg orally twice daily for 7 days',
+  ),
 ];
 
 export const SENSITIVE_LABS: readonly LabDef[] = [
-  lab('phq9', qty('44261-6', 'Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]', '{score}', [0, 4], [5, 24], 0), 'survey'),
-  lab('gad7', qty('70274-6', 'Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]', '{score}', [0, 4], [5, 20], 0), 'survey'),
-  lab('hiv-viral-load', qty('20447-9', 'HIV 1 RNA [#/volume] (viral load) in Serum or Plasma by NAA with probe detection', '{copies}/mL', [0, 50], [0, 80000], 0)),
+  lab(
+    'phq9',
+    qty('44261-6', 'Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]', '{score}', [0, 4], [5, 24], 0),
+    'survey',
+  ),
+  lab(
+    'gad7',
+    qty(
+      '70274-6',
+      'Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]',
+      '{score}',
+      [0, 4],
+      [5, 20],
+      0,
+    ),
+    'survey',
+  ),
+  lab(
+    'hiv-viral-load',
+    qty(
+      '20447-9',
+      'HIV 1 RNA [#/volume] (viral load) in Serum or Plasma by NAA with probe detection',
+      '{copies}/mL',
+      [0, 50],
+      [0, 80000],
+      0,
+    ),
+  ),
   lab('cd4', qty('24467-3', 'CD3+CD4+ (T4 helper) cells [#/volume] in Blood', '/uL', [500, 1500], [150, 1200], 0)),
-  lab('ggt', qty('2324-2', 'Gamma glutamyl transferase [Enzymatic activity/volume] in Serum or Plasma', 'U/L', [8, 61], [20, 400], 0)),
+  lab(
+    'ggt',
+    qty(
+      '2324-2',
+      'Gamma glutamyl transferase [Enzymatic activity/volume] in Serum or Plasma',
+      'U/L',
+      [8, 61],
+      [20, 400],
+      0,
+    ),
+  ),
   {
     key: 'brca1',
-    loinc: loinc('21636-6', 'BRCA1 gene mutations found [Identifier] in Blood or Tissue by Molecular genetics method Nominal'),
+    loinc: loinc(
+      '21636-6',
+      'BRCA1 gene mutations found [Identifier] in Blood or Tissue by Molecular genetics method Nominal',
+    ),
     category: 'laboratory',
-    answers: [loinc('LA6675-8', 'Benign'), loinc('LA6668-3', 'Pathogenic'), loinc('LA26333-7', 'Uncertain significance')],
+    answers: [
+      loinc('LA6675-8', 'Benign'),
+      loinc('LA6668-3', 'Pathogenic'),
+      loinc('LA26333-7', 'Uncertain significance'),
+    ],
   },
   {
     key: 'hcg',

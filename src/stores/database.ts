@@ -14,6 +14,11 @@ export interface Database {
   readonly maxConnections: number;
   /** A fresh driver adapter factory for Prisma or the migration engine. */
   adapter(): PrismaPg;
+  /**
+   * Resolves once every connection closed so far is gone on the server side too:
+   * PGlite serves one connection at a time and turns away the next until then.
+   */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,6 +42,7 @@ export async function openDatabase(name: string, location: DatabaseLocation, tim
           connectionTimeoutMillis: timeoutMs,
           query_timeout: timeoutMs * 5,
         }),
+      settle: () => Promise.resolve(),
       close: () => Promise.resolve(),
     };
   }
@@ -51,6 +57,12 @@ export async function openDatabase(name: string, location: DatabaseLocation, tim
     url,
     maxConnections: 1,
     adapter: () => new PrismaPg({ connectionString: url, max: 1, connectionTimeoutMillis: timeoutMs }),
+    async settle() {
+      const deadline = Date.now() + timeoutMs;
+      while (server.getStats().activeConnections > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
     async close() {
       await server.stop();
       await db.close();

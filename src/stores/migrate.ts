@@ -171,6 +171,7 @@ async function withEngine<T>(
   } finally {
     engine.free();
     await factory.disposeAll();
+    await db.settle();
   }
 }
 

@@ -10,12 +10,17 @@ export interface UpsertResult {
   readonly unchanged: number;
 }
 
+export interface UpsertOptions {
+  /** Reports records handled so far of the total, while the one transaction runs. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
 /** A region's record store. */
 export interface RecordStore {
   readonly region: string;
   find(query: RecordQuery): Promise<StoredRecord[]>;
   /** Writes all records in one transaction: all or nothing. Same key and hash is a no-op. */
-  upsertMany(records: readonly Omit<StoredRecord, 'region'>[]): Promise<UpsertResult>;
+  upsertMany(records: readonly Omit<StoredRecord, 'region'>[], options?: UpsertOptions): Promise<UpsertResult>;
   count(): Promise<number>;
   /** Throws when the database cannot answer. */
   ping(): Promise<void>;
@@ -51,7 +56,10 @@ export class PrismaRecordStore implements RecordStore {
     return rows.map((row) => this.#toRecord(row));
   }
 
-  async upsertMany(records: readonly Omit<StoredRecord, 'region'>[]): Promise<UpsertResult> {
+  async upsertMany(
+    records: readonly Omit<StoredRecord, 'region'>[],
+    options: UpsertOptions = {},
+  ): Promise<UpsertResult> {
     const keys = records.map(recordKey);
     return this.#prisma.$transaction(
       async (tx) => {
@@ -78,8 +86,10 @@ export class PrismaRecordStore implements RecordStore {
             updated++;
           }
         }
+        options.onProgress?.(records.length - fresh.length, records.length);
         for (let i = 0; i < fresh.length; i += 1000) {
           await tx.record.createMany({ data: fresh.slice(i, i + 1000) });
+          options.onProgress?.(records.length - fresh.length + Math.min(fresh.length, i + 1000), records.length);
         }
         return { inserted: fresh.length, updated, unchanged };
       },

@@ -1,0 +1,65 @@
+import { InvalidArgumentError } from 'commander';
+import { loadConfig, type Config } from '../config/config.js';
+import { lockDataDir } from '../stores/data-dir-lock.js';
+import { openStores, type Stores } from '../stores/open-stores.js';
+
+/** What the demo, seed and import commands need from outside; tests hand in their own. */
+export interface CliDeps {
+  readonly loadConfig: () => Config;
+  readonly openStores: (config: Config) => Promise<Pick<Stores, 'stores' | 'control' | 'close'>>;
+  /** Results (stdout). */
+  readonly out: (text: string) => void;
+  /** Progress and diagnostics (stderr). */
+  readonly err: (text: string) => void;
+}
+
+export const defaultDeps: CliDeps = {
+  loadConfig: () => loadConfig(),
+  openStores: (config) => openStores(config),
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+/**
+ * Opens the stores for one command and closes them after it. Embedded (PGlite) data
+ * may be opened by one process only, so the data folder is locked meanwhile.
+ */
+export async function withStores<T>(
+  deps: CliDeps,
+  config: Config,
+  holder: string,
+  run: (stores: Pick<Stores, 'stores' | 'control'>) => Promise<T>,
+): Promise<T> {
+  const unlock = config.controlDatabase.kind === 'pglite' ? await lockDataDir(config.dataDir, holder) : null;
+  try {
+    const stores = await deps.openStores(config);
+    try {
+      return await run(stores);
+    } finally {
+      await stores.close();
+    }
+  } finally {
+    await unlock?.();
+  }
+}
+
+/** A commander option parser for whole numbers in a range. */
+export function wholeNumber(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+/** Left-aligned text columns with a header row. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
