@@ -3,7 +3,20 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const frameworks = ['graphql', 'type-graphql', '@apollo/*', '@prisma/*', 'prisma', 'redis', '@hyperledger/*', 'fabric-*', 'pg', '@electric-sql/*', 'pino', 'jose'];
+const frameworks = [
+  'graphql',
+  'type-graphql',
+  '@apollo/*',
+  '@prisma/*',
+  'prisma',
+  'redis',
+  '@hyperledger/*',
+  'fabric-*',
+  'pg',
+  '@electric-sql/*',
+  'pino',
+  'jose',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'src/generated', 'chaincode', '.meridian', 'bench/results', 'coverage'] },
@@ -11,10 +24,16 @@ export default tseslint.config(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', '*.ts', 'bin/*.js', 'scripts/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
-      '@typescript-eslint/explicit-function-return-type': ['error', { allowExpressions: true, allowTypedFunctionExpressions: true }],
+      '@typescript-eslint/explicit-function-return-type': [
+        'error',
+        { allowExpressions: true, allowTypedFunctionExpressions: true },
+      ],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
@@ -29,7 +48,17 @@ export default tseslint.config(
     // The domain is pure: no framework, database, cache, ledger or transport.
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: frameworks, message: 'src/domain stays free of frameworks; pass the dependency in through an interface.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: frameworks,
+              message: 'src/domain stays free of frameworks; pass the dependency in through an interface.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -32,7 +32,10 @@ async function organisationDirectory(config: Config, control: ControlPlane): Pro
     entries = await loadOrganisationDirectory(config.orgKeysFile);
   } else {
     const orgs = demoOrganisations(config.regions);
-    const keys = await ensureDevKeys(config.dataDir, orgs.map((o) => o.id));
+    const keys = await ensureDevKeys(
+      config.dataDir,
+      orgs.map((o) => o.id),
+    );
     entries = orgs.map((o) => {
       const pair = keys[o.id];
       return { ...o, keys: pair ? [pair.publicJwk] : [] };
@@ -46,12 +49,18 @@ function readiness(stores: Stores, timeoutMs: number): () => Promise<ReadinessRe
   return async () => {
     const targets: [string, () => Promise<void>][] = [
       ['control', () => stores.control.ping()],
-      ...[...stores.stores].map(([region, store]): [string, () => Promise<void>] => [`region:${region}`, () => store.ping()]),
+      ...[...stores.stores].map(([region, store]): [string, () => Promise<void>] => [
+        `region:${region}`,
+        () => store.ping(),
+      ]),
     ];
     const results = await Promise.allSettled(targets.map(([name, ping]) => withDeadline(name, timeoutMs, ping())));
-    const checks = Object.fromEntries(targets.map(([name], i) => [name, results[i]?.status === 'fulfilled' ? 'ok' : 'unavailable']));
+    const checks = Object.fromEntries(
+      targets.map(([name], i) => [name, results[i]?.status === 'fulfilled' ? 'ok' : 'unavailable']),
+    );
     // One region down still leaves a useful gateway (partial answers); no control plane or no region does not.
-    const ready = checks.control === 'ok' && targets.some(([name]) => name.startsWith('region:') && checks[name] === 'ok');
+    const ready =
+      checks.control === 'ok' && targets.some(([name]) => name.startsWith('region:') && checks[name] === 'ok');
     return { ready, checks };
   };
 }
@@ -68,7 +77,12 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     const organisations = await organisationDirectory(config, stores.control);
     if (config.seedDemo && (await stores.control.patients(1)).length === 0) {
       logger.info({ patients: config.demoPatients }, 'seeding demo data (first start)');
-      await seedDemo({ stores: stores.stores, control: stores.control, regions: config.regions, patients: config.demoPatients });
+      await seedDemo({
+        stores: stores.stores,
+        control: stores.control,
+        regions: config.regions,
+        patients: config.demoPatients,
+      });
     }
     const names = new Map(organisations.map((o) => [o.id, o.name]));
     const records = new RecordService({
@@ -89,7 +103,11 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       maxBodyBytes: config.limits.maxBodyBytes,
       maxBatch: config.limits.maxBatch,
       authenticate: (token) => verifier.verify(token),
-      context: (base) => ({ ...base, services: { records, organisationName: (id) => names.get(id) ?? null }, partialFailures: [] }),
+      context: (base) => ({
+        ...base,
+        services: { records, organisationName: (id) => names.get(id) ?? null },
+        partialFailures: [],
+      }),
       readiness: readiness(stores, config.regionTimeoutMs),
     });
     await new Promise<void>((resolve, reject) => {
@@ -98,7 +116,10 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     });
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.host}:${port}/graphql`;
-    logger.info({ url, mode: config.mode, regions: config.regions.map((r) => r.id), embedded }, 'meridian gateway listening');
+    logger.info(
+      { url, mode: config.mode, regions: config.regions.map((r) => r.id), embedded },
+      'meridian gateway listening',
+    );
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -106,9 +127,15 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       stores,
       close: () =>
         (closing ??= (async () => {
-          const stopped = new Promise<void>((resolve) => server.close(() => { resolve(); }));
+          const stopped = new Promise<void>((resolve) =>
+            server.close(() => {
+              resolve();
+            }),
+          );
           server.closeIdleConnections();
-          const grace = setTimeout(() => { server.closeAllConnections(); }, 5000);
+          const grace = setTimeout(() => {
+            server.closeAllConnections();
+          }, 5000);
           await stopped;
           clearTimeout(grace);
           await apollo.stop();

@@ -10,11 +10,61 @@ const SUMMARY = /* GraphQL */ `
       patientId
       regions
       unavailableRegions
-      demographics { name birthDate gender provenance { region organisationId } }
-      problems { id resourceType category code { system code display } display status date provenance { region organisationId organisationName lastUpdated contentHash } }
-      medications { id display code { system code } provenance { region } }
-      results { id display value provenance { region } }
-      allergies { id display provenance { region } }
+      demographics {
+        name
+        birthDate
+        gender
+        provenance {
+          region
+          organisationId
+        }
+      }
+      problems {
+        id
+        resourceType
+        category
+        code {
+          system
+          code
+          display
+        }
+        display
+        status
+        date
+        provenance {
+          region
+          organisationId
+          organisationName
+          lastUpdated
+          contentHash
+        }
+      }
+      medications {
+        id
+        display
+        code {
+          system
+          code
+        }
+        provenance {
+          region
+        }
+      }
+      results {
+        id
+        display
+        value
+        provenance {
+          region
+        }
+      }
+      allergies {
+        id
+        display
+        provenance {
+          region
+        }
+      }
     }
   }
 `;
@@ -22,8 +72,23 @@ const SUMMARY = /* GraphQL */ `
 const RECORDS = /* GraphQL */ `
   query Records($patientId: ID!, $purpose: PurposeOfUse!, $first: Int, $after: String, $filter: RecordFilter) {
     records(patientId: $patientId, purpose: $purpose, first: $first, after: $after, filter: $filter) {
-      edges { cursor node { id resourceType category provenance { region lastUpdated } fhir } }
-      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id
+          resourceType
+          category
+          provenance {
+            region
+            lastUpdated
+          }
+          fhir
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       regions
       unavailableRegions
     }
@@ -36,7 +101,17 @@ interface SummaryData {
     regions: string[];
     unavailableRegions: string[];
     demographics: { name: string; provenance: { region: string } }[];
-    problems: { id: string; code: { system: string } | null; provenance: { region: string; organisationId: string; organisationName: string; lastUpdated: string; contentHash: string } }[];
+    problems: {
+      id: string;
+      code: { system: string } | null;
+      provenance: {
+        region: string;
+        organisationId: string;
+        organisationName: string;
+        lastUpdated: string;
+        contentHash: string;
+      };
+    }[];
     medications: { provenance: { region: string } }[];
     results: { provenance: { region: string } }[];
     allergies: { provenance: { region: string } }[];
@@ -45,7 +120,16 @@ interface SummaryData {
 
 interface RecordsData {
   records: {
-    edges: { cursor: string; node: { id: string; resourceType: string; category: string; provenance: { region: string; lastUpdated: string }; fhir: { resourceType: string } } }[];
+    edges: {
+      cursor: string;
+      node: {
+        id: string;
+        resourceType: string;
+        category: string;
+        provenance: { region: string; lastUpdated: string };
+        fhir: { resourceType: string };
+      };
+    }[];
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
     regions: string[];
     unavailableRegions: string[];
@@ -117,16 +201,24 @@ describe('GraphQL API against PostgreSQL', () => {
     expect(byType.errors).toEqual([]);
     const edges = byType.data!.records.edges;
     expect(edges.length).toBeGreaterThan(0);
-    expect(edges.every((e) => e.node.resourceType === 'Observation' && e.node.fhir.resourceType === 'Observation')).toBe(true);
+    expect(
+      edges.every((e) => e.node.resourceType === 'Observation' && e.node.fhir.resourceType === 'Observation'),
+    ).toBe(true);
 
     const byCategory = await t.graphql<RecordsData>(
       RECORDS,
       { patientId: crossBorder.globalId, purpose: 'TREAT', first: 100, filter: { categories: ['PATIENT'] } },
       clinician,
     );
-    expect(byCategory.data!.records.edges.map((e) => e.node.resourceType)).toEqual(crossBorder.regions.map(() => 'Patient'));
+    expect(byCategory.data!.records.edges.map((e) => e.node.resourceType)).toEqual(
+      crossBorder.regions.map(() => 'Patient'),
+    );
 
-    const all = await t.graphql<RecordsData>(RECORDS, { patientId: crossBorder.globalId, purpose: 'TREAT', first: 100 }, clinician);
+    const all = await t.graphql<RecordsData>(
+      RECORDS,
+      { patientId: crossBorder.globalId, purpose: 'TREAT', first: 100 },
+      clinician,
+    );
     const times = all.data!.records.edges.map((e) => e.node.provenance.lastUpdated).sort();
     const median = times[Math.floor(times.length / 2)]!;
     const since = await t.graphql<RecordsData>(
@@ -172,17 +264,27 @@ describe('GraphQL API against PostgreSQL', () => {
     it("lets a patient read their own records but not another patient's", async () => {
       const own = `patient-${crossBorder.globalId}`;
       const token = await t.token(own);
-      const mine = await t.graphql('query($p: ID!) { patientSummary(patientId: $p, purpose: PATRQT) { patientId } }', { p: crossBorder.globalId }, token);
+      const mine = await t.graphql(
+        'query($p: ID!) { patientSummary(patientId: $p, purpose: PATRQT) { patientId } }',
+        { p: crossBorder.globalId },
+        token,
+      );
       expect(mine.errors).toEqual([]);
       expect(mine.data).toEqual({ patientSummary: { patientId: crossBorder.globalId } });
       const other = t.demo.patients[1]!.globalId;
-      const theirs = await t.graphql('query($p: ID!) { patientSummary(patientId: $p, purpose: PATRQT) { patientId } }', { p: other }, token);
+      const theirs = await t.graphql(
+        'query($p: ID!) { patientSummary(patientId: $p, purpose: PATRQT) { patientId } }',
+        { p: other },
+        token,
+      );
       expect(theirs.errors[0]?.extensions.code).toBe('FORBIDDEN');
     });
 
     it('tells the caller who they are', async () => {
       const res = await t.graphql('{ me { subject organisationId jurisdiction roles } }', {}, clinician);
-      expect(res.data).toEqual({ me: { subject: 'dr-weber', organisationId: 'charite-berlin', jurisdiction: 'DE', roles: ['clinician'] } });
+      expect(res.data).toEqual({
+        me: { subject: 'dr-weber', organisationId: 'charite-berlin', jurisdiction: 'DE', roles: ['clinician'] },
+      });
     });
   });
 
@@ -195,7 +297,11 @@ describe('GraphQL API against PostgreSQL', () => {
     });
 
     it('an unknown purpose of use', async () => {
-      const inline = await t.graphql(`{ patientSummary(patientId: "${crossBorder.globalId}", purpose: SHOPPING) { patientId } }`, {}, clinician);
+      const inline = await t.graphql(
+        `{ patientSummary(patientId: "${crossBorder.globalId}", purpose: SHOPPING) { patientId } }`,
+        {},
+        clinician,
+      );
       expect(inline.errors[0]?.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
       expect(inline.errors[0]?.message).toMatch(/SHOPPING.*PurposeOfUse/);
       const variable = await t.graphql(SUMMARY, { patientId: crossBorder.globalId, purpose: 'SHOPPING' }, clinician);
@@ -205,16 +311,26 @@ describe('GraphQL API against PostgreSQL', () => {
     });
 
     it('too many aliases', async () => {
-      const aliases = Array.from({ length: t.config.limits.maxAliases + 1 }, (_, i) => `a${i}: me { subject }`).join(' ');
+      const aliases = Array.from({ length: t.config.limits.maxAliases + 1 }, (_, i) => `a${i}: me { subject }`).join(
+        ' ',
+      );
       const res = await t.graphql(`{ ${aliases} }`, {}, clinician);
       expect(res.data).toBeNull();
       expect(res.errors[0]?.message).toMatch(/alias/i);
     });
 
     it('a bad cursor, page size or patient id', async () => {
-      const cursor = await t.graphql<RecordsData>(RECORDS, { patientId: crossBorder.globalId, purpose: 'TREAT', after: 'garbage' }, clinician);
+      const cursor = await t.graphql<RecordsData>(
+        RECORDS,
+        { patientId: crossBorder.globalId, purpose: 'TREAT', after: 'garbage' },
+        clinician,
+      );
       expect(cursor.errors[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
-      const first = await t.graphql<RecordsData>(RECORDS, { patientId: crossBorder.globalId, purpose: 'TREAT', first: 100000 }, clinician);
+      const first = await t.graphql<RecordsData>(
+        RECORDS,
+        { patientId: crossBorder.globalId, purpose: 'TREAT', first: 100000 },
+        clinician,
+      );
       expect(first.errors[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
       const id = await t.graphql(SUMMARY, { patientId: "x'; DROP TABLE records; --", purpose: 'TREAT' }, clinician);
       expect(id.errors[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'patientId' });
@@ -223,13 +339,21 @@ describe('GraphQL API against PostgreSQL', () => {
     });
 
     it('an oversized body, an oversized batch, and a cross-site form post', async () => {
-      const big = await postGraphQL(t.gateway.url, { query: `{ me { subject } } # ${'x'.repeat(t.config.limits.maxBodyBytes)}` }, clinician);
+      const big = await postGraphQL(
+        t.gateway.url,
+        { query: `{ me { subject } } # ${'x'.repeat(t.config.limits.maxBodyBytes)}` },
+        clinician,
+      );
       expect(big.status).toBe(413);
       const batch = Array.from({ length: t.config.limits.maxBatch + 1 }, () => ({ query: '{ me { subject } }' }));
       const tooMany = await postGraphQL(t.gateway.url, batch, clinician);
       expect(tooMany.status).toBe(400);
       expect(tooMany.errors[0]?.message).toMatch(/batch/);
-      const csrf = await fetch(t.gateway.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{ me { subject } }"}' });
+      const csrf = await fetch(t.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: '{"query":"{ me { subject } }"}',
+      });
       expect(csrf.status).toBe(400);
       expect(await csrf.text()).toMatch(/CSRF/);
     });
@@ -244,20 +368,27 @@ describe('GraphQL API against PostgreSQL', () => {
   });
 
   describe('a region database that goes down mid-run', () => {
-    it('yields the other regions\' data plus REGION_UNAVAILABLE naming the region, and recovers', async () => {
+    it("yields the other regions' data plus REGION_UNAVAILABLE naming the region, and recovers", async () => {
       const down = crossBorder.regions[1]!;
       const dbName = t.databases.get(down)!.name;
       await admin(`ALTER DATABASE "${dbName}" WITH ALLOW_CONNECTIONS false`);
       await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${dbName}'`);
       try {
-        const res = await t.graphql<SummaryData>(SUMMARY, { patientId: crossBorder.globalId, purpose: 'TREAT' }, clinician);
+        const res = await t.graphql<SummaryData>(
+          SUMMARY,
+          { patientId: crossBorder.globalId, purpose: 'TREAT' },
+          clinician,
+        );
         expect(res.status).toBe(200);
         const s = res.data!.patientSummary;
         expect(s.unavailableRegions).toEqual([down]);
         expect(s.regions).not.toContain(down);
         expect(s.demographics.length).toBe(crossBorder.regions.length - 1);
         expect(res.errors).toHaveLength(1);
-        expect(res.errors[0]).toMatchObject({ path: ['patientSummary'], extensions: { code: 'REGION_UNAVAILABLE', region: down } });
+        expect(res.errors[0]).toMatchObject({
+          path: ['patientSummary'],
+          extensions: { code: 'REGION_UNAVAILABLE', region: down },
+        });
         expect(res.errors[0]?.message).toContain(down);
 
         const ready = await fetch(t.gateway.url.replace('/graphql', '/readyz'));
@@ -267,7 +398,11 @@ describe('GraphQL API against PostgreSQL', () => {
       } finally {
         await admin(`ALTER DATABASE "${dbName}" WITH ALLOW_CONNECTIONS true`);
       }
-      const again = await t.graphql<SummaryData>(SUMMARY, { patientId: crossBorder.globalId, purpose: 'TREAT' }, clinician);
+      const again = await t.graphql<SummaryData>(
+        SUMMARY,
+        { patientId: crossBorder.globalId, purpose: 'TREAT' },
+        clinician,
+      );
       expect(again.errors).toEqual([]);
       expect(again.data!.patientSummary.regions.sort()).toEqual([...crossBorder.regions].sort());
     });

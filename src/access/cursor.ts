@@ -9,7 +9,9 @@ export interface RecordCursor {
 
 /** Opaque to clients: base64url of the position. */
 export function encodeCursor(cursor: RecordCursor): string {
-  return Buffer.from(JSON.stringify([cursor.lastUpdated.toISOString(), cursor.region, cursor.key])).toString('base64url');
+  return Buffer.from(JSON.stringify([cursor.lastUpdated.toISOString(), cursor.region, cursor.key])).toString(
+    'base64url',
+  );
 }
 
 export function decodeCursor(text: string): RecordCursor {

@@ -131,7 +131,11 @@ export class RecordService {
       const region = locations[i]?.region ?? '';
       if (outcome.status === 'rejected') {
         this.#o.onRegionError?.(region, outcome.reason);
-        failures.push({ code: 'REGION_UNAVAILABLE', region, message: `Region ${region} is unavailable; its records are missing from this answer.` });
+        failures.push({
+          code: 'REGION_UNAVAILABLE',
+          region,
+          message: `Region ${region} is unavailable; its records are missing from this answer.`,
+        });
         return;
       }
       regions.push(region);

@@ -19,7 +19,12 @@ describe('TokenVerifier', () => {
         { id: 'mgh-boston', name: 'MGH', jurisdiction: 'US-MA', keys: [other.publicJwk] },
       ],
     });
-    const request = { organisationId: 'charite-berlin', subject: 'dr-weber', roles: ['clinician'] as const, audience: 'meridian-gateway' };
+    const request = {
+      organisationId: 'charite-berlin',
+      subject: 'dr-weber',
+      roles: ['clinician'] as const,
+      audience: 'meridian-gateway',
+    };
     const good = await mintToken(charite.privateJwk, request);
     await expect(verifier.verify(good)).resolves.toEqual({
       subject: 'dr-weber',

@@ -49,17 +49,21 @@ export class TokenVerifier {
     } catch (err) {
       if (err instanceof MeridianError) throw err;
       if (err instanceof errors.JWTExpired) throw unauthenticated('the token has expired');
-      if (err instanceof errors.JWTClaimValidationFailed) throw unauthenticated(`the token's ${err.claim} claim is invalid`);
+      if (err instanceof errors.JWTClaimValidationFailed)
+        throw unauthenticated(`the token's ${err.claim} claim is invalid`);
       throw unauthenticated('the token signature could not be verified');
     }
   }
 }
 
 function principalOf(payload: JWTPayload, org: OrganisationEntry): Principal {
-  const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => typeof r === 'string' && isRole(r)) : [];
+  const roles = Array.isArray(payload.roles)
+    ? payload.roles.filter((r): r is Role => typeof r === 'string' && isRole(r))
+    : [];
   if (roles.length === 0) throw unauthenticated('the token carries no known role');
   const patientId = typeof payload.patient === 'string' ? payload.patient : undefined;
-  if (roles.includes('patient') && patientId === undefined) throw unauthenticated('a patient token must name the patient');
+  if (roles.includes('patient') && patientId === undefined)
+    throw unauthenticated('a patient token must name the patient');
   return {
     subject: payload.sub ?? '',
     organisationId: org.id,

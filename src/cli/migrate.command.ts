@@ -11,11 +11,16 @@ export function registerMigrate(program: Command): void {
     .description('apply pending database migrations to the control plane and every region (offline)')
     .action(async () => {
       const config = loadConfig();
-      const unlock = config.controlDatabase.kind === 'pglite' ? await lockDataDir(config.dataDir, 'meridian migrate') : null;
+      const unlock =
+        config.controlDatabase.kind === 'pglite' ? await lockDataDir(config.dataDir, 'meridian migrate') : null;
       try {
         const targets = [
           { name: 'control', location: config.controlDatabase, schema: 'control' as const },
-          ...config.regions.map((r) => ({ name: r.id, location: config.regionDatabases[r.id], schema: 'records' as const })),
+          ...config.regions.map((r) => ({
+            name: r.id,
+            location: config.regionDatabases[r.id],
+            schema: 'records' as const,
+          })),
         ];
         for (const target of targets) {
           if (target.location === undefined) continue;

@@ -17,16 +17,24 @@ export function registerToken(program: Command): void {
         throw new Error(`meridian token mints development tokens only; NODE_ENV is ${config.mode}.`);
       }
       if (config.orgKeysFile !== undefined) {
-        throw new Error('meridian token signs with generated development keys; unset MERIDIAN_ORG_KEYS_FILE to use it.');
+        throw new Error(
+          'meridian token signs with generated development keys; unset MERIDIAN_ORG_KEYS_FILE to use it.',
+        );
       }
       const demo = generateDemoData({ patients: config.demoPatients, regions: config.regions });
       const persona = demo.personas.find((p) => p.name === opts.persona);
       if (persona === undefined) {
-        throw new Error(`unknown persona "${opts.persona}"; known personas: ${demo.personas.map((p) => p.name).join(', ')}`);
+        throw new Error(
+          `unknown persona "${opts.persona}"; known personas: ${demo.personas.map((p) => p.name).join(', ')}`,
+        );
       }
       const ttl = Number(opts.ttl);
-      if (!Number.isInteger(ttl) || ttl < 1 || ttl > 7 * 24 * 3600) throw new Error('--ttl must be 1 to 604800 seconds');
-      const keys = await ensureDevKeys(config.dataDir, demo.organisations.map((o) => o.id));
+      if (!Number.isInteger(ttl) || ttl < 1 || ttl > 7 * 24 * 3600)
+        throw new Error('--ttl must be 1 to 604800 seconds');
+      const keys = await ensureDevKeys(
+        config.dataDir,
+        demo.organisations.map((o) => o.id),
+      );
       const pair = keys[persona.organisationId];
       if (pair === undefined) throw new Error(`no key for organisation ${persona.organisationId}`);
       console.log(

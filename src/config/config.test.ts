@@ -51,7 +51,9 @@ describe('loadConfig', () => {
   it('refuses a partial set of database URLs, naming what is missing', () => {
     expect(() =>
       loadConfig({ MERIDIAN_CONTROL_URL: 'postgresql://db/control', MERIDIAN_REGION_EU_DE_URL: 'mysql://db/x' }),
-    ).toThrow(/MERIDIAN_REGION_EU_DE_URL: must be a postgres[\s\S]*MERIDIAN_REGION_EU_FR_URL: required[\s\S]*MERIDIAN_REGION_US_MA_URL: required/);
+    ).toThrow(
+      /MERIDIAN_REGION_EU_DE_URL: must be a postgres[\s\S]*MERIDIAN_REGION_EU_FR_URL: required[\s\S]*MERIDIAN_REGION_US_MA_URL: required/,
+    );
     expect(() => loadConfig({ MERIDIAN_REGION_XX_YY_URL: 'postgresql://db/x' })).toThrow(/no region xx-yy/);
   });
 

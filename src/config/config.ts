@@ -6,8 +6,7 @@ export type Mode = 'development' | 'production' | 'test';
 
 /** Where a database lives: a PostgreSQL server, or PGlite in a folder (embedded). */
 export type DatabaseLocation =
-  | { readonly kind: 'postgres'; readonly url: string }
-  | { readonly kind: 'pglite'; readonly dir: string };
+  { readonly kind: 'postgres'; readonly url: string } | { readonly kind: 'pglite'; readonly dir: string };
 
 export interface Config {
   readonly mode: Mode;
@@ -99,7 +98,12 @@ function regionUrls(e: Env, clean: Readonly<Record<string, string>>, problems: s
 }
 
 /** Either every database is on PostgreSQL or none is: a half-embedded setup is a mistake. */
-function checkExternal(e: Env, clean: Readonly<Record<string, string>>, urls: Map<string, string>, problems: string[]): boolean {
+function checkExternal(
+  e: Env,
+  clean: Readonly<Record<string, string>>,
+  urls: Map<string, string>,
+  problems: string[],
+): boolean {
   const external = e.MERIDIAN_CONTROL_URL !== undefined || urls.size > 0;
   if (!external) return false;
   if (e.MERIDIAN_CONTROL_URL === undefined) problems.push('MERIDIAN_CONTROL_URL: required when region URLs are set');

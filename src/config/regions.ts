@@ -21,35 +21,36 @@ const jurisdiction = z
  * Parses `MERIDIAN_REGIONS`: a comma-separated list of `region=JURISDICTION`.
  * Adding a region is configuration only: its store is migrated and served like the others.
  */
-export const regionListSchema = z
-  .string()
-  .transform((text, ctx): RegionConfig[] => {
-    const regions: RegionConfig[] = [];
-    for (const part of text.split(',').map((p) => p.trim()).filter((p) => p.length > 0)) {
-      const [id = '', jur = ''] = part.split('=').map((p) => p.trim());
-      const parsedId = regionId.safeParse(id);
-      const parsedJur = jurisdiction.safeParse(jur);
-      if (!parsedId.success || !parsedJur.success) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `"${part}": expected region=JURISDICTION, e.g. eu-de=DE (${[
-            ...(parsedId.error?.issues ?? []),
-            ...(parsedJur.error?.issues ?? []),
-          ]
-            .map((i) => i.message)
-            .join('; ')})`,
-        });
-        continue;
-      }
-      if (regions.some((r) => r.id === id)) {
-        ctx.addIssue({ code: 'custom', message: `region "${id}" is listed twice` });
-        continue;
-      }
-      regions.push({ id, jurisdiction: jur });
+export const regionListSchema = z.string().transform((text, ctx): RegionConfig[] => {
+  const regions: RegionConfig[] = [];
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)) {
+    const [id = '', jur = ''] = part.split('=').map((p) => p.trim());
+    const parsedId = regionId.safeParse(id);
+    const parsedJur = jurisdiction.safeParse(jur);
+    if (!parsedId.success || !parsedJur.success) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${part}": expected region=JURISDICTION, e.g. eu-de=DE (${[
+          ...(parsedId.error?.issues ?? []),
+          ...(parsedJur.error?.issues ?? []),
+        ]
+          .map((i) => i.message)
+          .join('; ')})`,
+      });
+      continue;
     }
-    if (regions.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one region is required' });
-    return regions;
-  });
+    if (regions.some((r) => r.id === id)) {
+      ctx.addIssue({ code: 'custom', message: `region "${id}" is listed twice` });
+      continue;
+    }
+    regions.push({ id, jurisdiction: jur });
+  }
+  if (regions.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one region is required' });
+  return regions;
+});
 
 /** The environment variable that holds a region's PostgreSQL URL: eu-de → MERIDIAN_REGION_EU_DE_URL. */
 export function regionUrlVariable(id: string): string {

@@ -36,7 +36,15 @@ const CODE_FIELD: Readonly<Record<string, string>> = {
   Immunization: 'vaccineCode',
 };
 
-const DATE_FIELDS = ['onsetDateTime', 'effectiveDateTime', 'occurrenceDateTime', 'performedDateTime', 'recordedDate', 'issued', 'birthDate'];
+const DATE_FIELDS = [
+  'onsetDateTime',
+  'effectiveDateTime',
+  'occurrenceDateTime',
+  'performedDateTime',
+  'recordedDate',
+  'issued',
+  'birthDate',
+];
 
 function statusOf(r: Json): string | null {
   return str(r.status) ?? str(firstCoding(r.clinicalStatus)?.code);

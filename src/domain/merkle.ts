@@ -81,7 +81,8 @@ export function inclusionProof(leaves: readonly string[], index: number): Inclus
 /** True when `leaf` is at `proof.leafIndex` of the batch whose root is `root` (RFC 9162 §2.1.3.2). */
 export function verifyInclusion(leaf: string, proof: InclusionProof, root: string): boolean {
   const { leafIndex, treeSize, path } = proof;
-  if (!Number.isInteger(leafIndex) || !Number.isInteger(treeSize) || leafIndex < 0 || leafIndex >= treeSize) return false;
+  if (!Number.isInteger(leafIndex) || !Number.isInteger(treeSize) || leafIndex < 0 || leafIndex >= treeSize)
+    return false;
   let fn = leafIndex;
   let sn = treeSize - 1;
   let r = leafHash(leaf);

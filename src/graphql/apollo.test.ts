@@ -41,7 +41,9 @@ describe('Apollo hardening', () => {
   });
 
   it('refuses a query over the cost limit', async () => {
-    const fields = Array.from({ length: 40 }, (_, i) => `f${i}: me { subject organisationId jurisdiction roles }`).join(' ');
+    const fields = Array.from({ length: 40 }, (_, i) => `f${i}: me { subject organisationId jurisdiction roles }`).join(
+      ' ',
+    );
     const res = await run({ MERIDIAN_MAX_QUERY_COST: '100', MERIDIAN_MAX_ALIASES: '100' }, `{ ${fields} }`);
     expect(res.errors?.[0]?.message).toMatch(/cost/i);
   });
@@ -60,7 +62,10 @@ describe('Apollo hardening', () => {
       summary: () => Promise.reject(new Error('connect ECONNREFUSED; SELECT * FROM records WHERE secret')),
     });
     expect(internal.errors?.[0]?.message).not.toMatch(/SELECT|ECONNREFUSED/);
-    expect(internal.errors?.[0]?.extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', requestId: 'req-test-0001' });
+    expect(internal.errors?.[0]?.extensions).toMatchObject({
+      code: 'INTERNAL_SERVER_ERROR',
+      requestId: 'req-test-0001',
+    });
     expect(JSON.stringify(internal.errors)).not.toMatch(/stacktrace|at .*\.ts/);
     const known = await run({}, q, { summary: () => Promise.reject(new MeridianError('FORBIDDEN', 'No.')) });
     expect(known.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requestId: 'req-test-0001' });

@@ -23,7 +23,10 @@ export interface GraphQLContext {
 /** The authenticated principal, or UNAUTHENTICATED. */
 export function requirePrincipal(ctx: GraphQLContext): Principal {
   if (ctx.principal === null) {
-    throw new MeridianError('UNAUTHENTICATED', 'Authentication required: send a bearer token in the Authorization header.');
+    throw new MeridianError(
+      'UNAUTHENTICATED',
+      'Authentication required: send a bearer token in the Authorization header.',
+    );
   }
   return ctx.principal;
 }

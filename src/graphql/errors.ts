@@ -22,7 +22,10 @@ export const INTERNAL_MESSAGE = 'Internal server error. Quote the request id whe
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  const base = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+  const base = {
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+  };
   if (original instanceof MeridianError) {
     return { message: original.message, ...base, extensions: { ...original.details, code: original.code } };
   }

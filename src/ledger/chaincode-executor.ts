@@ -24,7 +24,10 @@ export interface TransactionRequest {
 export interface VersionedState {
   get(key: string): { readonly value: Uint8Array; readonly version: string } | undefined;
   /** Keys in [start, end) in byte order, for range and partial composite key queries. */
-  range(start: string, end: string): Iterable<{ readonly key: string; readonly value: Uint8Array; readonly version: string }>;
+  range(
+    start: string,
+    end: string,
+  ): Iterable<{ readonly key: string; readonly value: Uint8Array; readonly version: string }>;
 }
 
 export interface ReadRecord {

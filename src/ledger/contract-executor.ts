@@ -17,7 +17,10 @@ interface TransactionMetadata {
  * own ClientIdentity, the same events.
  */
 export class ContractExecutor implements ChaincodeExecutor {
-  readonly #contracts = new Map<string, { contract: ContractInstance; transactions: Map<string, TransactionMetadata> }>();
+  readonly #contracts = new Map<
+    string,
+    { contract: ContractInstance; transactions: Map<string, TransactionMetadata> }
+  >();
   /** Fabric invokes the first contract when a function name has no `contract:` prefix. */
   #defaultContract = '';
 
@@ -25,7 +28,8 @@ export class ContractExecutor implements ChaincodeExecutor {
     for (const Contract of contracts) {
       const contract = new Contract();
       if (this.#defaultContract === '') this.#defaultContract = contract.getName();
-      const declared = (Reflect.getMetadata('fabric:transactions', Object.getPrototypeOf(contract)) ?? []) as TransactionMetadata[];
+      const declared = (Reflect.getMetadata('fabric:transactions', Object.getPrototypeOf(contract) as object) ??
+        []) as TransactionMetadata[];
       this.#contracts.set(contract.getName(), { contract, transactions: new Map(declared.map((t) => [t.name, t])) });
     }
   }
@@ -39,7 +43,9 @@ export class ContractExecutor implements ChaincodeExecutor {
   async execute(request: TransactionRequest, state: VersionedState): Promise<TransactionResult> {
     const { contractName, fnName } = this.#split(request.fn);
     const entry = this.#contracts.get(contractName);
-    const method = entry?.transactions.has(fnName) ? (entry.contract as unknown as Record<string, TransactionFn>)[fnName] : undefined;
+    const method = entry?.transactions.has(fnName)
+      ? (entry.contract as unknown as Record<string, TransactionFn>)[fnName]
+      : undefined;
     if (entry === undefined || method === undefined) {
       return failure(`You've asked to invoke a function that does not exist: ${request.fn}`);
     }
@@ -63,7 +69,9 @@ export class ContractExecutor implements ChaincodeExecutor {
 
   #split(fn: string): { contractName: string; fnName: string } {
     const at = fn.indexOf(':');
-    return at < 0 ? { contractName: this.#defaultContract, fnName: fn } : { contractName: fn.slice(0, at), fnName: fn.slice(at + 1) };
+    return at < 0
+      ? { contractName: this.#defaultContract, fnName: fn }
+      : { contractName: fn.slice(0, at), fnName: fn.slice(at + 1) };
   }
 }
 

@@ -1,5 +1,11 @@
 import type { LedgerKV, LedgerStub } from 'meridian-chaincode';
-import type { ChaincodeEvent, ReadRecord, TransactionRequest, VersionedState, WriteRecord } from './chaincode-executor.js';
+import type {
+  ChaincodeEvent,
+  ReadRecord,
+  TransactionRequest,
+  VersionedState,
+  WriteRecord,
+} from './chaincode-executor.js';
 
 const EMPTY = new Uint8Array(0);
 /** Fabric's composite keys: a NUL namespace, then NUL-terminated parts. */
@@ -66,7 +72,6 @@ export class TransactionStub implements LedgerStub {
     const ms = this.#request.timestamp.getTime();
     return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
   }
-
 
   get reads(): ReadRecord[] {
     return [...this.#reads].map(([key, version]) => ({ key, version }));

@@ -48,13 +48,21 @@ export function createHttpServer(options: Readonly<HttpServerOptions>): http.Ser
       }
       log.error({ err }, 'request failed');
       if (!res.headersSent) {
-        sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+        sendJson(res, 500, {
+          errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }],
+        });
       } else res.destroy();
     });
   });
 }
 
-async function route(o: Readonly<HttpServerOptions>, req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger): Promise<void> {
+async function route(
+  o: Readonly<HttpServerOptions>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  log: Logger,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   switch (url.pathname) {
     case '/healthz':
@@ -73,7 +81,14 @@ async function route(o: Readonly<HttpServerOptions>, req: IncomingMessage, res: 
   }
 }
 
-async function graphql(o: Readonly<HttpServerOptions>, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, log: Logger): Promise<void> {
+async function graphql(
+  o: Readonly<HttpServerOptions>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  requestId: string,
+  log: Logger,
+): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'POST') throw new HttpError(405, 'BAD_REQUEST', 'Use GET or POST on /graphql.');
   const headers = new HeaderMap();
@@ -82,12 +97,19 @@ async function graphql(o: Readonly<HttpServerOptions>, req: IncomingMessage, res
   }
   const body = method === 'POST' ? await readJson(req, o.maxBodyBytes, headers.get('content-type')) : undefined;
   if (Array.isArray(body) && body.length > o.maxBatch) {
-    throw new HttpError(400, 'BAD_REQUEST', `A batch may hold at most ${o.maxBatch} operations; this one has ${body.length}.`);
+    throw new HttpError(
+      400,
+      'BAD_REQUEST',
+      `A batch may hold at most ${o.maxBatch} operations; this one has ${body.length}.`,
+    );
   }
   const principal = await authenticate(o, headers.get('authorization'));
   const response = await o.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method, headers, search: url.search, body },
-    context: () => Promise.resolve(o.context({ requestId, principal, log: principal ? log.child({ org: principal.organisationId }) : log })),
+    context: () =>
+      Promise.resolve(
+        o.context({ requestId, principal, log: principal ? log.child({ org: principal.organisationId }) : log }),
+      ),
   });
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
@@ -99,7 +121,10 @@ async function graphql(o: Readonly<HttpServerOptions>, req: IncomingMessage, res
   res.end();
 }
 
-async function authenticate(o: Readonly<HttpServerOptions>, authorization: string | undefined): Promise<Principal | null> {
+async function authenticate(
+  o: Readonly<HttpServerOptions>,
+  authorization: string | undefined,
+): Promise<Principal | null> {
   if (authorization === undefined || authorization === '') return null;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!match?.[1]) throw new HttpError(401, 'UNAUTHENTICATED', 'The Authorization header must be "Bearer <token>".');

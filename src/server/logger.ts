@@ -9,6 +9,9 @@ export function createLogger(level: string): Logger {
     level,
     base: { service: 'meridian' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ['*.authorization', '*.headers.authorization', '*.variables', '*.resource', '*.fhir', '*.name'], censor: '[redacted]' },
+    redact: {
+      paths: ['*.authorization', '*.headers.authorization', '*.variables', '*.resource', '*.fhir', '*.name'],
+      censor: '[redacted]',
+    },
   });
 }

@@ -49,11 +49,17 @@ export class PrismaControlPlane implements ControlPlane {
   }
 
   organisation(id: string): Promise<Organisation | null> {
-    return this.#prisma.organisation.findUnique({ where: { id }, select: { id: true, name: true, jurisdiction: true } });
+    return this.#prisma.organisation.findUnique({
+      where: { id },
+      select: { id: true, name: true, jurisdiction: true },
+    });
   }
 
   organisations(): Promise<Organisation[]> {
-    return this.#prisma.organisation.findMany({ select: { id: true, name: true, jurisdiction: true }, orderBy: { id: 'asc' } });
+    return this.#prisma.organisation.findMany({
+      select: { id: true, name: true, jurisdiction: true },
+      orderBy: { id: 'asc' },
+    });
   }
 
   async upsertOrganisations(orgs: readonly Organisation[]): Promise<void> {

@@ -131,7 +131,10 @@ export async function readMigrations(schema: SchemaName, prismaDir = PRISMA_DIR)
   const baseDir = migrationsDir(schema, prismaDir);
   const lockPath = path.join(baseDir, 'migration_lock.toml');
   const entries = existsSync(baseDir) ? await readdir(baseDir, { withFileTypes: true }) : [];
-  const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const dirs = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return {
     baseDir,
     lockfile: {

@@ -26,7 +26,11 @@ export async function openStores(config: Config, options: { migrate?: boolean } 
     const opened = await Promise.all(
       [
         { name: 'control', schema: 'control' as const, location: config.controlDatabase },
-        ...config.regions.map((r) => ({ name: r.id, schema: 'records' as const, location: config.regionDatabases[r.id] })),
+        ...config.regions.map((r) => ({
+          name: r.id,
+          schema: 'records' as const,
+          location: config.regionDatabases[r.id],
+        })),
       ].map(async ({ name, schema, location }) => {
         if (location === undefined) throw new Error(`no database configured for region ${name}`);
         const db = await openDatabase(name, location, config.regionTimeoutMs);
@@ -36,9 +40,7 @@ export async function openStores(config: Config, options: { migrate?: boolean } 
       }),
     );
     const [controlDb, ...regionDbs] = opened as [Database, ...Database[]];
-    const stores = new Map<string, RecordStore>(
-      regionDbs.map((db) => [db.name, new PrismaRecordStore(db.name, db)]),
-    );
+    const stores = new Map<string, RecordStore>(regionDbs.map((db) => [db.name, new PrismaRecordStore(db.name, db)]));
     const control = new PrismaControlPlane(controlDb);
     return {
       stores,

@@ -24,7 +24,11 @@ export interface TestGateway {
   readonly demo: ReturnType<typeof generateDemoData>;
   /** A bearer token for a demo persona, signed with the organisation's dev key. */
   token(persona: string): Promise<string>;
-  graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
 
@@ -65,7 +69,10 @@ export async function startTestGateway(
     const config = loadConfig(env);
     const gateway = await startGateway(config, pino({ level: 'silent' }));
     const demo = generateDemoData({ patients, regions: config.regions });
-    const keys = await ensureDevKeys(dataDir, demo.organisations.map((o) => o.id));
+    const keys = await ensureDevKeys(
+      dataDir,
+      demo.organisations.map((o) => o.id),
+    );
     return {
       gateway,
       config,
@@ -99,7 +106,12 @@ export async function startTestGateway(
 }
 
 /** POSTs a GraphQL request as a partner hospital's system would. */
-export async function postGraphQL<T>(url: string, body: unknown, token?: string, extraHeaders: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
+export async function postGraphQL<T>(
+  url: string,
+  body: unknown,
+  token?: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
   const res = await fetch(url, {
     method: 'POST',
     headers: {

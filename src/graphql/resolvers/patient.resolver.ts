@@ -76,7 +76,10 @@ export class PatientResolver {
       },
     });
     return {
-      edges: page.edges.map((e) => ({ cursor: e.cursor, node: toClinicalItem(e.record, ctx.services.organisationName) })),
+      edges: page.edges.map((e) => ({
+        cursor: e.cursor,
+        node: toClinicalItem(e.record, ctx.services.organisationName),
+      })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
       regions: [...page.regions],
       unavailableRegions: report(ctx, 'records', page.failures),

@@ -18,7 +18,9 @@ export class Provenance {
   @Field(() => String, { description: 'sha256 of the canonical JSON of the resource.' }) contentHash!: string;
 }
 
-@ObjectType({ description: 'One FHIR resource: the fields clinicians read first, its provenance, and the raw FHIR JSON.' })
+@ObjectType({
+  description: 'One FHIR resource: the fields clinicians read first, its provenance, and the raw FHIR JSON.',
+})
 export class ClinicalItem {
   @Field(() => ID, { description: 'region/ResourceType/id' }) id!: string;
   @Field(() => ResourceTypeEnum) resourceType!: string;
@@ -26,7 +28,10 @@ export class ClinicalItem {
   @Field(() => Coding, { nullable: true }) code!: Coding | null;
   @Field(() => String, { nullable: true }) display!: string | null;
   @Field(() => String, { nullable: true }) status!: string | null;
-  @Field(() => String, { nullable: true, description: 'Onset, effective, occurrence or recorded date (FHIR dateTime).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Onset, effective, occurrence or recorded date (FHIR dateTime).',
+  })
   date!: string | null;
   @Field(() => String, { nullable: true, description: 'Value as text, e.g. "7.1 %".' }) value!: string | null;
   @Field(() => SensitivityEnum, { nullable: true }) sensitivity!: string | null;

@@ -16,7 +16,10 @@ registerEnumType(PurposeOfUseEnum, {
   description: 'HL7 v3 PurposeOfUse: why the data is asked for. Required on every read.',
   valuesConfig: Object.fromEntries(PURPOSES_OF_USE.map((p) => [p, { description: PURPOSE_DESCRIPTIONS[p] }])),
 });
-registerEnumType(ResourceTypeEnum, { name: 'ResourceType', description: 'FHIR R4 resource types of the International Patient Summary.' });
+registerEnumType(ResourceTypeEnum, {
+  name: 'ResourceType',
+  description: 'FHIR R4 resource types of the International Patient Summary.',
+});
 registerEnumType(CategoryEnum, { name: 'Category', description: 'International Patient Summary section.' });
 registerEnumType(SensitivityEnum, {
   name: 'Sensitivity',
