@@ -138,8 +138,11 @@ export async function startGateway(config: Config, logger: Logger = createLogger
           }, 5000);
           await stopped;
           clearTimeout(grace);
+          logger.debug('http server closed');
           await apollo.stop();
+          logger.debug('graphql stopped');
           await stores.close();
+          logger.debug('databases closed');
           await unlock();
           logger.info('meridian gateway stopped');
         })()),
@@ -165,7 +168,11 @@ export async function runGateway(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const gateway = await startGateway(config, logger);
+  let stopping = false;
+  // npm forwards the terminal's signal to the gateway too: only the first one counts.
   const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'shutting down');
     gateway.close().then(
       () => process.exit(0),
@@ -175,8 +182,8 @@ export async function runGateway(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -17,6 +17,12 @@ registerToken(program);
 registerDemo(program);
 registerImport(program);
 
+// One-shot commands end when their work does: the WASM schema engine leaves a timer
+// behind that would otherwise hold the process for seconds. `serve` runs until signalled.
+program.hook('postAction', (_program, action) => {
+  if (action.name() !== 'serve') process.exit(process.exitCode ?? 0);
+});
+
 program.parseAsync().catch((err: unknown) => {
   console.error(`meridian: ${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}`);
   process.exit(1);

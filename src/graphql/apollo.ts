@@ -79,6 +79,8 @@ export function createApollo(schema: GraphQLSchema, config: Config): ApolloServe
     // Batches are checked against MERIDIAN_MAX_BATCH by the HTTP layer before Apollo sees them.
     allowBatchedHttpRequests: true,
     csrfPrevention: true,
+    // The gateway drains HTTP first and closes the databases after; Apollo must not race it.
+    stopOnTerminationSignals: false,
     formatError,
   });
 }
