@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ensureDevKeys } from '../auth/dev-keys.js';
-import { mintToken } from '../auth/token-minter.js';
+import { mintPersonaToken } from '../auth/persona-token.js';
 import { loadConfig } from '../config/config.js';
 import { generateDemoData } from '../demo/generator.js';
 
@@ -35,17 +35,6 @@ export function registerToken(program: Command): void {
         config.dataDir,
         demo.organisations.map((o) => o.id),
       );
-      const pair = keys[persona.organisationId];
-      if (pair === undefined) throw new Error(`no key for organisation ${persona.organisationId}`);
-      console.log(
-        await mintToken(pair.privateJwk, {
-          organisationId: persona.organisationId,
-          subject: persona.name,
-          roles: [persona.role],
-          patientId: persona.patientId,
-          audience: config.tokenAudience,
-          ttlSeconds: ttl,
-        }),
-      );
+      console.log(await mintPersonaToken(persona, keys, { audience: config.tokenAudience, ttlSeconds: ttl }));
     });
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { ensureDevKeys } from '../../src/auth/dev-keys.js';
-import { mintToken } from '../../src/auth/token-minter.js';
+import { mintPersonaToken } from '../../src/auth/persona-token.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { regionUrlVariable } from '../../src/config/regions.js';
 import { generateDemoData } from '../../src/demo/generator.js';
@@ -81,15 +81,7 @@ export async function startTestGateway(
       async token(name) {
         const persona = demo.personas.find((p) => p.name === name);
         if (!persona) throw new Error(`no persona ${name}`);
-        const pair = keys[persona.organisationId];
-        if (!pair) throw new Error(`no key for ${persona.organisationId}`);
-        return mintToken(pair.privateJwk, {
-          organisationId: persona.organisationId,
-          subject: persona.name,
-          roles: [persona.role],
-          patientId: persona.patientId,
-          audience: config.tokenAudience,
-        });
+        return mintPersonaToken(persona, keys, { audience: config.tokenAudience });
       },
       graphql: (query, variables, token) => postGraphQL(gateway.url, { query, variables }, token),
       async close() {
