@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config.js';
 import { runGateway } from '../main.js';
 import { registerDemo } from './demo.command.js';
 import { registerImport } from './import.command.js';
+import { registerLedger } from './ledger.command.js';
 import { registerMigrate } from './migrate.command.js';
 import { registerToken } from './token.command.js';
 
@@ -16,6 +17,7 @@ registerMigrate(program);
 registerToken(program);
 registerDemo(program);
 registerImport(program);
+registerLedger(program);
 
 // One-shot commands end when their work does: the WASM schema engine leaves a timer
 // behind that would otherwise hold the process for seconds. `serve` runs until signalled.

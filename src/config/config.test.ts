@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -59,5 +60,69 @@ describe('loadConfig', () => {
 
   it('requires organisation keys in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/MERIDIAN_ORG_KEYS_FILE: required in production/);
+  });
+
+  describe('Fabric', () => {
+    const fabricEnv = {
+      MERIDIAN_FABRIC_PEER: 'peer0.org1.example.com:7051',
+      MERIDIAN_FABRIC_MSP_ID: 'Org1MSP',
+      MERIDIAN_FABRIC_CERT: 'fabric/gateway/cert.pem',
+      MERIDIAN_FABRIC_KEY: 'fabric/gateway/key.pem',
+    };
+
+    it('uses the embedded ledger unless a peer is configured', () => {
+      expect(loadConfig({}).fabric).toBeUndefined();
+    });
+
+    it('reads the peer, its defaults (channel and chaincode meridian) and absolute identity paths', () => {
+      const config = loadConfig({ ...fabricEnv, MERIDIAN_FABRIC_WALLET: 'fabric/wallet' });
+      expect(config.fabric).toEqual({
+        peerEndpoint: 'peer0.org1.example.com:7051',
+        tlsCaFile: undefined,
+        hostnameOverride: undefined,
+        channel: 'meridian',
+        chaincode: 'meridian',
+        mspId: 'Org1MSP',
+        certFile: path.resolve('fabric/gateway/cert.pem'),
+        keyFile: path.resolve('fabric/gateway/key.pem'),
+        walletDir: path.resolve('fabric/wallet'),
+      });
+      expect(Object.isFrozen(config.fabric)).toBe(true);
+    });
+
+    it('takes TLS, a host name override, a channel and a chaincode name', () => {
+      const config = loadConfig({
+        ...fabricEnv,
+        MERIDIAN_FABRIC_PEER: '127.0.0.1:7051',
+        MERIDIAN_FABRIC_TLS_CA: '/etc/meridian/tlsca.pem',
+        MERIDIAN_FABRIC_HOST_OVERRIDE: 'peer0.org1.example.com',
+        MERIDIAN_FABRIC_CHANNEL: 'health-eu',
+        MERIDIAN_FABRIC_CHAINCODE: 'meridian_v2',
+      });
+      expect(config.fabric).toMatchObject({
+        tlsCaFile: '/etc/meridian/tlsca.pem',
+        hostnameOverride: 'peer0.org1.example.com',
+        channel: 'health-eu',
+        chaincode: 'meridian_v2',
+      });
+    });
+
+    it('requires the gateway identity with a peer, listing each missing variable', () => {
+      expect(() => loadConfig({ MERIDIAN_FABRIC_PEER: 'peer0:7051' })).toThrow(
+        /MERIDIAN_FABRIC_MSP_ID: required[\s\S]*MERIDIAN_FABRIC_CERT: required[\s\S]*MERIDIAN_FABRIC_KEY: required/,
+      );
+    });
+
+    it('refuses a malformed peer or channel, and Fabric settings without a peer', () => {
+      expect(() => loadConfig({ ...fabricEnv, MERIDIAN_FABRIC_PEER: 'peer0.org1.example.com' })).toThrow(
+        /MERIDIAN_FABRIC_PEER: must be host:port/,
+      );
+      expect(() => loadConfig({ ...fabricEnv, MERIDIAN_FABRIC_CHANNEL: 'Meridian Channel' })).toThrow(
+        /MERIDIAN_FABRIC_CHANNEL: must be a Fabric channel name/,
+      );
+      expect(() =>
+        loadConfig({ MERIDIAN_FABRIC_WALLET: 'fabric/wallet', MERIDIAN_FABRIC_CHANNEL: 'meridian' }),
+      ).toThrow(/MERIDIAN_FABRIC_CHANNEL: set, but MERIDIAN_FABRIC_PEER is not[\s\S]*MERIDIAN_FABRIC_WALLET: set, but/);
+    });
   });
 });

@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { fabricConfig, fabricEnvShape, type FabricConfig } from './fabric-config.js';
 import { DEFAULT_REGIONS, regionListSchema, regionUrlVariable, type RegionConfig } from './regions.js';
+
+export type { FabricConfig } from './fabric-config.js';
 
 export type Mode = 'development' | 'production' | 'test';
 
@@ -33,6 +36,8 @@ export interface Config {
     maxBodyBytes: number;
     maxPageSize: number;
   }>;
+  /** The Fabric peer to anchor on (MERIDIAN_FABRIC_*); undefined: the embedded ledger. */
+  readonly fabric: FabricConfig | undefined;
 }
 
 const postgresUrl = z
@@ -62,6 +67,7 @@ const envSchema = z.object({
   MERIDIAN_MAX_BATCH: int(5, 1, 100),
   MERIDIAN_MAX_BODY_BYTES: int(100_000, 1000, 10_000_000),
   MERIDIAN_MAX_PAGE_SIZE: int(100, 1, 1000),
+  ...fabricEnvShape,
 });
 
 /** Raised at start when the environment is invalid; lists every bad variable. */
@@ -133,11 +139,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (e.NODE_ENV === 'production' && e.MERIDIAN_ORG_KEYS_FILE === undefined) {
     problems.push('MERIDIAN_ORG_KEYS_FILE: required in production (development mode generates keys)');
   }
+  const fabric = fabricConfig(e, clean, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return build(e, urls, external);
+  return build(e, urls, external, fabric);
 }
 
-function build(e: Env, urls: Map<string, string>, external: boolean): Config {
+function build(e: Env, urls: Map<string, string>, external: boolean, fabric: FabricConfig | undefined): Config {
   const dataDir = path.resolve(e.MERIDIAN_DATA_DIR);
   const regionDatabases: Record<string, DatabaseLocation> = {};
   for (const region of e.MERIDIAN_REGIONS) {
@@ -170,6 +177,7 @@ function build(e: Env, urls: Map<string, string>, external: boolean): Config {
       maxBodyBytes: e.MERIDIAN_MAX_BODY_BYTES,
       maxPageSize: e.MERIDIAN_MAX_PAGE_SIZE,
     }),
+    fabric,
   };
   return Object.freeze(config);
 }

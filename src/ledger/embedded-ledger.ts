@@ -1,0 +1,252 @@
+// Before the chaincode classes load.
+import './chaincode-logging.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Checkpoint } from '@hyperledger/fabric-gateway';
+import { ActorIdentities, type RecordedInvoker } from './actor-identities.js';
+import { linesToVerify, verifyChain, type ChainTrust } from './chain-verifier.js';
+import type { ChaincodeExecutor, TransactionRequest, TransactionResult, VersionedState } from './chaincode-executor.js';
+import { CommittedState } from './committed-state.js';
+import { ContractExecutor } from './contract-executor.js';
+import { EventQueue, firstBlockAfter, type EmbeddedEventStream } from './event-stream.js';
+import { InvokerCertificates } from './invoker-certificates.js';
+import { chaincodeMessage, LedgerError } from './ledger-error.js';
+import { prepareLedgerFolder, readLedgerFolder, type LedgerFolder } from './ledger-folder.js';
+import { LedgerIntegrityError } from './ledger-integrity-error.js';
+import { lockLedgerFolder } from './ledger-lock.js';
+import { emptyVerification, verifyLedgerFolder, type LedgerVerification } from './ledger-verification.js';
+import type { Committed, Ledger, LedgerActor } from './ledger.js';
+import {
+  encodeEvent,
+  encodeWrites,
+  formatLogEntry,
+  hashArguments,
+  hashEntryBody,
+  type LogEntry,
+  type LogEntryBody,
+} from './log-entry.js';
+import { SerialQueue } from './serial-queue.js';
+import { readTransactionLog, TransactionLog } from './transaction-log.js';
+
+export interface EmbeddedLedgerOptions {
+  /** The ledger's folder: its log, signing key and CA. Created with a new ledger when it holds none. */
+  readonly dir: string;
+  /** The MSP every invoker belongs to; default `MeridianMSP`. Must match an existing ledger's. */
+  readonly mspId?: string;
+  /** Runs the chaincode; default the real contract classes (`ContractExecutor`). */
+  readonly executor?: ChaincodeExecutor;
+  /** Transaction timestamps; default the system clock. */
+  readonly clock?: () => Date;
+}
+
+interface LedgerParts {
+  readonly folder: LedgerFolder;
+  readonly executor: ChaincodeExecutor;
+  readonly clock: () => Date;
+  readonly identities: ActorIdentities;
+  readonly committed: CommittedState;
+  readonly log: TransactionLog;
+  readonly unlock: () => Promise<void>;
+}
+
+/**
+ * The single-machine ledger: the real chaincode, run in-process against in-memory world
+ * state, every committed transaction appended to a hash-chained log signed by the ledger's
+ * own key. Opening re-verifies the whole chain and rebuilds state from it, so a log that
+ * was edited, cut or reordered refuses to open. Submissions run one at a time, so there are
+ * no MVCC conflicts; each is acknowledged once its log line is on disk.
+ */
+export class EmbeddedLedger implements Ledger {
+  readonly #parts: LedgerParts;
+  readonly #queue = new SerialQueue();
+  readonly #streams = new Set<EventQueue>();
+  #closing: Promise<void> | null = null;
+
+  private constructor(parts: LedgerParts) {
+    this.#parts = parts;
+  }
+
+  /**
+   * Opens the ledger in `options.dir`, starting a new one there when it holds none.
+   * Throws `LedgerIntegrityError` naming the first bad transaction when the log fails verification.
+   */
+  static async open(options: Readonly<EmbeddedLedgerOptions>): Promise<EmbeddedLedger> {
+    const dir = path.resolve(options.dir);
+    await mkdir(dir, { recursive: true });
+    const unlock = await lockLedgerFolder(dir);
+    try {
+      const folder = await prepareLedgerFolder(dir, options.mspId);
+      const clock = options.clock ?? ((): Date => new Date());
+      const certificates = new InvokerCertificates({ caCertificatePem: folder.ca.certificatePem, mspId: folder.mspId });
+      const identities = new ActorIdentities({ ca: folder.ca, certificates, clock });
+      const committed = new CommittedState();
+      const contents = await readTransactionLog(folder.logFile);
+      const { lines, unterminatedLast } = linesToVerify(contents);
+      const trust: ChainTrust = { key: folder.key, certificates, mspId: folder.mspId };
+      const chain = await verifyChain(lines, trust, (entry) => {
+        committed.apply(entry);
+        identities.remember(entry.invoker.certificate);
+        return undefined;
+      });
+      if (chain.fault) throw new LedgerIntegrityError(dir, chain.fault);
+      // Anything after the last newline is cut off here; a whole last entry is written back with its newline.
+      const log = await TransactionLog.open(folder.logFile, contents.completeBytes);
+      const unterminated = unterminatedLast ? lines.at(-1) : undefined;
+      if (unterminated !== undefined) await log.append(unterminated);
+      const executor = options.executor ?? new ContractExecutor();
+      return new EmbeddedLedger({ folder, executor, clock, identities, committed, log, unlock });
+    } catch (err) {
+      await unlock();
+      throw err;
+    }
+  }
+
+  /**
+   * Re-verifies the log in `dir` as read from disk, without opening the ledger and without
+   * throwing on a fault. `reexecute` also runs every transaction through the chaincode again.
+   */
+  static async verify(
+    options: Readonly<{ dir: string; reexecute?: boolean; executor?: ChaincodeExecutor }>,
+  ): Promise<LedgerVerification> {
+    const dir = path.resolve(options.dir);
+    const folder = await readLedgerFolder(dir);
+    if (folder === null) return emptyVerification(dir);
+    const executor = options.reexecute === true ? (options.executor ?? new ContractExecutor()) : undefined;
+    return verifyLedgerFolder(folder, { reexecute: executor !== undefined, executor });
+  }
+
+  /** The ledger's folder. */
+  get dir(): string {
+    return this.#parts.folder.dir;
+  }
+
+  /** Committed transactions; also the last block number. */
+  get height(): number {
+    return this.#parts.committed.height;
+  }
+
+  async submit(actor: LedgerActor, fn: string, args: readonly string[]): Promise<Committed> {
+    this.#assertOpen();
+    return this.#queue.run(() => this.#commit(actor, fn, args));
+  }
+
+  async evaluate(actor: LedgerActor, fn: string, args: readonly string[]): Promise<string> {
+    this.#assertOpen();
+    const invoker = await this.#parts.identities.invokerFor(actor);
+    const snapshot = this.#parts.committed.world.snapshot();
+    let result: TransactionResult;
+    try {
+      result = await this.#simulate(invoker, fn, args, snapshot);
+    } finally {
+      snapshot.release();
+    }
+    return Buffer.from(result.payload).toString('utf8');
+  }
+
+  /**
+   * Events committed after the checkpoint (from block 1 without one), then live ones. The
+   * consumer checkpoints each event it has handled; the yielded events carry
+   * `blockNumber` and `transactionId`, all a fabric-gateway checkpointer records.
+   */
+  events(checkpointer: Checkpoint): Promise<EmbeddedEventStream> {
+    try {
+      this.#assertOpen();
+      const committed = this.#parts.committed;
+      const first = firstBlockAfter(checkpointer, (txId) => committed.sequenceOf(txId));
+      // The backlog is taken and the stream registered in one synchronous step, so no commit falls between.
+      const stream: EventQueue = new EventQueue({
+        backlog: committed.eventsFrom(first),
+        onClose: () => this.#streams.delete(stream),
+      });
+      this.#streams.add(stream);
+      return Promise.resolve(stream);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /** Re-reads the log from disk and verifies it, between commits. */
+  verify(options: Readonly<{ reexecute?: boolean }> = {}): Promise<LedgerVerification> {
+    this.#assertOpen();
+    return this.#queue.run(() =>
+      verifyLedgerFolder(this.#parts.folder, { reexecute: options.reexecute, executor: this.#parts.executor }),
+    );
+  }
+
+  /** Ends every event stream, waits for submissions already accepted, and releases the folder. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutDown();
+    return this.#closing;
+  }
+
+  async #shutDown(): Promise<void> {
+    for (const stream of [...this.#streams]) stream.close();
+    await this.#queue.idle();
+    try {
+      await this.#parts.log.close();
+    } finally {
+      await this.#parts.unlock();
+    }
+  }
+
+  async #commit(actor: LedgerActor, fn: string, args: readonly string[]): Promise<Committed> {
+    const { committed, folder } = this.#parts;
+    const invoker = await this.#parts.identities.invokerFor(actor);
+    const txId = newTxId(invoker);
+    const timestamp = this.#parts.clock();
+    // Submissions run one at a time and nothing else commits, so simulating on live state is safe.
+    const result = await this.#simulate(invoker, fn, args, committed.world, { txId, timestamp });
+    const body: LogEntryBody = {
+      sequence: committed.height + 1,
+      txId,
+      time: timestamp.toISOString(),
+      invoker: { mspId: invoker.mspId, id: invoker.id, certificate: invoker.certificatePem },
+      fn,
+      args: [...args],
+      argsHash: hashArguments(args),
+      writes: encodeWrites(result.writes),
+      event: encodeEvent(result.event),
+      prevHash: committed.lastHash,
+    };
+    const hash = hashEntryBody(body);
+    const entry: LogEntry = { ...body, hash, signature: folder.key.sign(hash) };
+    try {
+      await this.#parts.log.append(formatLogEntry(entry));
+    } catch (err) {
+      throw new LedgerError('unavailable', `the embedded ledger could not write transaction ${txId} to its log`, {
+        txId,
+        cause: err,
+      });
+    }
+    const event = committed.apply(entry);
+    if (event) for (const stream of this.#streams) stream.deliver(event);
+    return { result: Buffer.from(result.payload).toString('utf8'), txId, blockNumber: BigInt(entry.sequence) };
+  }
+
+  /** Runs the chaincode; a refusal becomes `LedgerError('rejected')` with the chaincode's code. */
+  async #simulate(
+    invoker: RecordedInvoker,
+    fn: string,
+    args: readonly string[],
+    state: VersionedState,
+    tx: { txId: string; timestamp: Date } = { txId: newTxId(invoker), timestamp: this.#parts.clock() },
+  ): Promise<TransactionResult> {
+    const request: TransactionRequest = { ...tx, invoker, fn, args };
+    const result = await this.#parts.executor.execute(request, state);
+    if (result.status !== 200) {
+      const { code, text } = chaincodeMessage(result.message);
+      throw new LedgerError('rejected', text, { txId: tx.txId, chaincodeCode: code });
+    }
+    return result;
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) throw new LedgerError('unavailable', `the embedded ledger in ${this.dir} is closed`);
+  }
+}
+
+/** Like Fabric's: SHA-256 of a fresh nonce and the creator's certificate. */
+function newTxId(invoker: RecordedInvoker): string {
+  return createHash('sha256').update(randomBytes(24)).update(invoker.certificatePem).digest('hex');
+}

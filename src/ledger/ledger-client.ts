@@ -1,0 +1,110 @@
+import type { BatchAnchor, ConsentEvent, ConsentRecord, PolicyEvent, PolicyVersion } from 'meridian-chaincode';
+import type { Committed, Ledger, LedgerActor } from './ledger.js';
+
+/** A committed transaction's typed result. */
+export interface Anchored<T> {
+  readonly value: T;
+  readonly txId: string;
+  readonly blockNumber: bigint;
+}
+
+/**
+ * Meridian's anchors, typed, over any `Ledger`: policy versions, consents and Merkle
+ * batch roots. Arguments and results are exactly the chaincode's.
+ */
+export class LedgerClient {
+  readonly #ledger: Ledger;
+
+  constructor(ledger: Ledger) {
+    this.#ledger = ledger;
+  }
+
+  recordPolicyVersion(
+    actor: LedgerActor,
+    p: { jurisdiction: string; version: string; hash: string },
+  ): Promise<Anchored<PolicyVersion>> {
+    return this.#submit(actor, 'policy:recordPolicyVersion', [p.jurisdiction, p.version, p.hash, actor.user]);
+  }
+
+  approvePolicyVersion(
+    actor: LedgerActor,
+    p: { jurisdiction: string; version: string },
+  ): Promise<Anchored<PolicyVersion>> {
+    return this.#submit(actor, 'policy:approvePolicyVersion', [p.jurisdiction, p.version, actor.user]);
+  }
+
+  activatePolicyVersion(
+    actor: LedgerActor,
+    p: { jurisdiction: string; version: string },
+  ): Promise<Anchored<PolicyVersion>> {
+    return this.#submit(actor, 'policy:activatePolicyVersion', [p.jurisdiction, p.version]);
+  }
+
+  getActivePolicy(actor: LedgerActor, jurisdiction: string): Promise<PolicyVersion> {
+    return this.#evaluate(actor, 'policy:getActivePolicy', [jurisdiction]);
+  }
+
+  getPolicyVersion(actor: LedgerActor, jurisdiction: string, version: string): Promise<PolicyVersion> {
+    return this.#evaluate(actor, 'policy:getPolicyVersion', [jurisdiction, version]);
+  }
+
+  getPolicyHistory(actor: LedgerActor, jurisdiction: string): Promise<PolicyEvent[]> {
+    return this.#evaluate(actor, 'policy:getPolicyHistory', [jurisdiction]);
+  }
+
+  recordConsent(
+    actor: LedgerActor,
+    c: { consentId: string; patientRef: string; hash: string; version: string },
+  ): Promise<Anchored<ConsentRecord>> {
+    return this.#submit(actor, 'consent:recordConsent', [c.consentId, c.patientRef, c.hash, c.version]);
+  }
+
+  /** `reason` is a code such as `patient_request`, never free text. */
+  revokeConsent(actor: LedgerActor, consentId: string, reason = ''): Promise<Anchored<ConsentRecord>> {
+    return this.#submit(actor, 'consent:revokeConsent', [consentId, reason]);
+  }
+
+  getConsentStatus(actor: LedgerActor, consentId: string): Promise<ConsentRecord> {
+    return this.#evaluate(actor, 'consent:getConsentStatus', [consentId]);
+  }
+
+  getConsentHistory(actor: LedgerActor, consentId: string): Promise<ConsentEvent[]> {
+    return this.#evaluate(actor, 'consent:getConsentHistory', [consentId]);
+  }
+
+  anchorBatch(
+    actor: LedgerActor,
+    b: {
+      batchId: string;
+      kind: 'audit' | 'records';
+      region: string;
+      merkleRoot: string;
+      count: number;
+      fromTime: string;
+      toTime: string;
+    },
+  ): Promise<Anchored<BatchAnchor>> {
+    return this.#submit(actor, 'batch:anchorBatch', [
+      b.batchId,
+      b.kind,
+      b.region,
+      b.merkleRoot,
+      String(b.count),
+      b.fromTime,
+      b.toTime,
+    ]);
+  }
+
+  getBatch(actor: LedgerActor, batchId: string): Promise<BatchAnchor> {
+    return this.#evaluate(actor, 'batch:getBatch', [batchId]);
+  }
+
+  async #submit<T>(actor: LedgerActor, fn: string, args: string[]): Promise<Anchored<T>> {
+    const committed: Committed = await this.#ledger.submit(actor, fn, args);
+    return { value: JSON.parse(committed.result) as T, txId: committed.txId, blockNumber: committed.blockNumber };
+  }
+
+  async #evaluate<T>(actor: LedgerActor, fn: string, args: string[]): Promise<T> {
+    return JSON.parse(await this.#ledger.evaluate(actor, fn, args)) as T;
+  }
+}

@@ -1,0 +1,32 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import { EmbeddedLedger } from './embedded-ledger.js';
+import { walletIdentities } from './fabric-identities.js';
+import { FabricLedger } from './fabric-ledger.js';
+import type { Ledger } from './ledger.js';
+
+/**
+ * Opens the ledger the configuration names: the Fabric peer of `config.fabric`, its identities
+ * read from PEM files, or else the embedded ledger in `<dataDir>/ledger`. Missing or unreadable
+ * identity files fail here, at start.
+ */
+export async function openLedger(config: Pick<Config, 'fabric' | 'dataDir'>): Promise<Ledger> {
+  const fabric = config.fabric;
+  if (fabric === undefined) return EmbeddedLedger.open({ dir: path.join(config.dataDir, 'ledger') });
+  const identities = await walletIdentities({
+    mspId: fabric.mspId,
+    certFile: fabric.certFile,
+    keyFile: fabric.keyFile,
+    dir: fabric.walletDir,
+  });
+  const tlsRootCertPem = fabric.tlsCaFile === undefined ? undefined : await readFile(fabric.tlsCaFile, 'utf8');
+  return new FabricLedger({
+    peerEndpoint: fabric.peerEndpoint,
+    tlsRootCertPem,
+    hostnameOverride: fabric.hostnameOverride,
+    channel: fabric.channel,
+    chaincode: fabric.chaincode,
+    identities,
+  });
+}

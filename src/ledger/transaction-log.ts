@@ -1,0 +1,88 @@
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { syncFolder } from './durable-file.js';
+
+/** The log as read from disk: complete lines, and what follows the last newline. */
+export interface LogContents {
+  /** Complete lines (each ended by a newline), without their newlines. */
+  readonly lines: readonly string[];
+  /** Text after the last newline: an append interrupted mid-write, or '' (the normal case). */
+  readonly tail: string;
+  /** Bytes up to and including the last newline. */
+  readonly completeBytes: number;
+}
+
+/** Reads the whole log; a missing file is an empty log. */
+export async function readTransactionLog(file: string): Promise<LogContents> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], tail: '', completeBytes: 0 };
+    throw err;
+  }
+  const completeBytes = bytes.lastIndexOf(0x0a) + 1;
+  const complete = bytes.subarray(0, completeBytes).toString('utf8');
+  return {
+    lines: complete === '' ? [] : complete.slice(0, -1).split('\n'),
+    tail: bytes.subarray(completeBytes).toString('utf8'),
+    completeBytes,
+  };
+}
+
+/**
+ * The append-only transaction log file. An append resolves only once the line is on disk
+ * (fdatasync), so a transaction is acknowledged only when it survives a crash.
+ */
+export class TransactionLog {
+  readonly #handle: FileHandle;
+  #size: number;
+  /** Set when a failed append could not be undone: the file's end is then unknown. */
+  #broken: Error | null = null;
+
+  private constructor(handle: FileHandle, size: number) {
+    this.#handle = handle;
+    this.#size = size;
+  }
+
+  /** Opens `file` for appending after its first `size` bytes, cutting off anything beyond them. */
+  static async open(file: string, size: number): Promise<TransactionLog> {
+    const handle = await open(file, 'a');
+    try {
+      const { size: actual } = await handle.stat();
+      if (actual !== size) {
+        await handle.truncate(size);
+        await handle.datasync();
+      }
+      // A newly created log is durable only once its folder entry is.
+      if (size === 0) await syncFolder(path.dirname(file));
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+    return new TransactionLog(handle, size);
+  }
+
+  /** Appends one line (a newline is added) and waits until it is durable. */
+  async append(line: string): Promise<void> {
+    if (this.#broken) throw new Error('the transaction log is unusable after a failed write', { cause: this.#broken });
+    const bytes = Buffer.from(`${line}\n`, 'utf8');
+    try {
+      await this.#handle.appendFile(bytes);
+      await this.#handle.datasync();
+    } catch (err) {
+      // A partial line would break every later append; put the end back where it was.
+      try {
+        await this.#handle.truncate(this.#size);
+      } catch (undo) {
+        this.#broken = undo instanceof Error ? undo : new Error(String(undo));
+      }
+      throw err;
+    }
+    this.#size += bytes.length;
+  }
+
+  close(): Promise<void> {
+    return this.#handle.close();
+  }
+}
