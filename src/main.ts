@@ -12,6 +12,8 @@ import { seedDemo } from './demo/seed.js';
 import { createApollo } from './graphql/apollo.js';
 import { buildMeridianSchema } from './graphql/schema.js';
 import { withDeadline } from './access/deadline.js';
+import type { Ledger } from './ledger/ledger.js';
+import { openLedger } from './ledger/open-ledger.js';
 import { createHttpServer, type ReadinessReport } from './server/http-server.js';
 import { createLogger } from './server/logger.js';
 import type { ControlPlane } from './stores/control-plane.js';
@@ -22,6 +24,8 @@ export interface Gateway {
   readonly url: string;
   readonly port: number;
   readonly stores: Stores;
+  /** The shared ledger: Fabric when configured, else the embedded one in the data folder. */
+  readonly ledger: Ledger;
   close(): Promise<void>;
 }
 
@@ -73,7 +77,9 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     await unlock();
     throw err;
   });
+  let ledger: Ledger | undefined;
   try {
+    ledger = await openLedger(config);
     const organisations = await organisationDirectory(config, stores.control);
     if (config.seedDemo && (await stores.control.patients(1)).length === 0) {
       logger.info({ patients: config.demoPatients }, 'seeding demo data (first start)');
@@ -125,6 +131,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       url,
       port,
       stores,
+      ledger,
       close: () =>
         (closing ??= (async () => {
           const stopped = new Promise<void>((resolve) =>
@@ -142,13 +149,15 @@ export async function startGateway(config: Config, logger: Logger = createLogger
           await apollo.stop();
           logger.debug('graphql stopped');
           await stores.close();
-          logger.debug('databases closed');
+          await ledger?.close();
+          logger.debug('databases and ledger closed');
           await unlock();
           logger.info('meridian gateway stopped');
         })()),
     };
   } catch (err) {
     await stores.close();
+    await ledger?.close();
     await unlock();
     throw err;
   }
