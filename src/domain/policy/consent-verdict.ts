@@ -1,0 +1,95 @@
+import type { Consent } from '../consent/consent.js';
+import { consentAllowsDestination, consentCovers, consentExcludes } from '../consent/consent-scope.js';
+import type { Category } from '../fhir.js';
+import type { Reason } from './reason.js';
+import type { RegionFrame } from './region-frame.js';
+
+/** One evaluation stage's say on a category: denials decide; grounds explain a permit. */
+export interface StageVerdict {
+  readonly denials: readonly Reason[];
+  readonly grounds: readonly Reason[];
+}
+
+const NOTHING: StageVerdict = { denials: [], grounds: [] };
+
+/**
+ * Objections, and categories a permit explicitly excludes, deny whatever the policy allows
+ * without consent. Break-glass sets them aside only where every side's policy says so.
+ */
+export function objectionVerdict(frame: RegionFrame, category: Category): StageVerdict {
+  const objections = frame.consents.objections.filter((c) => consentCovers(c, category));
+  const exclusions = frame.consents.permits.filter((c) => consentExcludes(c, category));
+  if (objections.length === 0 && exclusions.length === 0) return NOTHING;
+  const bg = frame.breakGlass;
+  if (bg.active && bg.overridesObjection) {
+    const overridden = [...objections, ...exclusions].map((c): Reason => ({
+      code: 'OBJECTION_OVERRIDDEN',
+      consentId: c.id,
+    }));
+    return { denials: [], grounds: overridden };
+  }
+  return {
+    denials: [
+      ...objections.map((c): Reason => ({ code: 'PATIENT_OBJECTION', consentId: c.id })),
+      ...exclusions.map((c): Reason => ({ code: 'CONSENT_EXCLUDES_CATEGORY', consentId: c.id, category })),
+    ],
+    grounds: [],
+  };
+}
+
+/** What needs the patient's consent: the purpose (on some side), the transfer, or both. */
+type Need = Readonly<{ purpose: boolean; transfer: boolean }>;
+
+function needs(frame: RegionFrame): Need {
+  const { purpose } = frame.request;
+  return {
+    // Break-glass exists for when consent cannot be asked for.
+    purpose: !frame.breakGlass.active && frame.sides.some((s) => s.purposes[purpose].consentRequired),
+    transfer: frame.transfer.need === 'consent',
+  };
+}
+
+/** The permits that would carry this category to the requester, as the transfer needs. */
+function consentFits(frame: RegionFrame, transfer: boolean): (c: Consent, category: Category) => boolean {
+  return (c, category) => consentCovers(c, category) && (!transfer || consentAllowsDestination(c, frame.requester));
+}
+
+/**
+ * Why no consent fits, most telling first: a revoked consent that would have fitted
+ * (so a patient who revoked sees CONSENT_REVOKED), then an expired or future one, then a
+ * consent that leaves the category out, then none at all. Undefined when a permit covers
+ * the category and only the destination is missing: CROSS_BORDER_NOT_ADEQUATE says that.
+ */
+function consentCause(frame: RegionFrame, category: Category, need: Need): Reason | undefined {
+  const { consents, request } = frame;
+  const fits = consentFits(frame, need.transfer);
+  const revoked = consents.revoked.find((c) => fits(c, category));
+  if (revoked) return { code: 'CONSENT_REVOKED', consentId: revoked.id };
+  const expired = consents.expired.find((c) => fits(c, category));
+  if (expired) return { code: 'CONSENT_EXPIRED', consentId: expired.id };
+  const early = consents.notYetValid.find((c) => fits(c, category));
+  if (early) return { code: 'CONSENT_NOT_YET_VALID', consentId: early.id };
+  if (consents.permits.some((c) => consentCovers(c, category))) return undefined;
+  if (consents.permits.length > 0) return { code: 'CATEGORY_NOT_IN_CONSENT', category };
+  return need.purpose ? { code: 'NO_CONSENT', purpose: request.purpose } : undefined;
+}
+
+function missingConsent(frame: RegionFrame, category: Category, need: Need): Reason[] {
+  const { request, target } = frame;
+  const reasons: Reason[] = [];
+  if (need.transfer) {
+    reasons.push({ code: 'CROSS_BORDER_NOT_ADEQUATE', from: target.jurisdiction, to: request.requester.jurisdiction });
+  }
+  const cause = consentCause(frame, category, need);
+  if (cause) reasons.push(cause);
+  return reasons;
+}
+
+/** Where the purpose or the transfer needs consent, a fitting permit of the patient. */
+export function consentVerdict(frame: RegionFrame, category: Category): StageVerdict {
+  const need = needs(frame);
+  if (!need.purpose && !need.transfer) return NOTHING;
+  const given = frame.consents.permits.find((c) => consentFits(frame, need.transfer)(c, category));
+  if (given) return { denials: [], grounds: [{ code: 'CONSENT_GIVEN', consentId: given.id }] };
+  return { denials: missingConsent(frame, category, need), grounds: [] };
+}
