@@ -3,6 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { RecordService } from './access/record-service.js';
+import { scheduleAuditAnchoring } from './access/audit-anchor-schedule.js';
+import { DEFAULT_AUDIT_BATCH_SIZE, anchorAuditBatch } from './access/audit-anchoring.js';
+import { AuditService } from './access/audit-service.js';
+import { ConsentService } from './access/consent-service.js';
+import { LedgerClient } from './ledger/ledger-client.js';
 import { ensureDevKeys } from './auth/dev-keys.js';
 import { loadOrganisationDirectory, type OrganisationEntry } from './auth/organisation-directory.js';
 import { TokenVerifier } from './auth/token-verifier.js';
@@ -12,7 +17,7 @@ import { seedDemo } from './demo/seed.js';
 import { createApollo } from './graphql/apollo.js';
 import { buildMeridianSchema } from './graphql/schema.js';
 import { withDeadline } from './access/deadline.js';
-import type { Ledger } from './ledger/ledger.js';
+import type { Ledger, LedgerActor } from './ledger/ledger.js';
 import { openLedger } from './ledger/open-ledger.js';
 import { createHttpServer, type ReadinessReport } from './server/http-server.js';
 import { createLogger } from './server/logger.js';
@@ -28,6 +33,9 @@ export interface Gateway {
   readonly ledger: Ledger;
   close(): Promise<void>;
 }
+
+/** Who the gateway anchors audit batches as. */
+const GATEWAY_ACTOR: LedgerActor = { user: 'meridian-gateway', role: 'gateway' };
 
 /** Organisations and their token keys: from MERIDIAN_ORG_KEYS_FILE, or generated dev keys for the demo hospitals. */
 async function organisationDirectory(config: Config, control: ControlPlane): Promise<OrganisationEntry[]> {
@@ -91,7 +99,9 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       });
     }
     const names = new Map(organisations.map((o) => [o.id, o.name]));
+    const audit = new AuditService({ log: stores.control.auditLog, maxPageSize: config.limits.maxPageSize });
     const records = new RecordService({
+      audit,
       control: stores.control,
       stores: stores.stores,
       regionTimeoutMs: config.regionTimeoutMs,
@@ -100,6 +110,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
         logger.warn({ region, err: err instanceof Error ? err.message : String(err) }, 'region unavailable');
       },
     });
+    const ledgerClient = new LedgerClient(ledger);
+    const consents = new ConsentService({ consents: stores.control.consents, ledger: ledgerClient });
     const verifier = new TokenVerifier({ organisations, audience: config.tokenAudience });
     const apollo = createApollo(await buildMeridianSchema(), config);
     await apollo.start();
@@ -111,7 +123,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       authenticate: (token) => verifier.verify(token),
       context: (base) => ({
         ...base,
-        services: { records, organisationName: (id) => names.get(id) ?? null },
+        services: { records, consents, audit, organisationName: (id) => names.get(id) ?? null },
         partialFailures: [],
       }),
       readiness: readiness(stores, config.regionTimeoutMs),
@@ -126,6 +138,17 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       { url, mode: config.mode, regions: config.regions.map((r) => r.id), embedded },
       'meridian gateway listening',
     );
+    const anchoring = scheduleAuditAnchoring({
+      intervalMs: config.auditAnchorIntervalMs,
+      batchSize: DEFAULT_AUDIT_BATCH_SIZE,
+      anchorBatch: () => anchorAuditBatch(stores.control.auditLog, ledgerClient, GATEWAY_ACTOR),
+      onBatch: (b) => {
+        logger.info({ batchId: b.batchId, count: b.count, txId: b.txId }, 'audit batch anchored');
+      },
+      onError: (err) => {
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit anchoring failed; will retry');
+      },
+    });
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -148,6 +171,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
           logger.debug('http server closed');
           await apollo.stop();
           logger.debug('graphql stopped');
+          // No request can add events now: anchor the last ones while the ledger is still open.
+          await anchoring.stop();
           await stores.close();
           await ledger?.close();
           logger.debug('databases and ledger closed');

@@ -38,6 +38,8 @@ export interface Config {
   }>;
   /** The Fabric peer to anchor on (MERIDIAN_FABRIC_*); undefined: the embedded ledger. */
   readonly fabric: FabricConfig | undefined;
+  /** How often new audit events are anchored on the ledger as a batch (and once more at shutdown). */
+  readonly auditAnchorIntervalMs: number;
 }
 
 const postgresUrl = z
@@ -67,6 +69,7 @@ const envSchema = z.object({
   MERIDIAN_MAX_BATCH: int(5, 1, 100),
   MERIDIAN_MAX_BODY_BYTES: int(100_000, 1000, 10_000_000),
   MERIDIAN_MAX_PAGE_SIZE: int(100, 1, 1000),
+  MERIDIAN_AUDIT_ANCHOR_INTERVAL_MS: int(30_000, 100, 86_400_000),
   ...fabricEnvShape,
 });
 
@@ -178,6 +181,7 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
       maxPageSize: e.MERIDIAN_MAX_PAGE_SIZE,
     }),
     fabric,
+    auditAnchorIntervalMs: e.MERIDIAN_AUDIT_ANCHOR_INTERVAL_MS,
   };
   return Object.freeze(config);
 }

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { AuditService } from '../access/audit-service.js';
+import type { ConsentService } from '../access/consent-service.js';
 import type { RecordService } from '../access/record-service.js';
 import { loadConfig } from '../config/config.js';
 import { MeridianError } from '../domain/errors.js';
@@ -12,7 +14,12 @@ function contextWith(records: Partial<RecordService>): GraphQLContext {
   return {
     requestId: 'req-test-0001',
     principal: { subject: 'dr-test', organisationId: 'charite-berlin', jurisdiction: 'DE', roles: ['clinician'] },
-    services: { records: records as RecordService, organisationName: () => null },
+    services: {
+      records: records as RecordService,
+      consents: {} as ConsentService,
+      audit: {} as AuditService,
+      organisationName: () => null,
+    },
     log: pino({ level: 'silent' }),
     partialFailures: [],
   };

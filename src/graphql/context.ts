@@ -2,10 +2,14 @@ import type { Logger } from 'pino';
 import { MeridianError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import type { PartialFailure, RecordService } from '../access/record-service.js';
+import type { ConsentService } from '../access/consent-service.js';
+import type { AuditService } from '../access/audit-service.js';
 
 /** What resolvers may call: services only, never a store or the ledger directly. */
 export interface Services {
   readonly records: RecordService;
+  readonly consents: ConsentService;
+  readonly audit: AuditService;
   /** Display name of an organisation, for provenance. */
   readonly organisationName: (id: string) => string | null;
 }

@@ -1,5 +1,8 @@
+import type { AccessLogPage } from '../access/audit-service.js';
+import type { AuditEvent } from '../domain/audit-event.js';
 import { summariseResource } from '../domain/clinical-item.js';
 import { recordKey, type StoredRecord } from '../domain/record.js';
+import type { AccessLogConnection, AccessLogEntry } from './types/access-log.type.js';
 import type { ClinicalItem, Demographics, Provenance } from './types/clinical-item.type.js';
 
 type OrgName = (id: string) => string | null;
@@ -43,5 +46,40 @@ export function toDemographics(record: StoredRecord, organisationName: OrgName):
     gender: summary.value,
     provenance: provenanceOf(record, organisationName),
     fhir: record.resource,
+  };
+}
+
+/**
+ * An access log entry. A patient sees organisations, not the staff ids of the people
+ * who asked, nor the patient id (their own); officers and auditors see both.
+ */
+export function toAccessLogEntry(event: AuditEvent, organisationName: OrgName, patientView: boolean): AccessLogEntry {
+  return {
+    decisionId: event.id,
+    at: event.at,
+    organisationId: event.requesterOrg,
+    organisationName: organisationName(event.requesterOrg),
+    jurisdiction: event.requesterJurisdiction,
+    purpose: event.purpose,
+    operation: event.operation,
+    outcome: event.outcome.toUpperCase(),
+    breakGlass: event.breakGlass,
+    reasons: [...new Set(event.body.reasons.map((r) => r.code))],
+    patientId: patientView ? null : event.patientId,
+    requesterSubject: patientView ? null : event.requesterSubject,
+  };
+}
+
+export function toAccessLogConnection(
+  page: AccessLogPage,
+  organisationName: OrgName,
+  patientView: boolean,
+): AccessLogConnection {
+  return {
+    edges: page.edges.map((e) => ({
+      cursor: e.cursor,
+      node: toAccessLogEntry(e.event, organisationName, patientView),
+    })),
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
   };
 }

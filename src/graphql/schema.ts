@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { AccessLogResolver } from './resolvers/access-log.resolver.js';
+import { ConsentResolver } from './resolvers/consent.resolver.js';
 import { MeResolver } from './resolvers/me.resolver.js';
 import { PatientResolver } from './resolvers/patient.resolver.js';
 
 /** The executable schema, from the type-graphql classes. */
 export function buildMeridianSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: [PatientResolver, MeResolver], validate: false });
+  return buildSchema({ resolvers: [PatientResolver, MeResolver, ConsentResolver, AccessLogResolver], validate: false });
 }
 
 /** The SDL committed as schema/schema.graphql. */

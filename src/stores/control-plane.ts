@@ -1,5 +1,7 @@
 import { PrismaClient } from '../generated/control/client.js';
 import type { Role } from '../domain/principal.js';
+import { PrismaAuditLog, type AuditLog } from './audit-log.js';
+import { PrismaConsentRepository, type ConsentRepository } from './consent-repository.js';
 import type { Database } from './database.js';
 
 export interface Organisation {
@@ -22,8 +24,11 @@ export interface Persona {
   readonly patientId: string | null;
 }
 
-/** Control-plane repositories: organisations, master patient index, dev personas. */
+/** Control-plane repositories: organisations, master patient index, dev personas, consents. */
 export interface ControlPlane {
+  readonly consents: ConsentRepository;
+  /** The hash-chained audit log of access decisions. */
+  readonly auditLog: AuditLog;
   organisation(id: string): Promise<Organisation | null>;
   organisations(): Promise<Organisation[]>;
   upsertOrganisations(orgs: readonly Organisation[]): Promise<void>;
@@ -43,9 +48,13 @@ export interface ControlPlane {
 
 export class PrismaControlPlane implements ControlPlane {
   readonly #prisma: PrismaClient;
+  readonly consents: ConsentRepository;
+  readonly auditLog: AuditLog;
 
   constructor(db: Database) {
     this.#prisma = new PrismaClient({ adapter: db.adapter() });
+    this.consents = new PrismaConsentRepository(this.#prisma);
+    this.auditLog = new PrismaAuditLog(this.#prisma);
   }
 
   organisation(id: string): Promise<Organisation | null> {

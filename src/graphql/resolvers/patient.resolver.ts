@@ -51,6 +51,7 @@ export class PatientResolver {
       results: section('results'),
       procedures: section('procedures'),
       reports: section('reports'),
+      receipt: { ...result.receipt },
     };
   }
 
@@ -83,6 +84,7 @@ export class PatientResolver {
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
       regions: [...page.regions],
       unavailableRegions: report(ctx, 'records', page.failures),
+      receipt: { ...page.receipt },
     };
   }
 }

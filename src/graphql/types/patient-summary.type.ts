@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { ClinicalItem, Demographics } from './clinical-item.type.js';
+import { DisclosureReceipt } from './disclosure-receipt.type.js';
 import { PurposeOfUseEnum } from './enums.js';
 
 @ObjectType({ description: 'International Patient Summary sections merged across every region that answered.' })
@@ -17,4 +18,5 @@ export class PatientSummary {
   @Field(() => [ClinicalItem]) results!: ClinicalItem[];
   @Field(() => [ClinicalItem]) procedures!: ClinicalItem[];
   @Field(() => [ClinicalItem]) reports!: ClinicalItem[];
+  @Field(() => DisclosureReceipt) receipt!: DisclosureReceipt;
 }

@@ -1,5 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import { ClinicalItem } from './clinical-item.type.js';
+import { DisclosureReceipt } from './disclosure-receipt.type.js';
 
 @ObjectType()
 export class RecordEdge {
@@ -19,4 +20,5 @@ export class RecordConnection {
   @Field(() => PageInfo) pageInfo!: PageInfo;
   @Field(() => [String]) regions!: string[];
   @Field(() => [String]) unavailableRegions!: string[];
+  @Field(() => DisclosureReceipt) receipt!: DisclosureReceipt;
 }

@@ -1,0 +1,188 @@
+import type { PrismaClient, AuditEvent as AuditEventRow, Prisma } from '../generated/control/client.js';
+import {
+  GENESIS_HASH,
+  auditEventHash,
+  chainProblem,
+  type AuditBody,
+  type AuditEvent,
+  type AuditOutcome,
+  type ChainProblem,
+  type NewAuditEvent,
+} from '../domain/audit-event.js';
+
+/** A page of events, newest first. */
+export interface AuditPageRequest {
+  readonly first: number;
+  /** Only events older than this sequence number (the previous page's last). */
+  readonly after?: bigint;
+  /** Only events at or after this time. */
+  readonly since?: Date;
+}
+
+export interface AuditPage {
+  readonly events: readonly AuditEvent[];
+  readonly hasNextPage: boolean;
+}
+
+/** The result of re-hashing the whole chain: the first event that is not what was appended, if any. */
+export interface ChainVerification {
+  readonly ok: boolean;
+  /** Events checked. */
+  readonly events: number;
+  readonly firstBad?: { readonly seq: bigint; readonly id: string; readonly problem: ChainProblem };
+}
+
+/**
+ * The append-only, hash-chained log of access decisions. Each event carries the hash of
+ * its predecessor, so altering, removing or reordering one breaks the chain after it.
+ */
+export interface AuditLog {
+  /** Appends at the end of the chain and resolves once the event is durable. */
+  append(event: NewAuditEvent): Promise<AuditEvent>;
+  /** Events about one patient, newest first. */
+  forPatient(patientId: string, page: AuditPageRequest): Promise<AuditPage>;
+  /** Events whose requester is of one jurisdiction, newest first. */
+  forJurisdiction(jurisdiction: string, page: AuditPageRequest): Promise<AuditPage>;
+  /** Recomputes every hash and link, oldest first. */
+  verifyChain(): Promise<ChainVerification>;
+  event(id: string): Promise<AuditEvent | null>;
+  /** The oldest events no ledger batch covers yet, in chain order. */
+  unanchored(limit: number): Promise<AuditEvent[]>;
+  /** Records that `batchId` covers these events; returns how many had no batch before. */
+  assignBatch(batchId: string, eventIds: readonly string[]): Promise<number>;
+  /** The events a batch covers, in chain order: the leaves of its Merkle tree. */
+  batch(batchId: string): Promise<AuditEvent[]>;
+}
+
+export interface PrismaAuditLogOptions {
+  /** How long an append may wait for the chain's head before it fails (and the disclosure with it). */
+  readonly appendTimeoutMs?: number;
+}
+
+// One key for the whole chain: appends from every gateway on this control plane queue on it,
+// so each reads the head the previous one wrote. Any constant works; this is "meridaud" in ASCII.
+const CHAIN_LOCK = 0x6d65726964617564n;
+const VERIFY_CHUNK = 1000;
+
+/** The audit log in the control-plane database (PostgreSQL or PGlite). */
+export class PrismaAuditLog implements AuditLog {
+  readonly #prisma: PrismaClient;
+  readonly #timeoutMs: number;
+
+  /** Takes the control plane's client: PGlite serves one connection, so repositories share it. */
+  constructor(prisma: PrismaClient, options: Readonly<PrismaAuditLogOptions> = {}) {
+    this.#prisma = prisma;
+    this.#timeoutMs = options.appendTimeoutMs ?? 10_000;
+  }
+
+  append(event: NewAuditEvent): Promise<AuditEvent> {
+    return this.#prisma.$transaction(
+      async (tx) => {
+        // The lock lasts until commit: the next append reads this event as the head.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`;
+        const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { hash: true } });
+        const prevHash = head?.hash ?? GENESIS_HASH;
+        const hash = auditEventHash({ ...event, prevHash });
+        const row = await tx.auditEvent.create({
+          data: { ...event, body: event.body as unknown as Prisma.InputJsonObject, prevHash, hash },
+        });
+        return fromRow(row);
+      },
+      { maxWait: this.#timeoutMs, timeout: this.#timeoutMs },
+    );
+  }
+
+  forPatient(patientId: string, page: AuditPageRequest): Promise<AuditPage> {
+    return this.#page({ patientId }, page);
+  }
+
+  forJurisdiction(jurisdiction: string, page: AuditPageRequest): Promise<AuditPage> {
+    return this.#page({ requesterJurisdiction: jurisdiction }, page);
+  }
+
+  async verifyChain(): Promise<ChainVerification> {
+    let prevHash = GENESIS_HASH;
+    let checked = 0;
+    let after = -1n;
+    for (;;) {
+      const rows = await this.#prisma.auditEvent.findMany({
+        where: { seq: { gt: after } },
+        orderBy: { seq: 'asc' },
+        take: VERIFY_CHUNK,
+      });
+      for (const row of rows) {
+        const event = fromRow(row);
+        const problem = chainProblem(event, prevHash);
+        if (problem !== null) {
+          return { ok: false, events: checked, firstBad: { seq: event.seq, id: event.id, problem } };
+        }
+        prevHash = event.hash;
+        checked++;
+      }
+      const last = rows.at(-1);
+      if (last === undefined || rows.length < VERIFY_CHUNK) return { ok: true, events: checked };
+      after = last.seq;
+    }
+  }
+
+  async event(id: string): Promise<AuditEvent | null> {
+    const row = await this.#prisma.auditEvent.findUnique({ where: { id } });
+    return row && fromRow(row);
+  }
+
+  async unanchored(limit: number): Promise<AuditEvent[]> {
+    const rows = await this.#prisma.auditEvent.findMany({
+      where: { batchId: null },
+      orderBy: { seq: 'asc' },
+      take: limit,
+    });
+    return rows.map(fromRow);
+  }
+
+  async assignBatch(batchId: string, eventIds: readonly string[]): Promise<number> {
+    const { count } = await this.#prisma.auditEvent.updateMany({
+      where: { id: { in: [...eventIds] }, batchId: null },
+      data: { batchId },
+    });
+    return count;
+  }
+
+  async batch(batchId: string): Promise<AuditEvent[]> {
+    const rows = await this.#prisma.auditEvent.findMany({ where: { batchId }, orderBy: { seq: 'asc' } });
+    return rows.map(fromRow);
+  }
+
+  async #page(where: Prisma.AuditEventWhereInput, page: AuditPageRequest): Promise<AuditPage> {
+    const rows = await this.#prisma.auditEvent.findMany({
+      where: {
+        ...where,
+        ...(page.after !== undefined ? { seq: { lt: page.after } } : {}),
+        ...(page.since !== undefined ? { at: { gte: page.since } } : {}),
+      },
+      orderBy: { seq: 'desc' },
+      take: page.first + 1,
+    });
+    return { events: rows.slice(0, page.first).map(fromRow), hasNextPage: rows.length > page.first };
+  }
+}
+
+function fromRow(row: AuditEventRow): AuditEvent {
+  return {
+    seq: row.seq,
+    id: row.id,
+    at: row.at,
+    patientId: row.patientId,
+    requesterOrg: row.requesterOrg,
+    requesterSubject: row.requesterSubject,
+    requesterJurisdiction: row.requesterJurisdiction,
+    purpose: row.purpose,
+    operation: row.operation,
+    // Read as stored, unchecked: verifyChain re-hashes exactly what is in the row.
+    outcome: row.outcome as AuditOutcome,
+    breakGlass: row.breakGlass,
+    body: row.body as unknown as AuditBody,
+    prevHash: row.prevHash,
+    hash: row.hash,
+    batchId: row.batchId,
+  };
+}
