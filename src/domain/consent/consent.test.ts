@@ -163,6 +163,22 @@ describe('selectConsents', () => {
     expect(selectConsents([base], query).permits).toEqual([base]);
   });
 
+  it('a consent to a policy family speaks to requesters of each of its countries, and only to them', () => {
+    const eu = make('eu', { grantee: { kind: 'jurisdiction', jurisdiction: 'EU' } });
+    expect(parseConsent({ ...VALID, grantee: { kind: 'jurisdiction', jurisdiction: 'EU' } }).grantee).toEqual(
+      eu.grantee,
+    );
+    const from = (jurisdiction: string, families: string[]): ConsentQuery => ({
+      ...query,
+      requester: { ...query.requester, jurisdiction, families },
+    });
+    expect(selectConsents([eu], from('DE', ['EU', 'DE'])).permits).toEqual([eu]);
+    expect(selectConsents([eu], from('FR', ['EU'])).permits).toEqual([eu]);
+    expect(selectConsents([eu], from('US-MA', ['US'])).permits).toEqual([]);
+    const fr = make('fr', { grantee: { kind: 'jurisdiction', jurisdiction: 'FR' } });
+    expect(selectConsents([fr], from('DE', ['EU', 'DE'])).permits).toEqual([]);
+  });
+
   it('any treating provider means a clinician', () => {
     const auditor = { ...query, requester: { ...query.requester, roles: ['auditor' as const] } };
     expect(selectConsents([base], auditor).permits).toEqual([]);

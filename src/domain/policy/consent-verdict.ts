@@ -37,8 +37,11 @@ export function objectionVerdict(frame: RegionFrame, category: Category): StageV
   };
 }
 
-/** What needs the patient's consent: the purpose (on some side), the transfer, or both. */
-type Need = Readonly<{ purpose: boolean; transfer: boolean }>;
+/**
+ * What needs the patient's consent: the purpose (on some side), a transfer out of the
+ * family (a permit naming the destination), an exchange within it (a permit to the requester).
+ */
+type Need = Readonly<{ purpose: boolean; transfer: boolean; withinFamily: boolean }>;
 
 function needs(frame: RegionFrame): Need {
   const { purpose } = frame.request;
@@ -46,6 +49,7 @@ function needs(frame: RegionFrame): Need {
     // Break-glass exists for when consent cannot be asked for.
     purpose: !frame.breakGlass.active && frame.sides.some((s) => s.purposes[purpose].consentRequired),
     transfer: frame.transfer.need === 'consent',
+    withinFamily: frame.transfer.need === 'family_consent',
   };
 }
 
@@ -77,9 +81,9 @@ function consentCause(frame: RegionFrame, category: Category, need: Need): Reaso
 function missingConsent(frame: RegionFrame, category: Category, need: Need): Reason[] {
   const { request, target } = frame;
   const reasons: Reason[] = [];
-  if (need.transfer) {
-    reasons.push({ code: 'CROSS_BORDER_NOT_ADEQUATE', from: target.jurisdiction, to: request.requester.jurisdiction });
-  }
+  const route = { from: target.jurisdiction, to: request.requester.jurisdiction };
+  if (need.transfer) reasons.push({ code: 'CROSS_BORDER_NOT_ADEQUATE', ...route });
+  if (need.withinFamily) reasons.push({ code: 'CROSS_BORDER_NEEDS_CONSENT', ...route, family: frame.data.family });
   const cause = consentCause(frame, category, need);
   if (cause) reasons.push(cause);
   return reasons;
@@ -88,7 +92,7 @@ function missingConsent(frame: RegionFrame, category: Category, need: Need): Rea
 /** Where the purpose or the transfer needs consent, a fitting permit of the patient. */
 export function consentVerdict(frame: RegionFrame, category: Category): StageVerdict {
   const need = needs(frame);
-  if (!need.purpose && !need.transfer) return NOTHING;
+  if (!need.purpose && !need.transfer && !need.withinFamily) return NOTHING;
   const given = frame.consents.permits.find((c) => consentFits(frame, need.transfer)(c, category));
   if (given) return { denials: [], grounds: [{ code: 'CONSENT_GIVEN', consentId: given.id }] };
   return { denials: missingConsent(frame, category, need), grounds: [] };

@@ -179,7 +179,7 @@ describe('decide: receipts', () => {
     const decision = decide(request, { policies: POLICIES, consents: [] });
     expect(decision.policiesUsed).toEqual([
       { jurisdiction: 'DE', version: '2025.1' },
-      { jurisdiction: 'EU', version: '2025.1' },
+      { jurisdiction: 'EU', version: '2025.2' },
       { jurisdiction: 'US', version: '2025.1' },
     ]);
   });

@@ -38,6 +38,7 @@ const CHARITE = clinician('charite-berlin', 'DE');
 const APHP = clinician('aphp-paris', 'FR');
 const MGH = clinician('mgh-boston', 'US-MA');
 const NHS = clinician('guys-london', 'GB');
+const MUNICH = clinician('lmu-munich', 'DE-BY');
 const TOKYO = clinician('tokyo-uh', 'JP');
 const AUDITOR: Requester = { organisationId: 'charite-berlin', jurisdiction: 'DE', roles: ['auditor'] };
 const THE_PATIENT: Requester = {
@@ -81,6 +82,10 @@ const objection = (id: string, change: Partial<Consent> = {}): Consent => consen
 const revoked = (c: Consent): Consent => ({ ...c, status: 'revoked', revokedAt: hoursAgo(1) });
 const expired = (c: Consent): Consent => ({ ...c, validUntil: hoursAgo(24) });
 const GLASS: BreakGlassClaim = { justification: 'unconscious on arrival, no relatives reachable' };
+/** "Treating providers in the EU": the consent a patient summary needs to cross a member-state border. */
+const EU_TREAT = (id: string, change: Partial<Consent> = {}): Consent =>
+  consent(id, { grantee: { kind: 'jurisdiction', jurisdiction: 'EU' }, ...change });
+const NEEDS_EU_CONSENT = /cross-border exchange from FR to DE within the EU needs the patient's consent/;
 
 // ---- the table ----------------------------------------------------------------------------
 
@@ -97,6 +102,8 @@ interface RegionExpectation {
   readonly regionReasons?: readonly ReasonCode[];
   readonly labels?: Partial<Record<SensitivityLabel, LabelState>>;
   readonly breakGlass?: boolean;
+  /** A pattern the message for the requester must match. */
+  readonly message?: RegExp;
 }
 
 interface Row {
@@ -125,15 +132,8 @@ const ROWS: readonly Row[] = [
     expect: { 'eu-de': { outcome: 'permit', permit: ALL } },
   },
   {
-    name: 'DE→FR treatment is intra-EU, not a transfer',
-    requester: CHARITE,
-    purpose: 'TREAT',
-    regions: ['eu-fr'],
-    expect: { 'eu-fr': { outcome: 'permit', permit: ALL } },
-  },
-  {
-    name: 'FR→DE treatment is intra-EU; the DE overlay leaves it alone',
-    requester: APHP,
+    name: 'a subdivision is its country: DE-BY→DE treatment is no transfer',
+    requester: MUNICH,
     purpose: 'TREAT',
     regions: ['eu-de'],
     expect: { 'eu-de': { outcome: 'permit', permit: ALL } },
@@ -184,12 +184,13 @@ const ROWS: readonly Row[] = [
     expect: { 'eu-de': { outcome: 'permit' } },
   },
   {
-    name: 'an objection towards another organisation does not apply',
+    name: 'an objection towards another organisation does not apply (DE→FR, with the member-state consent)',
     requester: CHARITE,
     purpose: 'TREAT',
     regions: ['eu-fr'],
-    consents: [objection('obj', { grantee: { kind: 'organisation', organisationId: 'aphp-paris' } })],
+    consents: [EU_TREAT('c'), objection('obj', { grantee: { kind: 'organisation', organisationId: 'aphp-paris' } })],
     expect: { 'eu-fr': { outcome: 'permit' } },
+    consentsUsed: ['c'],
   },
   {
     name: 'an objection towards French requesters applies to a French hospital',
@@ -238,6 +239,183 @@ const ROWS: readonly Row[] = [
     purpose: 'TREAT',
     regions: ['eu-de'],
     expect: { 'eu-de': { outcome: 'deny', code: 'POLICY_DENIED', reasons: ['ROLE_NOT_ALLOWED'] } },
+  },
+
+  // Exchange between member states (MyHealth@EU): a patient summary crosses a border with consent.
+  {
+    name: "DE clinician, FR and DE data, no consent: FR needs the patient's consent (was intra-EU, no transfer); DE stays permitted",
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-fr', 'eu-de'],
+    outcome: 'partial',
+    expect: {
+      'eu-fr': {
+        outcome: 'deny',
+        code: 'CONSENT_REQUIRED',
+        reasons: ['CROSS_BORDER_NEEDS_CONSENT'],
+        message: NEEDS_EU_CONSENT,
+        breakGlass: false,
+      },
+      'eu-de': { outcome: 'permit', permit: ALL },
+    },
+    consentsUsed: [],
+  },
+  {
+    name: 'FR→DE treatment without consent: the DE overlay inherits the member-state rule (was permitted)',
+    requester: APHP,
+    purpose: 'TREAT',
+    regions: ['eu-de'],
+    expect: { 'eu-de': { outcome: 'deny', code: 'CONSENT_REQUIRED', reasons: ['CROSS_BORDER_NEEDS_CONSENT'] } },
+  },
+  {
+    name: 'DE→FR with consent to treating providers in the EU: both regions permitted',
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-fr', 'eu-de'],
+    consents: [EU_TREAT('c')],
+    outcome: 'permit',
+    expect: { 'eu-fr': { outcome: 'permit', permit: ALL }, 'eu-de': { outcome: 'permit', permit: ALL } },
+    consentsUsed: ['c'],
+  },
+  {
+    name: 'FR→DE with consent to treating providers in the EU: a French requester is in the EU too',
+    requester: APHP,
+    purpose: 'TREAT',
+    regions: ['eu-de'],
+    consents: [EU_TREAT('c')],
+    expect: { 'eu-de': { outcome: 'permit', permit: ALL } },
+  },
+  {
+    name: 'DE→FR with consent to any treating provider: both regions permitted',
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-fr', 'eu-de'],
+    consents: [consent('c')],
+    outcome: 'permit',
+    expect: { 'eu-fr': { outcome: 'permit', permit: ALL }, 'eu-de': { outcome: 'permit' } },
+    consentsUsed: ['c'],
+  },
+  {
+    name: 'DE→FR after the patient revoked the EU consent: CONSENT_REVOKED',
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-fr', 'eu-de'],
+    consents: [revoked(EU_TREAT('c'))],
+    outcome: 'partial',
+    expect: {
+      'eu-fr': { outcome: 'deny', code: 'CONSENT_REVOKED', reasons: ['CROSS_BORDER_NEEDS_CONSENT', 'CONSENT_REVOKED'] },
+      'eu-de': { outcome: 'permit', permit: ALL },
+    },
+    consentsUsed: ['c'],
+  },
+  {
+    name: 'DE→FR with an expired EU consent',
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-fr'],
+    consents: [expired(EU_TREAT('c'))],
+    expect: { 'eu-fr': { outcome: 'deny', code: 'CONSENT_REQUIRED', reasons: ['CONSENT_EXPIRED'] } },
+  },
+  {
+    name: 'DE→FR with an EU consent leaving results out',
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-fr'],
+    consents: [EU_TREAT('c', { categoriesDenied: ['results'] })],
+    expect: { 'eu-fr': { outcome: 'partial', permit: ALL.filter((c) => c !== 'results') } },
+  },
+  {
+    name: 'DE→FR: a consent to French requesters does not speak to a German clinician',
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-fr'],
+    consents: [consent('c', { grantee: { kind: 'jurisdiction', jurisdiction: 'FR' } })],
+    expect: { 'eu-fr': { outcome: 'deny', code: 'CONSENT_REQUIRED', reasons: ['CROSS_BORDER_NEEDS_CONSENT'] } },
+    consentsUsed: [],
+  },
+  {
+    name: 'DE→FR: a consent naming the requesting organisation permits',
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-fr'],
+    consents: [consent('c', { grantee: { kind: 'organisation', organisationId: 'charite-berlin' } })],
+    expect: { 'eu-fr': { outcome: 'permit', permit: ALL } },
+  },
+  {
+    name: 'DE→FR: a consent naming another organisation does not',
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-fr'],
+    consents: [consent('c', { grantee: { kind: 'organisation', organisationId: 'aphp-paris' } })],
+    expect: { 'eu-fr': { outcome: 'deny', code: 'CONSENT_REQUIRED' } },
+    consentsUsed: [],
+  },
+  {
+    name: 'DE→FR: an objection beside the EU consent still denies',
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-fr', 'eu-de'],
+    consents: [EU_TREAT('c'), objection('obj')],
+    outcome: 'deny',
+    expect: {
+      'eu-fr': { outcome: 'deny', code: 'CONSENT_REVOKED', reasons: ['PATIENT_OBJECTION'] },
+      'eu-de': { outcome: 'deny', code: 'CONSENT_REVOKED', reasons: ['PATIENT_OBJECTION'] },
+    },
+    consentsUsed: ['obj'],
+  },
+  {
+    name: 'DE→FR break-glass without consent: the emergency subset and its obligations (vital interests)',
+    requester: CHARITE,
+    purpose: 'ETREAT',
+    regions: ['eu-fr', 'eu-de'],
+    breakGlass: GLASS,
+    outcome: 'partial',
+    expect: {
+      'eu-fr': {
+        outcome: 'partial',
+        permit: EMERGENCY,
+        reasons: ['BREAK_GLASS_SUBSET'],
+        regionReasons: ['BREAK_GLASS', 'CROSS_BORDER_BREAK_GLASS'],
+        breakGlass: true,
+      },
+      'eu-de': { outcome: 'partial', permit: EMERGENCY, breakGlass: true },
+    },
+    obligations: ['notify_patient', 'post_hoc_review', 'expires@2025-06-01T14:00:00.000Z'],
+  },
+  {
+    name: 'DE→FR emergency treatment without break-glass needs consent like treatment',
+    requester: CHARITE,
+    purpose: 'ETREAT',
+    regions: ['eu-fr'],
+    expect: { 'eu-fr': { outcome: 'deny', code: 'CONSENT_REQUIRED', reasons: ['CROSS_BORDER_NEEDS_CONSENT'] } },
+    obligations: [],
+  },
+  {
+    name: 'PATRQT: the patient in DE reads their FR record without a consent (not a transfer to a third party)',
+    requester: THE_PATIENT,
+    purpose: 'PATRQT',
+    regions: ['eu-fr', 'eu-de'],
+    outcome: 'permit',
+    expect: {
+      'eu-fr': { outcome: 'permit', permit: ALL, regionReasons: ['CROSS_BORDER_EXEMPT'] },
+      'eu-de': { outcome: 'permit', permit: ALL },
+    },
+  },
+  {
+    name: 'EU→US: a consent to treating providers in the EU does not speak to a US clinician (unchanged)',
+    requester: MGH,
+    purpose: 'TREAT',
+    regions: ['eu-fr'],
+    consents: [EU_TREAT('c', { destinationsAllowed: ['US'] })],
+    expect: { 'eu-fr': { outcome: 'deny', code: 'CONSENT_REQUIRED', reasons: ['CROSS_BORDER_NOT_ADEQUATE'] } },
+    consentsUsed: [],
+  },
+  {
+    name: 'US→EU: US data to a French clinician needs no consent (HIPAA; unchanged)',
+    requester: APHP,
+    purpose: 'TREAT',
+    regions: ['us-ma'],
+    expect: { 'us-ma': { outcome: 'permit', permit: ALL, regionReasons: ['CROSS_BORDER_ALLOWED'] } },
   },
 
   // Transfers out of the EU.
@@ -392,14 +570,14 @@ const ROWS: readonly Row[] = [
     },
   },
   {
-    name: 'a region under no policy is denied, the others answer',
+    name: 'a region under no policy is denied, the others answer (eu-de: same country, no consent needed)',
     requester: CHARITE,
     purpose: 'TREAT',
-    regions: ['ch-zh', 'eu-fr'],
+    regions: ['ch-zh', 'eu-de'],
     outcome: 'partial',
     expect: {
       'ch-zh': { outcome: 'deny', code: 'POLICY_DENIED', reasons: ['NO_POLICY'] },
-      'eu-fr': { outcome: 'permit' },
+      'eu-de': { outcome: 'permit' },
     },
   },
   {
@@ -853,11 +1031,12 @@ const ROWS: readonly Row[] = [
     consentsUsed: ['g'],
   },
   {
-    name: 'DE overlay: without break-glass genetic data needs consent as anywhere in the EU',
+    name: 'DE overlay: without break-glass genetic data needs consent as anywhere in the EU (FR data: member-state consent given)',
     requester: CHARITE,
     purpose: 'TREAT',
     regions: ['eu-de', 'eu-fr'],
     labels: { 'eu-de': ['GDIS'], 'eu-fr': ['GDIS'] },
+    consents: [EU_TREAT('c')],
     expect: {
       'eu-de': { outcome: 'permit', labels: { GDIS: 'hidden' } },
       'eu-fr': { outcome: 'permit', labels: { GDIS: 'hidden' } },
@@ -933,6 +1112,7 @@ function checkRegion(region: RegionDecision, want: RegionExpectation): void {
     expect(labelState(region, label as SensitivityLabel), label).toBe(state);
   }
   if (want.breakGlass !== undefined) expect(region.breakGlass).toBe(want.breakGlass);
+  if (want.message) expect(region.message).toMatch(want.message);
   // Every deny carries a denial reason; every permit carries none.
   for (const c of region.categories) {
     expect(c.reasons.length).toBeGreaterThan(0);

@@ -57,7 +57,7 @@ describe('policy chains', () => {
 
   it('records the exact versions of every policy in the chain', () => {
     expect(resolved('DE').sources).toEqual([
-      { jurisdiction: 'EU', version: '2025.1' },
+      { jurisdiction: 'EU', version: '2025.2' },
       { jurisdiction: 'DE', version: '2025.1' },
     ]);
   });
@@ -74,7 +74,7 @@ describe('policy chains', () => {
   });
 
   it('denies a jurisdiction two active versions claim', () => {
-    const eu2 = { ...EU, version: '2025.2' };
+    const eu2 = { ...EU, version: '2025.3' };
     expect(resolvePolicy('FR', [...SHIPPED, eu2])).toEqual({
       ok: false,
       reason: { code: 'POLICY_AMBIGUOUS', jurisdiction: 'FR' },
@@ -132,6 +132,7 @@ describe('overlay merging: an overlay tightens, never loosens', () => {
           otherwise: 'allow',
           exemptPurposes: ['PATRQT', 'HRESCH'],
           breakGlassDerogation: true,
+          withinFamily: 'allow',
         },
         breakGlass: {
           allowed: true,
@@ -158,6 +159,7 @@ describe('overlay merging: an overlay tightens, never loosens', () => {
       adequate: ['UK'],
       otherwise: 'explicit_consent',
       exemptPurposes: ['PATRQT'],
+      withinFamily: 'explicit_consent',
     });
     expect(loose.breakGlass).toMatchObject({
       roles: ['clinician'],
@@ -200,6 +202,19 @@ describe('overlay merging: an overlay tightens, never loosens', () => {
       obligations: ['notify_patient', 'post_hoc_review', 'notify_privacy_officer'],
       overridesObjection: false,
     });
+  });
+
+  it('within-family exchange defaults to allow; an overlay may require consent, and leaving it out inherits', () => {
+    expect(effectivePolicy(US).crossBorder.withinFamily).toBe('allow');
+    expect(effectivePolicy(EU).crossBorder.withinFamily).toBe('explicit_consent');
+    const usOverlay = (crossBorder: unknown): OverlayPolicyDocument =>
+      overlay({ crossBorder }, { extends: 'US', jurisdiction: 'US-XX', covers: ['US-XX'] });
+    const strict = usOverlay({ ...US.rules.crossBorder, withinFamily: 'explicit_consent' });
+    expect(effectivePolicy(US, [strict]).crossBorder.withinFamily).toBe('explicit_consent');
+    expect(overlayLoosenings(US, [], strict)).toEqual([]);
+    const silent = overlay({ crossBorder: { ...EU.rules.crossBorder, withinFamily: undefined } });
+    expect(effectivePolicy(EU, [silent]).crossBorder.withinFamily).toBe('explicit_consent');
+    expect(overlayLoosenings(EU, [], silent)).toEqual([]);
   });
 
   it('an overlay switching to opt-in makes inherited consent-based purposes need consent', () => {
@@ -246,6 +261,7 @@ describe('overlayLoosenings', () => {
         otherwise: 'allow',
         exemptPurposes: ['PATRQT'],
         breakGlassDerogation: true,
+        withinFamily: 'allow',
       },
       breakGlass: { ...EU.rules.breakGlass, maxDurationMinutes: 600, obligations: ['notify_patient'] },
     });
@@ -260,6 +276,7 @@ describe('overlayLoosenings', () => {
       'rules.sensitive.SEX.breakGlass: release is ignored: an overlay can only tighten the policy it extends',
       'rules.crossBorder.adequate: US is ignored: an overlay can only tighten the policy it extends',
       'rules.crossBorder.otherwise: allow is ignored: an overlay can only tighten the policy it extends',
+      'rules.crossBorder.withinFamily: allow is ignored: an overlay can only tighten the policy it extends',
       'rules.breakGlass.maxDurationMinutes: 600 is ignored: an overlay can only tighten the policy it extends',
       'rules.breakGlass.obligations: leaving out post_hoc_review is ignored: an overlay can only tighten the policy it extends',
     ]);

@@ -16,9 +16,11 @@ import {
   CONSENT_DEFAULTS,
   TRANSFER_REQUIREMENTS,
   WITHHELD_VISIBILITY,
+  WITHIN_FAMILY_REQUIREMENTS,
   stricter,
   type ConsentDefault,
   type LegalBasis,
+  type WithinFamilyRequirement,
 } from './policy-vocabulary.js';
 import { intersect, recordOf, union } from './set-ops.js';
 
@@ -35,9 +37,14 @@ export interface EffectivePurpose {
   readonly patientOnly: boolean;
 }
 
+/** Cross-border rules in force, with the within-family default (`allow`) filled in. */
+export interface EffectiveCrossBorder extends CrossBorderRule {
+  readonly withinFamily: WithinFamilyRequirement;
+}
+
 /** The rules in force for a jurisdiction: its regional policy tightened by each overlay. */
 export interface EffectivePolicy {
-  /** The regional policy's id: two jurisdictions of one family exchange without a transfer. */
+  /** The regional policy's id: between two of its countries `crossBorder.withinFamily` applies. */
   readonly family: string;
   /** The most specific policy id, e.g. DE for [EU, DE]: the name reasons use. */
   readonly jurisdiction: string;
@@ -47,7 +54,7 @@ export interface EffectivePolicy {
   readonly frameworks: readonly string[];
   readonly purposes: Readonly<Record<PurposeOfUse, EffectivePurpose>>;
   readonly sensitive: Readonly<Record<SensitivityLabel, SensitiveRule>>;
-  readonly crossBorder: CrossBorderRule;
+  readonly crossBorder: EffectiveCrossBorder;
   readonly breakGlass: BreakGlassRule;
 }
 
@@ -96,13 +103,14 @@ function tightenSensitive(acc: SensitiveRule, rule: SensitiveRule | undefined): 
   };
 }
 
-function tightenCrossBorder(acc: CrossBorderRule, rule: CrossBorderRule | undefined): CrossBorderRule {
+function tightenCrossBorder(acc: EffectiveCrossBorder, rule: CrossBorderRule | undefined): EffectiveCrossBorder {
   if (rule === undefined) return acc;
   return {
     adequate: intersect(acc.adequate, rule.adequate),
     otherwise: stricter(TRANSFER_REQUIREMENTS, acc.otherwise, rule.otherwise),
     exemptPurposes: intersect(acc.exemptPurposes, rule.exemptPurposes),
     breakGlassDerogation: acc.breakGlassDerogation && rule.breakGlassDerogation,
+    withinFamily: stricter(WITHIN_FAMILY_REQUIREMENTS, acc.withinFamily, rule.withinFamily ?? 'allow'),
     note: rule.note ?? acc.note,
   };
 }
@@ -161,7 +169,8 @@ interface InForce {
  * (parent before child). Merge rule, per field: booleans that allow are ANDed, booleans
  * that restrict are ORed, allow-lists are intersected, requirement lists are united,
  * ordered values (opt_out < opt_in, reported < hidden, release < explicit_consent < withhold,
- * allow < explicit_consent < deny) keep the stricter, durations keep the shorter.
+ * allow < explicit_consent < deny, within-family allow < explicit_consent) keep the stricter,
+ * durations keep the shorter.
  */
 export function effectivePolicy(
   root: RootPolicyDocument,
@@ -176,7 +185,7 @@ export function effectivePolicy(
     frameworks: [root.framework],
     purposes: recordOf(PURPOSES_OF_USE, (p) => purposeOf(root.rules.purposes[p], root.rules.consentDefault)),
     sensitive: root.rules.sensitive,
-    crossBorder: root.rules.crossBorder,
+    crossBorder: { ...root.rules.crossBorder, withinFamily: root.rules.crossBorder.withinFamily ?? 'allow' },
     breakGlass: root.rules.breakGlass,
   };
   return overlays.reduce<EffectivePolicy>((acc, overlay) => applyOverlay(acc, overlay, inForce), base);

@@ -26,3 +26,16 @@ export function coversJurisdiction(entry: string, code: string): boolean {
 export function namesJurisdiction(entry: string, code: string, families: readonly string[]): boolean {
   return coversJurisdiction(entry, code) || families.includes(entry);
 }
+
+/** The country of a jurisdiction code: `US` for `US-MA`, `DE` for `DE`. */
+export function countryOf(code: string): string {
+  return code.split('-')[0] ?? code;
+}
+
+/**
+ * True when two codes are one country: equal, or subdivisions of it (`DE-BY` and `DE`).
+ * Data moving between them is no transfer; between two countries of one family it is.
+ */
+export function sameCountry(a: string, b: string): boolean {
+  return countryOf(a) === countryOf(b);
+}

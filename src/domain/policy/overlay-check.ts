@@ -73,6 +73,7 @@ function crossBorderChecks(overlay: OverlayPolicyDocument, merged: EffectivePoli
     ...differs(rule.otherwise, kept.otherwise)('rules.crossBorder.otherwise'),
     ...widened(rule.exemptPurposes, kept.exemptPurposes)('rules.crossBorder.exemptPurposes'),
     ...differs(rule.breakGlassDerogation, kept.breakGlassDerogation)('rules.crossBorder.breakGlassDerogation'),
+    ...differs(rule.withinFamily, kept.withinFamily)('rules.crossBorder.withinFamily'),
   ];
 }
 

@@ -52,7 +52,7 @@ describe('shipped policies', () => {
     const eu = parsePolicyDocument(shippedJson('eu'));
     const reordered = parsePolicyDocument(Object.fromEntries(Object.entries(shippedJson('eu')).reverse()));
     expect(policyDocumentHash(reordered)).toBe(policyDocumentHash(eu));
-    expect(policyDocumentHash(parsePolicyDocument(euWith(['version', '2025.2'])))).not.toBe(policyDocumentHash(eu));
+    expect(policyDocumentHash(parsePolicyDocument(euWith(['version', '2025.3'])))).not.toBe(policyDocumentHash(eu));
   });
 });
 
@@ -73,6 +73,11 @@ describe('parsePolicyDocument errors name the path', () => {
       'a misspelt field',
       euWith(['rules.crossBorder.adequat', []]),
       /^rules\.crossBorder: Unrecognized key: "adequat"$/,
+    ],
+    [
+      'a within-family rule other than allow or explicit_consent',
+      euWith(['rules.crossBorder.withinFamily', 'deny']),
+      /^rules\.crossBorder\.withinFamily: Invalid option/,
     ],
     ['a missing label', euWith(['rules.sensitive.GDIS', undefined]), /^rules\.sensitive\.GDIS: required$/],
     [

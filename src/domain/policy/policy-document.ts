@@ -12,6 +12,7 @@ import type {
   SensitiveRequirement,
   TransferRequirement,
   WithheldVisibility,
+  WithinFamilyRequirement,
 } from './policy-vocabulary.js';
 import { parseOrThrow } from './schema-support.js';
 
@@ -49,7 +50,7 @@ export interface SensitiveRule {
   readonly note?: string;
 }
 
-/** Transfers out of the policy family (the data side's rules apply). */
+/** Transfers out of the policy family, and between its countries (the data side's rules apply). */
 export interface CrossBorderRule {
   /** Destinations with an adequacy decision: jurisdiction codes or policy family ids. */
   readonly adequate: readonly string[];
@@ -59,6 +60,11 @@ export interface CrossBorderRule {
   readonly exemptPurposes: readonly PurposeOfUse[];
   /** Break-glass waives `explicit_consent` for non-adequate destinations (GDPR Art. 49(1)(f)). */
   readonly breakGlassDerogation: boolean;
+  /**
+   * Exchanges between two countries of the family (DE → FR); absent = `allow`. Exempt
+   * purposes and the break-glass derogation apply to them as to transfers out of the family.
+   */
+  readonly withinFamily?: WithinFamilyRequirement;
   readonly note?: string;
 }
 

@@ -13,6 +13,7 @@ import {
   SENSITIVE_REQUIREMENTS,
   TRANSFER_REQUIREMENTS,
   WITHHELD_VISIBILITY,
+  WITHIN_FAMILY_REQUIREMENTS,
 } from './policy-vocabulary.js';
 
 const category = z.enum(CATEGORIES);
@@ -52,6 +53,7 @@ const crossBorderRule = z.strictObject({
   otherwise: z.enum(TRANSFER_REQUIREMENTS),
   exemptPurposes: setOf(purpose),
   breakGlassDerogation: z.boolean(),
+  withinFamily: z.enum(WITHIN_FAMILY_REQUIREMENTS).optional(),
   note,
 });
 

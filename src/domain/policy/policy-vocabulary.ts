@@ -46,6 +46,14 @@ export type BreakGlassSensitive = (typeof BREAK_GLASS_SENSITIVE)[number];
 export const TRANSFER_REQUIREMENTS = ['allow', 'explicit_consent', 'deny'] as const;
 export type TransferRequirement = (typeof TRANSFER_REQUIREMENTS)[number];
 
+/**
+ * What an exchange between two countries of one policy family needs (DE → FR within the EU):
+ * `allow` treats it as no transfer; `explicit_consent` needs a permit of the patient
+ * speaking to the requester (MyHealth@EU: a patient summary crosses a border with consent).
+ */
+export const WITHIN_FAMILY_REQUIREMENTS = ['allow', 'explicit_consent'] as const;
+export type WithinFamilyRequirement = (typeof WITHIN_FAMILY_REQUIREMENTS)[number];
+
 /** Duties a permit under break-glass puts on the gateway and the requester. */
 export const OBLIGATION_KINDS = ['notify_patient', 'post_hoc_review', 'notify_privacy_officer'] as const;
 export type ObligationKind = (typeof OBLIGATION_KINDS)[number];

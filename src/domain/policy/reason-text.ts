@@ -36,6 +36,8 @@ const DESCRIBE: Describers = {
   CATEGORY_NOT_IN_CONSENT: (r) => `the patient's consent does not include ${r.category}`,
   CROSS_BORDER_NOT_ADEQUATE: (r) =>
     `${r.to} has no adequacy decision for data from ${r.from}: the patient's explicit consent is needed`,
+  CROSS_BORDER_NEEDS_CONSENT: (r) =>
+    `cross-border exchange from ${r.from} to ${r.to} within the ${r.family} needs the patient's consent`,
   SENSITIVE_REQUIRES_EXPLICIT_CONSENT: (r) => `${label(r.label)} data needs the patient's explicit consent`,
   CONSENT_REVOKED: (r) => `the patient revoked consent ${r.consentId}`,
   PATIENT_OBJECTION: (r) => `the patient objected (${r.consentId})`,

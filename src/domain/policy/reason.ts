@@ -28,6 +28,7 @@ export interface ReasonParams {
   CONSENT_NOT_YET_VALID: { consentId: string };
   CATEGORY_NOT_IN_CONSENT: { category: Category };
   CROSS_BORDER_NOT_ADEQUATE: { from: string; to: string };
+  CROSS_BORDER_NEEDS_CONSENT: { from: string; to: string; family: string };
   SENSITIVE_REQUIRES_EXPLICIT_CONSENT: { label: SensitivityLabel };
   // Consent revoked: the patient withdrew or objected.
   CONSENT_REVOKED: { consentId: string };
@@ -82,6 +83,7 @@ const FAMILY: Readonly<Record<ReasonCode, ReasonFamily>> = {
   CONSENT_NOT_YET_VALID: 'consent_required',
   CATEGORY_NOT_IN_CONSENT: 'consent_required',
   CROSS_BORDER_NOT_ADEQUATE: 'consent_required',
+  CROSS_BORDER_NEEDS_CONSENT: 'consent_required',
   SENSITIVE_REQUIRES_EXPLICIT_CONSENT: 'consent_required',
   CONSENT_REVOKED: 'consent_revoked',
   PATIENT_OBJECTION: 'consent_revoked',

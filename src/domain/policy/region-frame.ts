@@ -13,6 +13,7 @@ export interface RegionFrame {
   readonly data: EffectivePolicy;
   /** Data side first, then the requester side when it is another policy: both must permit. */
   readonly sides: readonly EffectivePolicy[];
+  /** The data leaves its policy family (EU → US); an exchange DE → FR is `transfer`'s concern. */
   readonly crossBorder: boolean;
   readonly breakGlass: BreakGlassState;
   readonly transfer: TransferState;
@@ -56,16 +57,15 @@ export function regionFrame(input: FrameInput): RegionFrame {
   const sides = sameRules ? [data] : [data, requesterPolicy];
   const crossBorder = data.family !== requesterPolicy.family;
   const breakGlass = breakGlassState(request, sides);
-  const transfer: TransferState = crossBorder
-    ? transferState({
-        data,
-        from: target.jurisdiction,
-        to: request.requester.jurisdiction,
-        toFamilies: requesterPolicy.chain,
-        purpose: request.purpose,
-        breakGlass: breakGlass.active,
-      })
-    : { need: 'none', reasons: [] };
+  const transfer: TransferState = transferState({
+    data,
+    from: target.jurisdiction,
+    to: request.requester.jurisdiction,
+    toFamilies: requesterPolicy.chain,
+    sameFamily: !crossBorder,
+    purpose: request.purpose,
+    breakGlass: breakGlass.active,
+  });
   return {
     request,
     target,
