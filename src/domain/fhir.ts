@@ -55,10 +55,6 @@ export function isIpsResourceType(value: string): value is IpsResourceType {
   return (IPS_RESOURCE_TYPES as readonly string[]).includes(value);
 }
 
-export function isCategory(value: string): value is Category {
-  return (CATEGORIES as readonly string[]).includes(value);
-}
-
 export function isSensitivityLabel(value: string): value is SensitivityLabel {
   return (SENSITIVITY_LABELS as readonly string[]).includes(value);
 }

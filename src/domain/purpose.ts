@@ -11,7 +11,3 @@ export const PURPOSE_DESCRIPTIONS: Readonly<Record<PurposeOfUse, string>> = {
   PUBHLTH: 'public health',
   PATRQT: 'patient requested',
 };
-
-export function isPurposeOfUse(value: string): value is PurposeOfUse {
-  return (PURPOSES_OF_USE as readonly string[]).includes(value);
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MeridianError } from '../errors.js';
+import { CATEGORIES } from '../fhir.js';
 import { consentContentHash, parseConsent, type Consent } from './consent.js';
 import { selectConsents, type ConsentQuery } from './consent-selection.js';
 
@@ -69,16 +70,7 @@ describe('parseConsent', () => {
     [
       'every category denied',
       {
-        categoriesDenied: [
-          'patient',
-          'problems',
-          'allergies',
-          'medications',
-          'immunizations',
-          'results',
-          'procedures',
-          'reports',
-        ],
+        categoriesDenied: [...CATEGORIES],
       },
       'categoriesDenied: leaves no category in scope',
     ],

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Consent } from '../consent/consent.js';
-import type { Category, SensitivityLabel } from '../fhir.js';
+import { CATEGORIES, type Category, type SensitivityLabel } from '../fhir.js';
 import type { PurposeOfUse } from '../purpose.js';
 import { decide } from './decide.js';
 import type { BreakGlassClaim, DecisionRequest, Requester } from './decision-request.js';
@@ -49,16 +49,7 @@ const THE_PATIENT: Requester = {
 };
 const OTHER_PATIENT: Requester = { ...THE_PATIENT, patientId: 'mp-ffffffffffff' };
 
-const ALL: readonly Category[] = [
-  'patient',
-  'problems',
-  'allergies',
-  'medications',
-  'immunizations',
-  'results',
-  'procedures',
-  'reports',
-];
+const ALL: readonly Category[] = CATEGORIES;
 const EMERGENCY: readonly Category[] = ['patient', 'problems', 'allergies', 'medications', 'immunizations'];
 const ETREAT_CATEGORIES: readonly Category[] = [...EMERGENCY, 'results'];
 const RESEARCH: readonly Category[] = ALL.filter((c) => c !== 'patient');
