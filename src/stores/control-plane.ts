@@ -3,6 +3,7 @@ import type { Role } from '../domain/principal.js';
 import { PrismaAuditLog, type AuditLog } from './audit-log.js';
 import { PrismaConsentRepository, type ConsentRepository } from './consent-repository.js';
 import type { Database } from './database.js';
+import { PrismaPolicyRepository, type PolicyRepository } from './policy-repository.js';
 
 export interface Organisation {
   readonly id: string;
@@ -24,9 +25,11 @@ export interface Persona {
   readonly patientId: string | null;
 }
 
-/** Control-plane repositories: organisations, master patient index, dev personas, consents. */
+/** Control-plane repositories: organisations, master patient index, dev personas, consents, policies. */
 export interface ControlPlane {
   readonly consents: ConsentRepository;
+  /** Jurisdiction policy versions through their four-eyes lifecycle. */
+  readonly policies: PolicyRepository;
   /** The hash-chained audit log of access decisions. */
   readonly auditLog: AuditLog;
   organisation(id: string): Promise<Organisation | null>;
@@ -49,11 +52,13 @@ export interface ControlPlane {
 export class PrismaControlPlane implements ControlPlane {
   readonly #prisma: PrismaClient;
   readonly consents: ConsentRepository;
+  readonly policies: PolicyRepository;
   readonly auditLog: AuditLog;
 
   constructor(db: Database) {
     this.#prisma = new PrismaClient({ adapter: db.adapter() });
     this.consents = new PrismaConsentRepository(this.#prisma);
+    this.policies = new PrismaPolicyRepository(this.#prisma);
     this.auditLog = new PrismaAuditLog(this.#prisma);
   }
 

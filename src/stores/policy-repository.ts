@@ -1,0 +1,135 @@
+import type { Prisma, PrismaClient } from '../generated/control/client.js';
+
+/** Where a policy version is in its four-eyes lifecycle. */
+export type PolicyStatus = 'draft' | 'approved' | 'active' | 'superseded';
+
+/** A policy version as the control plane stores it; `document` is checked by whoever reads it. */
+export interface PolicyVersionRow {
+  /** The policy's id, e.g. EU, DE. */
+  readonly jurisdiction: string;
+  readonly version: string;
+  /** The document as drafted (JSON): what its content hash covers. */
+  readonly document: unknown;
+  readonly contentHash: string;
+  /** A `PolicyStatus` as stored. */
+  readonly status: string;
+  readonly author: string;
+  readonly approver: string | null;
+  readonly createdAt: Date;
+  readonly approvedAt: Date | null;
+  readonly activatedAt: Date | null;
+  /** Ledger transactions that anchored the draft, the approval and the activation. */
+  readonly recordTxId: string;
+  readonly approveTxId: string | null;
+  readonly activateTxId: string | null;
+}
+
+/** Policy versions in the control-plane database. */
+export interface PolicyRepository {
+  /** Adds a draft; rejects when the version exists. */
+  insert(row: PolicyVersionRow): Promise<void>;
+  /** Writes a whole row, adding or replacing it (bootstrap, and finishing a half-done activation). */
+  save(row: PolicyVersionRow): Promise<void>;
+  get(jurisdiction: string, version: string): Promise<PolicyVersionRow | null>;
+  /** A jurisdiction's versions, newest first. */
+  history(jurisdiction: string): Promise<PolicyVersionRow[]>;
+  /** Every row with status `active`, by jurisdiction. */
+  active(): Promise<PolicyVersionRow[]>;
+  /** Every policy id with at least one stored version. */
+  jurisdictions(): Promise<string[]>;
+  /** Marks a draft approved, in one conditional update. False when it was not a draft. */
+  markApproved(
+    jurisdiction: string,
+    version: string,
+    approval: { approver: string; approvedAt: Date; approveTxId: string },
+  ): Promise<boolean>;
+  /**
+   * Makes the version active and whatever was active in its jurisdiction superseded, in
+   * one transaction. False when the version was not approved (nothing changed).
+   */
+  markActive(
+    jurisdiction: string,
+    version: string,
+    activation: { activatedAt: Date; activateTxId: string },
+  ): Promise<boolean>;
+}
+
+function data(row: PolicyVersionRow): Prisma.PolicyVersionCreateInput {
+  // Documents come from parsePolicyDocument: JSON-safe values only.
+  return { ...row, document: row.document as Prisma.InputJsonObject };
+}
+
+/** `PolicyRepository` on the control plane's Prisma client (shared: PGlite serves one connection). */
+export class PrismaPolicyRepository implements PolicyRepository {
+  readonly #prisma: PrismaClient;
+
+  constructor(prisma: PrismaClient) {
+    this.#prisma = prisma;
+  }
+
+  async insert(row: PolicyVersionRow): Promise<void> {
+    await this.#prisma.policyVersion.create({ data: data(row) });
+  }
+
+  async save(row: PolicyVersionRow): Promise<void> {
+    const where = { jurisdiction_version: { jurisdiction: row.jurisdiction, version: row.version } };
+    await this.#prisma.policyVersion.upsert({ where, create: data(row), update: data(row) });
+  }
+
+  get(jurisdiction: string, version: string): Promise<PolicyVersionRow | null> {
+    return this.#prisma.policyVersion.findUnique({ where: { jurisdiction_version: { jurisdiction, version } } });
+  }
+
+  history(jurisdiction: string): Promise<PolicyVersionRow[]> {
+    return this.#prisma.policyVersion.findMany({
+      where: { jurisdiction },
+      orderBy: [{ createdAt: 'desc' }, { version: 'desc' }],
+    });
+  }
+
+  active(): Promise<PolicyVersionRow[]> {
+    return this.#prisma.policyVersion.findMany({ where: { status: 'active' }, orderBy: { jurisdiction: 'asc' } });
+  }
+
+  async jurisdictions(): Promise<string[]> {
+    const rows = await this.#prisma.policyVersion.findMany({
+      distinct: ['jurisdiction'],
+      select: { jurisdiction: true },
+      orderBy: { jurisdiction: 'asc' },
+    });
+    return rows.map((r) => r.jurisdiction);
+  }
+
+  async markApproved(
+    jurisdiction: string,
+    version: string,
+    approval: { approver: string; approvedAt: Date; approveTxId: string },
+  ): Promise<boolean> {
+    const { count } = await this.#prisma.policyVersion.updateMany({
+      where: { jurisdiction, version, status: 'draft' },
+      data: { status: 'approved', ...approval },
+    });
+    return count === 1;
+  }
+
+  markActive(
+    jurisdiction: string,
+    version: string,
+    activation: { activatedAt: Date; activateTxId: string },
+  ): Promise<boolean> {
+    return this.#prisma.$transaction(async (tx) => {
+      // The conditional update locks the target row first: of two concurrent activations of
+      // one version only one sees it approved.
+      const { count } = await tx.policyVersion.updateMany({
+        where: { jurisdiction, version, status: 'approved' },
+        data: { status: 'active', ...activation },
+      });
+      if (count === 0) return false;
+      await tx.policyVersion.updateMany({
+        where: { jurisdiction, status: 'active', NOT: { version } },
+        data: { status: 'superseded' },
+      });
+      return true;
+    });
+  }
+}
