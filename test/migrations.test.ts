@@ -36,7 +36,12 @@ describe('migrations', () => {
       const tables = await client.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
       );
-      expect(tables.rows.map((r) => r.table_name)).toEqual(['_prisma_migrations', 'records']);
+      expect(tables.rows.map((r) => r.table_name)).toEqual([
+        '_prisma_migrations',
+        'record_anchor_batches',
+        'record_anchors',
+        'records',
+      ]);
       const history = await client.query<{ migration_name: string; finished_at: Date | null }>(
         'SELECT migration_name, finished_at FROM _prisma_migrations',
       );

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { anchorEntryOf } from '../domain/record-anchor.js';
 import { badInput } from '../domain/errors.js';
 import type { ControlPlane } from '../stores/control-plane.js';
 import {
@@ -9,8 +10,9 @@ import {
   type ParsedBundle,
 } from '../stores/fhir-bundle.js';
 import type { RecordStore } from '../stores/record-store.js';
+import type { RecordAnchoring } from './record-anchoring.js';
 
-export type ImportPhase = 'validated' | 'writing' | 'linking';
+export type ImportPhase = 'validated' | 'writing' | 'anchoring' | 'linking';
 
 export interface ImportProgress {
   readonly phase: ImportPhase;
@@ -27,6 +29,12 @@ export interface ImportOptions {
   readonly organisationId: string;
   /** Time recorded for resources without meta.lastUpdated (default: now). */
   readonly now?: Date;
+  /**
+   * Anchors the content hashes of the imported records on the ledger, after they are written
+   * and before their patients are linked. Without it nothing is anchored, and a verifying
+   * read withholds the imported records.
+   */
+  readonly anchor?: RecordAnchoring;
   readonly onProgress?: (progress: ImportProgress) => void;
 }
 
@@ -45,6 +53,8 @@ export interface ImportSummary {
   readonly inserted: number;
   readonly updated: number;
   readonly unchanged: number;
+  /** Records put in new ledger batches (0 without `anchor`). */
+  readonly anchored: number;
   readonly patients: readonly ImportedPatient[];
 }
 
@@ -127,9 +137,11 @@ async function resolveGlobalIds(
 /**
  * Imports a FHIR R4 Bundle into one region. Everything is validated first; then all
  * records are written in one transaction, so bad input changes nothing. Importing the
- * same bundle again adds nothing (unchanged records are skipped). Each Patient is then
- * linked in the master patient index — after its records exist, so the index never
- * points at a region that does not hold the patient.
+ * same bundle again adds nothing (unchanged records are skipped). The records' content
+ * hashes are then anchored on the ledger (with `anchor`): when that fails, the records are
+ * stored but withheld from reads, and importing the same bundle again anchors them. Each
+ * Patient is linked in the master patient index last — after its records exist and are
+ * anchored, so the index never points at a region that does not hold the patient.
  */
 export async function importBundle(options: ImportOptions): Promise<ImportSummary> {
   const { store, control, region, organisationId } = options;
@@ -151,10 +163,17 @@ export async function importBundle(options: ImportOptions): Promise<ImportSummar
   const written = await store.upsertMany(parsed.records, {
     onProgress: (done) => options.onProgress?.({ phase: 'writing', done, total }),
   });
+  let anchored = 0;
+  if (options.anchor !== undefined) {
+    options.onProgress?.({ phase: 'anchoring', done: 0, total });
+    // Every record, the unchanged included: one whose earlier import stored it but failed to anchor it gets anchored now.
+    anchored = (await options.anchor.anchorRecords(region, parsed.records.map(anchorEntryOf))).anchored;
+    options.onProgress?.({ phase: 'anchoring', done: total, total });
+  }
   let linked = 0;
   await eachLimited(patients, async (p) => {
     await control.linkPatient(p.globalId, { region, localId: p.localId });
     options.onProgress?.({ phase: 'linking', done: ++linked, total: patients.length });
   });
-  return { region, organisationId, bundleType: parsed.type, records: total, ...written, patients };
+  return { region, organisationId, bundleType: parsed.type, records: total, ...written, anchored, patients };
 }

@@ -1,12 +1,17 @@
 import { InvalidArgumentError } from 'commander';
+import { RecordAnchorer } from '../access/record-anchoring.js';
 import { loadConfig, type Config } from '../config/config.js';
+import { LedgerClient } from '../ledger/ledger-client.js';
+import type { Ledger } from '../ledger/ledger.js';
 import { lockDataDir } from '../stores/data-dir-lock.js';
 import { openStores, type Stores } from '../stores/open-stores.js';
 
 /** What the demo, seed and import commands need from outside; tests hand in their own. */
 export interface CliDeps {
   readonly loadConfig: () => Config;
-  readonly openStores: (config: Config) => Promise<Pick<Stores, 'stores' | 'control' | 'close'>>;
+  readonly openStores: (config: Config) => Promise<Pick<Stores, 'stores' | 'anchors' | 'control' | 'close'>>;
+  /** The ledger record hashes are anchored on: Fabric when configured, else the embedded one. */
+  readonly openLedger: (config: Config) => Promise<Ledger>;
   /** Results (stdout). */
   readonly out: (text: string) => void;
   /** Progress and diagnostics (stderr). */
@@ -16,6 +21,8 @@ export interface CliDeps {
 export const defaultDeps: CliDeps = {
   loadConfig: () => loadConfig(),
   openStores: (config) => openStores(config),
+  // Loaded on use: the embedded ledger's chaincode classes are heavy, and most commands never need them.
+  openLedger: async (config) => (await import('../ledger/open-ledger.js')).openLedger(config),
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
 };
@@ -28,7 +35,7 @@ export async function withStores<T>(
   deps: CliDeps,
   config: Config,
   holder: string,
-  run: (stores: Pick<Stores, 'stores' | 'control'>) => Promise<T>,
+  run: (stores: Pick<Stores, 'stores' | 'anchors' | 'control'>) => Promise<T>,
 ): Promise<T> {
   const unlock = config.controlDatabase.kind === 'pglite' ? await lockDataDir(config.dataDir, holder) : null;
   try {
@@ -40,6 +47,24 @@ export async function withStores<T>(
     }
   } finally {
     await unlock?.();
+  }
+}
+
+/**
+ * Opens the ledger for one command and closes it after: `run` gets an anchorer for record
+ * hashes on it. The embedded ledger locks its folder: while a gateway runs, this fails saying so.
+ */
+export async function withRecordAnchorer<T>(
+  deps: CliDeps,
+  config: Config,
+  anchors: Stores['anchors'],
+  run: (anchorer: RecordAnchorer) => Promise<T>,
+): Promise<T> {
+  const ledger = await deps.openLedger(config);
+  try {
+    return await run(new RecordAnchorer({ stores: anchors, ledger: new LedgerClient(ledger) }));
+  } finally {
+    await ledger.close();
   }
 }
 

@@ -10,6 +10,7 @@ function cli(env: Record<string, string> = {}) {
   const deps: CliDeps = {
     loadConfig: () => loadConfig({ MERIDIAN_DATA_DIR: '/nonexistent/meridian', ...env }),
     openStores: () => Promise.reject(new Error('this command must not open databases')),
+    openLedger: () => Promise.reject(new Error('this command must not open the ledger')),
     out: (text) => out.push(text),
     err: () => undefined,
   };

@@ -3,7 +3,7 @@ import type { RegionConfig } from '../config/regions.js';
 import { DEMO_SEED, demoPersonas, generateDemoPatients } from '../demo/generator.js';
 import { demoOrganisations } from '../demo/organisations.js';
 import { seedDemo } from '../demo/seed.js';
-import { defaultDeps, table, wholeNumber, withStores, type CliDeps } from './cli-deps.js';
+import { defaultDeps, table, wholeNumber, withRecordAnchorer, withStores, type CliDeps } from './cli-deps.js';
 
 export interface DemoListing {
   readonly personas: {
@@ -94,7 +94,9 @@ export function registerDemo(program: Command, deps: CliDeps = defaultDeps): voi
 
   program
     .command('seed')
-    .description('write demo data (organisations, personas, patient index, FHIR records); safe to repeat')
+    .description(
+      'write demo data (organisations, personas, patient index, FHIR records) and anchor the records on the ledger; safe to repeat',
+    )
     .option('--patients <n>', 'number of demo patients (default: MERIDIAN_DEMO_PATIENTS)', wholeNumber(1, 1_000_000))
     .option(
       '--records-per-patient <n>',
@@ -107,29 +109,33 @@ export function registerDemo(program: Command, deps: CliDeps = defaultDeps): voi
       const patients = opts.patients ?? config.demoPatients;
       const started = Date.now();
       let reported = -1;
-      const result = await withStores(deps, config, 'meridian seed', ({ stores, control }) =>
-        seedDemo({
-          stores,
-          control,
-          regions: config.regions,
-          patients,
-          seed: opts.seed ?? DEMO_SEED,
-          recordsPerPatient: opts.recordsPerPatient,
-          onProgress: (p) => {
-            // A line per 5%, however many batches: readable in a terminal and in a log.
-            const step = Math.floor((p.patientsDone / p.patientsTotal) * 20);
-            if (step === reported) return;
-            reported = step;
-            deps.err(
-              `seed: ${step * 5}% (${p.patientsDone}/${p.patientsTotal} patients, ${p.recordsWritten} records written)`,
-            );
-          },
-        }),
+      const result = await withStores(deps, config, 'meridian seed', ({ stores, anchors, control }) =>
+        withRecordAnchorer(deps, config, anchors, (anchor) =>
+          seedDemo({
+            stores,
+            control,
+            regions: config.regions,
+            patients,
+            seed: opts.seed ?? DEMO_SEED,
+            recordsPerPatient: opts.recordsPerPatient,
+            anchor,
+            onProgress: (p) => {
+              // A line per 5%, however many batches: readable in a terminal and in a log.
+              const step = Math.floor((p.patientsDone / p.patientsTotal) * 20);
+              if (step === reported) return;
+              reported = step;
+              deps.err(
+                `seed: ${step * 5}% (${p.patientsDone}/${p.patientsTotal} patients, ${p.recordsWritten} records written)`,
+              );
+            },
+          }),
+        ),
       );
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       deps.out(
         `Seeded ${result.patients} patients in ${config.regions.length} regions in ${seconds}s: ` +
-          `${result.records} records (${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged), ` +
+          `${result.records} records (${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged; ` +
+          `${result.anchored} newly anchored on the ledger), ` +
           `${result.links} patient index entries, ${result.organisations} organisations, ${result.personas} personas.`,
       );
     });

@@ -5,7 +5,7 @@ import type { RegionConfig } from '../config/regions.js';
 import { hospitalOf } from '../demo/organisations.js';
 import { MeridianError } from '../domain/errors.js';
 import type { ControlPlane } from '../stores/control-plane.js';
-import { defaultDeps, withStores, type CliDeps } from './cli-deps.js';
+import { defaultDeps, withRecordAnchorer, withStores, type CliDeps } from './cli-deps.js';
 
 /** Progress of big imports only: a line per phase and tenth, so a log stays readable. */
 const PROGRESS_FROM = 1000;
@@ -65,7 +65,7 @@ function formatSummary(file: string, s: ImportSummary): string {
   const linkedNow = s.patients.filter((p) => p.link === 'new').length;
   const lines = [
     `Imported ${file} into ${s.region} as ${s.organisationId}: ${s.records} records ` +
-      `(${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged).`,
+      `(${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged; ${s.anchored} newly anchored on the ledger).`,
     `Patients: ${s.patients.length} (${linkedNow} newly linked in the master patient index)`,
     ...s.patients
       .slice(0, PATIENTS_LISTED)
@@ -83,6 +83,16 @@ function explain(file: string, err: MeridianError): Error {
   return new Error(`${file} was not imported, nothing changed: ${summary}${list}`, { cause: err });
 }
 
+/** Stored but not anchored: reads withhold the records until the same file is imported again. */
+function unanchored(file: string, err: unknown): Error {
+  const reason = err instanceof Error ? err.message : String(err);
+  return new Error(
+    `${file}: the records were stored but could not be anchored on the ledger (${reason}); ` +
+      'reads withhold them until they are: import the same file again once the ledger is reachable',
+    { cause: err },
+  );
+}
+
 /** `meridian import FILE --region R [--organisation ORG]`: imports a FHIR R4 Bundle into a region. */
 export function registerImport(program: Command, deps: CliDeps = defaultDeps): void {
   program
@@ -95,23 +105,34 @@ export function registerImport(program: Command, deps: CliDeps = defaultDeps): v
       const config = deps.loadConfig();
       const region = findRegion(config.regions, opts.region);
       const bundle = await readBundle(file);
-      const summary = await withStores(deps, config, 'meridian import', async ({ stores, control }) => {
+      const summary = await withStores(deps, config, 'meridian import', async ({ stores, anchors, control }) => {
         const store = stores.get(region.id);
         if (store === undefined) throw new Error(`no record store open for region ${region.id}`);
-        try {
-          return await importBundle({
-            store,
-            control,
-            region: region.id,
-            bundle,
-            organisationId: opts.organisation ?? (await defaultOrganisation(control, region)),
-            onProgress: progressReporter((text) => {
-              deps.err(text);
-            }),
+        const organisationId = opts.organisation ?? (await defaultOrganisation(control, region));
+        return withRecordAnchorer(deps, config, anchors, async (anchor) => {
+          const report = progressReporter((text) => {
+            deps.err(text);
           });
-        } catch (err) {
-          throw err instanceof MeridianError && err.code === 'BAD_USER_INPUT' ? explain(file, err) : err;
-        }
+          let phase = null as ImportProgress['phase'] | null;
+          try {
+            return await importBundle({
+              store,
+              control,
+              region: region.id,
+              bundle,
+              organisationId,
+              anchor,
+              onProgress: (p) => {
+                phase = p.phase;
+                report(p);
+              },
+            });
+          } catch (err) {
+            if (err instanceof MeridianError && err.code === 'BAD_USER_INPUT') throw explain(file, err);
+            if (phase === 'anchoring') throw unanchored(file, err);
+            throw err;
+          }
+        });
       });
       deps.out(formatSummary(file, summary));
     });

@@ -1,4 +1,6 @@
+import type { RecordAnchoring } from '../access/record-anchoring.js';
 import type { RegionConfig } from '../config/regions.js';
+import { anchorEntryOf, type AnchorEntry } from '../domain/record-anchor.js';
 import type { StoredRecord } from '../domain/record.js';
 import type { ControlPlane, PatientLocation, Persona } from '../stores/control-plane.js';
 import type { RecordStore } from '../stores/record-store.js';
@@ -20,6 +22,13 @@ export interface SeedOptions {
   readonly recordsPerPatient?: number;
   /** Records per write transaction (default 2000). */
   readonly batchSize?: number;
+  /**
+   * Anchors the content hashes of what was written on the ledger. Without it nothing is
+   * anchored, and a verifying read withholds every seeded record.
+   */
+  readonly anchor?: RecordAnchoring;
+  /** Records gathered per region before they are anchored (default 5000, one ledger batch). */
+  readonly anchorBatchSize?: number;
   readonly onProgress?: (progress: SeedProgress) => void;
 }
 
@@ -33,6 +42,8 @@ export interface SeedResult {
   readonly inserted: number;
   readonly updated: number;
   readonly unchanged: number;
+  /** Records put in new ledger batches (0 without `anchor`). */
+  readonly anchored: number;
 }
 
 const LINK_CONCURRENCY = 16;
@@ -57,6 +68,56 @@ class PendingBatch {
   }
 }
 
+/**
+ * Written records waiting to be anchored, per region, a ledger batch at a time. One batch is
+ * anchored while other regions' records are written (never the same region's: PGlite serves
+ * one connection); a failure surfaces at the next batch.
+ */
+class PendingAnchors {
+  readonly #anchoring: RecordAnchoring;
+  readonly #batchSize: number;
+  readonly #pending = new Map<string, AnchorEntry[]>();
+  #inFlight: Promise<void> = Promise.resolve();
+  #inFlightRegion: string | null = null;
+  #anchored = 0;
+
+  constructor(anchoring: RecordAnchoring, batchSize: number) {
+    this.#anchoring = anchoring;
+    this.#batchSize = batchSize;
+  }
+
+  /** Resolves once the region's database is not in use for anchoring. */
+  async beforeWrite(region: string): Promise<void> {
+    if (this.#inFlightRegion === region) await this.#inFlight;
+  }
+
+  async add(region: string, records: readonly Omit<StoredRecord, 'region'>[]): Promise<void> {
+    const pending = this.#pending.get(region) ?? [];
+    for (const record of records) pending.push(anchorEntryOf(record));
+    this.#pending.set(region, pending);
+    if (pending.length >= this.#batchSize) await this.#start(region);
+  }
+
+  /** Anchors what is left and resolves to how many records were anchored in all. */
+  async finish(): Promise<number> {
+    for (const region of [...this.#pending.keys()]) await this.#start(region);
+    await this.#inFlight;
+    return this.#anchored;
+  }
+
+  async #start(region: string): Promise<void> {
+    const entries = this.#pending.get(region) ?? [];
+    this.#pending.delete(region);
+    await this.#inFlight;
+    this.#inFlightRegion = region;
+    this.#inFlight = this.#anchoring.anchorRecords(region, entries).then((r) => {
+      this.#anchored += r.anchored;
+    });
+    // Awaited at the next batch or in finish(); until then a failure must not count as unhandled.
+    this.#inFlight.catch(() => undefined);
+  }
+}
+
 function storesFor(options: SeedOptions): ReadonlyMap<string, RecordStore> {
   const missing = options.regions.filter((r) => !options.stores.has(r.id)).map((r) => r.id);
   if (missing.length > 0) throw new Error(`no record store for region(s) ${missing.join(', ')}`);
@@ -77,15 +138,19 @@ export async function seedDemo(options: SeedOptions): Promise<SeedResult> {
   const staff = staffPersonas(organisations);
   await options.control.upsertPersonas(staff);
   const totals = { personas: staff.length, patients: 0, links: 0, records: 0, inserted: 0, updated: 0, unchanged: 0 };
+  const anchors = options.anchor ? new PendingAnchors(options.anchor, options.anchorBatchSize ?? 5000) : null;
 
   const flush = async (batch: PendingBatch): Promise<void> => {
     // Records first: the index never points at a region that does not hold the patient yet.
     for (const [region, records] of batch.records) {
+      await anchors?.beforeWrite(region);
       const result = await (stores.get(region) as RecordStore).upsertMany(records);
       totals.inserted += result.inserted;
       totals.updated += result.updated;
       totals.unchanged += result.unchanged;
       totals.records += records.length;
+      // Anchored after the write commits; a run cut short leaves some unanchored, and the next run anchors them.
+      await anchors?.add(region, records);
     }
     for (let i = 0; i < batch.links.length; i += LINK_CONCURRENCY) {
       await Promise.all(
@@ -112,5 +177,6 @@ export async function seedDemo(options: SeedOptions): Promise<SeedResult> {
     }
   }
   if (batch.size > 0 || batch.links.length > 0) await flush(batch);
-  return { organisations: organisations.length, ...totals };
+  const anchored = (await anchors?.finish()) ?? 0;
+  return { organisations: organisations.length, ...totals, anchored };
 }

@@ -2,11 +2,14 @@ import type { Config } from '../config/config.js';
 import { PrismaControlPlane, type ControlPlane } from './control-plane.js';
 import { openDatabase, type Database } from './database.js';
 import { applyMigrations } from './migrate.js';
+import type { RecordAnchorStore } from './record-anchor-store.js';
 import { PrismaRecordStore, type RecordStore } from './record-store.js';
 
 export interface Stores {
   /** Record store per region id, in configuration order. */
   readonly stores: ReadonlyMap<string, RecordStore>;
+  /** Record anchors per region id, on the same connections as `stores`. */
+  readonly anchors: ReadonlyMap<string, RecordAnchorStore>;
   readonly control: ControlPlane;
   readonly databases: readonly Database[];
   close(): Promise<void>;
@@ -40,10 +43,13 @@ export async function openStores(config: Config, options: { migrate?: boolean } 
       }),
     );
     const [controlDb, ...regionDbs] = opened as [Database, ...Database[]];
-    const stores = new Map<string, RecordStore>(regionDbs.map((db) => [db.name, new PrismaRecordStore(db.name, db)]));
+    const regionStores = regionDbs.map((db) => new PrismaRecordStore(db.name, db));
+    const stores = new Map<string, RecordStore>(regionStores.map((s) => [s.region, s]));
+    const anchors = new Map<string, RecordAnchorStore>(regionStores.map((s) => [s.region, s.anchors]));
     const control = new PrismaControlPlane(controlDb);
     return {
       stores,
+      anchors,
       control,
       databases,
       async close() {
