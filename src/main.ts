@@ -4,9 +4,16 @@ import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { RecordService } from './access/record-service.js';
 import { scheduleAuditAnchoring } from './access/audit-anchor-schedule.js';
-import { DEFAULT_AUDIT_BATCH_SIZE, anchorAuditBatch } from './access/audit-anchoring.js';
+import { AccessDecider } from './access/access-decider.js';
+import { DEFAULT_AUDIT_BATCH_SIZE, anchorAuditBatch, type AnchoredAuditBatch } from './access/audit-anchoring.js';
+import { DisclosureVerifier } from './access/disclosure-verifier.js';
+import { PolicySimulator } from './access/policy-simulation.js';
 import { AuditService } from './access/audit-service.js';
 import { ConsentService } from './access/consent-service.js';
+import { RecordAnchorer } from './access/record-anchoring.js';
+import { RecordVerifier } from './access/record-verifier.js';
+import { PolicyService } from './access/policy-service.js';
+import { loadShippedPolicies } from './access/shipped-policies.js';
 import { LedgerClient } from './ledger/ledger-client.js';
 import { ensureDevKeys } from './auth/dev-keys.js';
 import { loadOrganisationDirectory, type OrganisationEntry } from './auth/organisation-directory.js';
@@ -36,6 +43,14 @@ export interface Gateway {
 
 /** Who the gateway anchors audit batches as. */
 const GATEWAY_ACTOR: LedgerActor = { user: 'meridian-gateway', role: 'gateway' };
+
+/** Activates the shipped policies where a jurisdiction has none yet (first start), and says what it did. */
+async function bootstrapPolicies(policies: PolicyService, logger: Logger): Promise<void> {
+  for (const outcome of await policies.bootstrap(await loadShippedPolicies())) {
+    if (outcome.action === 'skipped') logger.warn(outcome, 'shipped policy not activated');
+    else if (outcome.action !== 'present') logger.info(outcome, `shipped policy ${outcome.action}`);
+  }
+}
 
 /** Organisations and their token keys: from MERIDIAN_ORG_KEYS_FILE, or generated dev keys for the demo hospitals. */
 async function organisationDirectory(config: Config, control: ControlPlane): Promise<OrganisationEntry[]> {
@@ -89,6 +104,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   try {
     ledger = await openLedger(config);
     const organisations = await organisationDirectory(config, stores.control);
+    const ledgerClient = new LedgerClient(ledger);
     if (config.seedDemo && (await stores.control.patients(1)).length === 0) {
       logger.info({ patients: config.demoPatients }, 'seeding demo data (first start)');
       await seedDemo({
@@ -96,12 +112,35 @@ export async function startGateway(config: Config, logger: Logger = createLogger
         control: stores.control,
         regions: config.regions,
         patients: config.demoPatients,
+        anchor: new RecordAnchorer({ stores: stores.anchors, ledger: ledgerClient }),
       });
     }
+    const policies = new PolicyService({ policies: stores.control.policies, ledger: ledgerClient });
+    await bootstrapPolicies(policies, logger);
     const names = new Map(organisations.map((o) => [o.id, o.name]));
     const audit = new AuditService({ log: stores.control.auditLog, maxPageSize: config.limits.maxPageSize });
+    const consents = new ConsentService({ consents: stores.control.consents, ledger: ledgerClient });
+    const alert = (subject: string, message: string): void => {
+      logger.error(
+        { alert: 'integrity_violation', subject, problem: message },
+        'stored data disagrees with the ledger',
+      );
+    };
+    const jurisdictions = new Map(config.regions.map((r) => [r.id, r.jurisdiction]));
+    const decider = new AccessDecider({
+      policies,
+      consents,
+      jurisdictions,
+      labelsIn: async (location) =>
+        (await stores.stores.get(location.region)?.sensitivityLabels(location.localId)) ?? [],
+      onIntegrityViolation: (problems) => {
+        for (const p of problems) alert(p.subject, p.message);
+      },
+    });
     const records = new RecordService({
       audit,
+      decider,
+      integrity: new RecordVerifier({ stores: stores.anchors, ledger: ledgerClient }),
       control: stores.control,
       stores: stores.stores,
       regionTimeoutMs: config.regionTimeoutMs,
@@ -109,9 +148,26 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       onRegionError: (region, err) => {
         logger.warn({ region, err: err instanceof Error ? err.message : String(err) }, 'region unavailable');
       },
+      onIntegrityViolation: (region, message) => {
+        alert(`region ${region}`, message);
+      },
     });
-    const ledgerClient = new LedgerClient(ledger);
-    const consents = new ConsentService({ consents: stores.control.consents, ledger: ledgerClient });
+    const anchorAudit = (): Promise<AnchoredAuditBatch | null> =>
+      anchorAuditBatch(stores.control.auditLog, ledgerClient, GATEWAY_ACTOR);
+    const simulator = new PolicySimulator({
+      policies,
+      draftOf: (principal, jurisdiction, version) => policies.anchoredVersion(principal, jurisdiction, version),
+      auditLog: stores.control.auditLog,
+      consents,
+      jurisdictions,
+      maxReplay: 5000,
+    });
+    const disclosures = new DisclosureVerifier({
+      auditLog: stores.control.auditLog,
+      ledger: ledgerClient,
+      actor: GATEWAY_ACTOR,
+      anchorPending: anchorAudit,
+    });
     const verifier = new TokenVerifier({ organisations, audience: config.tokenAudience });
     const apollo = createApollo(await buildMeridianSchema(), config);
     await apollo.start();
@@ -123,7 +179,15 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       authenticate: (token) => verifier.verify(token),
       context: (base) => ({
         ...base,
-        services: { records, consents, audit, organisationName: (id) => names.get(id) ?? null },
+        services: {
+          records,
+          consents,
+          audit,
+          policies,
+          disclosures,
+          simulator,
+          organisationName: (id) => names.get(id) ?? null,
+        },
         partialFailures: [],
       }),
       readiness: readiness(stores, config.regionTimeoutMs),
@@ -141,7 +205,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     const anchoring = scheduleAuditAnchoring({
       intervalMs: config.auditAnchorIntervalMs,
       batchSize: DEFAULT_AUDIT_BATCH_SIZE,
-      anchorBatch: () => anchorAuditBatch(stores.control.auditLog, ledgerClient, GATEWAY_ACTOR),
+      anchorBatch: anchorAudit,
       onBatch: (b) => {
         logger.info({ batchId: b.batchId, count: b.count, txId: b.txId }, 'audit batch anchored');
       },

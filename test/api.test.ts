@@ -146,6 +146,9 @@ describe('GraphQL API against PostgreSQL', () => {
     clinician = await t.token('dr-weber');
     const p = t.demo.patients[0]!;
     crossBorder = { globalId: p.globalId, regions: p.locations.map((l) => l.region) };
+    // Cross-border treatment within the EU needs the patient's consent; the patient gives it,
+    // sensitive items included, so these tests see every record.
+    await t.consentToTreatment(p.globalId);
   });
   afterAll(async () => {
     await t.close();

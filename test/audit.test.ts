@@ -131,6 +131,8 @@ describe('the audit log of access decisions', () => {
     const p = t.demo.patients[0]!;
     patient = { globalId: p.globalId, regions: p.locations.map((l) => l.region) };
     other = t.demo.patients[1]!.globalId;
+    // Reads here are permitted (the patients consent); decisions themselves are tested elsewhere.
+    for (const p of t.demo.patients.slice(0, 4)) await t.consentToTreatment(p.globalId);
   });
   afterAll(async () => {
     await control.end();

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditBody, AuditEvent, AuditOutcome, AuditReason, DisclosureReceipt } from '../domain/audit-event.js';
+import type {
+  AuditBody,
+  AuditEvent,
+  AuditOutcome,
+  AuditReason,
+  BreakGlassRecord,
+  ConsentReceipt,
+  DisclosureReceipt,
+  PolicyReceipt,
+} from '../domain/audit-event.js';
 import { MeridianError, badInput } from '../domain/errors.js';
 import { hasRole, type Principal } from '../domain/principal.js';
 import type { AuditLog, AuditPage } from '../stores/audit-log.js';
@@ -16,6 +25,11 @@ export interface AccessDecision {
   readonly categories?: Partial<AuditBody['categories']>;
   readonly recordCount?: number;
   readonly reasons?: readonly AuditReason[];
+  /** The policy and consent versions the decision used. */
+  readonly policies?: readonly PolicyReceipt[];
+  readonly consents?: readonly ConsentReceipt[];
+  /** Set when emergency access was claimed. */
+  readonly breakGlass?: BreakGlassRecord;
 }
 
 export interface AccessLogRequest {
@@ -64,11 +78,18 @@ export class AuditService {
       purpose: decision.purpose,
       operation: decision.operation,
       outcome: decision.outcome,
-      // Break-glass arrives with the policy engine; until then no read overrides a denial.
-      breakGlass: false,
+      breakGlass: decision.breakGlass?.granted === true,
       body: bodyOf(decision),
     });
-    return { decisionId: event.id, at: event.at, auditHash: event.hash };
+    return {
+      decisionId: event.id,
+      at: event.at,
+      outcome: event.outcome,
+      breakGlass: event.breakGlass,
+      auditHash: event.hash,
+      policies: [...(decision.policies ?? [])],
+      consents: [...(decision.consents ?? [])],
+    };
   }
 
   /** Who accessed the calling patient's data, newest first. */
@@ -93,6 +114,34 @@ export class AuditService {
     return toAccessLogPage(page);
   }
 
+  /** Break-glass accesses by requesters of the officer's jurisdiction still awaiting review, newest first. */
+  async reviewQueue(principal: Principal, request: AccessLogRequest): Promise<AccessLogPage> {
+    requireOfficer(principal);
+    const page = await this.#o.log.unreviewedBreakGlass(principal.jurisdiction, this.#pageRequest(request));
+    return toAccessLogPage(page);
+  }
+
+  /**
+   * Marks a break-glass access of the officer's jurisdiction reviewed, and returns it.
+   * @throws NOT_FOUND when there is no such break-glass access in the officer's jurisdiction;
+   * BAD_USER_INPUT when it was reviewed already.
+   */
+  async review(principal: Principal, decisionId: string): Promise<AuditEvent> {
+    requireOfficer(principal);
+    const event = await this.#o.log.event(decisionId);
+    if (event === null || !event.breakGlass || event.requesterJurisdiction !== principal.jurisdiction) {
+      throw new MeridianError(
+        'NOT_FOUND',
+        `No break-glass access ${decisionId} awaits review in ${principal.jurisdiction}.`,
+      );
+    }
+    const at = this.#o.now?.() ?? new Date();
+    if (!(await this.#o.log.markReviewed(decisionId, principal.subject, at))) {
+      throw badInput(`Break-glass access ${decisionId} was reviewed already.`, { field: 'decisionId' });
+    }
+    return { ...event, reviewedAt: at, reviewedBy: principal.subject };
+  }
+
   #pageRequest(request: AccessLogRequest): { first: number; after?: bigint; since?: Date } {
     if (!Number.isInteger(request.first) || request.first < 1 || request.first > this.#o.maxPageSize) {
       throw badInput(`\`first\` must be between 1 and ${this.#o.maxPageSize}.`, { field: 'first' });
@@ -105,21 +154,27 @@ export class AuditService {
   }
 }
 
+function requireOfficer(principal: Principal): void {
+  if (!hasRole(principal, 'compliance_officer')) {
+    throw new MeridianError('FORBIDDEN', 'Only compliance officers review break-glass accesses.');
+  }
+}
+
 function bodyOf(decision: AccessDecision): AuditBody {
-  const { regions, categories } = decision;
+  const { regions = {}, categories = {} } = decision;
   return {
     requesterRoles: [...decision.principal.roles],
     regions: {
-      requested: [...(regions?.requested ?? [])],
-      answered: [...(regions?.answered ?? [])],
-      unavailable: [...(regions?.unavailable ?? [])],
+      requested: [...(regions.requested ?? [])],
+      answered: [...(regions.answered ?? [])],
+      unavailable: [...(regions.unavailable ?? [])],
     },
-    categories: { requested: [...(categories?.requested ?? [])], disclosed: [...(categories?.disclosed ?? [])] },
+    categories: { requested: [...(categories.requested ?? [])], disclosed: [...(categories.disclosed ?? [])] },
     recordCount: decision.recordCount ?? 0,
     reasons: (decision.reasons ?? []).map((r) => ({ ...r })),
-    // The policy engine fills these; until then no policy or consent decides a read.
-    policies: [],
-    consents: [],
+    policies: (decision.policies ?? []).map(({ jurisdiction, version, hash }) => ({ jurisdiction, version, hash })),
+    consents: (decision.consents ?? []).map(({ id, version, hash }) => ({ id, version, hash })),
+    ...(decision.breakGlass ? { breakGlass: { ...decision.breakGlass } } : {}),
   };
 }
 

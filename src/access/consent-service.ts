@@ -10,6 +10,7 @@ import type { ConsentRepository, ConsentRow } from '../stores/consent-repository
 import { consentOfRow, consentRow } from './consent-document.js';
 import { checkStoredConsent, compareWithAnchor, type ConsentVerification } from './consent-verification.js';
 import { newConsent, type GrantConsentRequest } from './grant-consent-request.js';
+import type { IntegrityProblem } from './policy-source.js';
 
 /** A consent with what proves it: its content hash and the ledger transactions that anchored it. */
 export interface PatientConsent {
@@ -27,6 +28,17 @@ export interface ConsentServiceOptions {
   readonly clock?: () => Date;
   readonly newId?: () => string;
 }
+
+/** A patient's consents a decision may use, each verified against its ledger anchor. */
+export interface DecisionConsents {
+  /** Revoked ones included: a decision names a revocation as its reason. */
+  readonly consents: readonly PatientConsent[];
+  /** Stored consents that disagree with the ledger: nothing may be decided for the patient. */
+  readonly violations: readonly IntegrityProblem[];
+}
+
+/** Consents verified lately, by id: what the read path may rely on while the ledger is unreachable. */
+const VERIFIED_MEMO_SIZE = 10_000;
 
 /** The chaincode's user-id alphabet: a token subject outside it cannot name a ledger identity. */
 const LEDGER_USER = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
@@ -78,6 +90,7 @@ export class ConsentService {
   readonly #gatewayActor: LedgerActor;
   readonly #clock: () => Date;
   readonly #newId: () => string;
+  readonly #verified = new Map<string, { contentHash: string; status: string }>();
 
   constructor(options: Readonly<ConsentServiceOptions>) {
     this.#consents = options.consents;
@@ -158,6 +171,56 @@ export class ConsentService {
       if (!(err instanceof LedgerError && err.chaincodeCode === 'NOT_FOUND')) throw err;
     }
     return compareWithAnchor(row, anchor) ?? local;
+  }
+
+  /**
+   * The patient's consents, each verified (`verify`) before a decision uses it. While the
+   * ledger cannot be reached, a consent whose row is unchanged since it last verified is
+   * used; a revocation stored here since then only narrows it.
+   * @throws MeridianError LEDGER_UNAVAILABLE when a consent cannot be verified at all.
+   */
+  async forDecision(patientId: string): Promise<DecisionConsents> {
+    const rows = await this.#consents.list(patientId);
+    const checked = await Promise.all(rows.map((row) => this.#verifyForDecision(row)));
+    const consents: PatientConsent[] = [];
+    const violations: IntegrityProblem[] = [];
+    checked.forEach((verification, i) => {
+      const row = rows[i];
+      if (row === undefined) return;
+      if (verification.ok) consents.push({ ...patientConsentOf(row), consent: verification.consent });
+      else violations.push({ subject: `consent ${row.id}`, message: verification.message });
+    });
+    return { consents, violations };
+  }
+
+  async #verifyForDecision(row: ConsentRow): Promise<ConsentVerification> {
+    try {
+      const verification = await this.verify(row);
+      if (verification.ok) this.#remember(row);
+      return verification;
+    } catch (err) {
+      if (!(err instanceof LedgerError && err.code === 'LEDGER_UNAVAILABLE')) throw err;
+      const known = this.#verified.get(row.id);
+      const local = checkStoredConsent(row);
+      const unchanged =
+        known?.contentHash === row.contentHash && (known.status === row.status || row.status === 'revoked');
+      if (known === undefined || !local.ok || !unchanged) {
+        throw new MeridianError(
+          'LEDGER_UNAVAILABLE',
+          "The ledger cannot be reached to verify the patient's consents; nothing is disclosed unverified.",
+        );
+      }
+      return local;
+    }
+  }
+
+  #remember(row: ConsentRow): void {
+    this.#verified.delete(row.id);
+    this.#verified.set(row.id, { contentHash: row.contentHash, status: row.status });
+    if (this.#verified.size > VERIFIED_MEMO_SIZE) {
+      const oldest = this.#verified.keys().next();
+      if (oldest.done !== true) this.#verified.delete(oldest.value);
+    }
   }
 
   async #anchorRevocation(actor: LedgerActor, consentId: string): Promise<{ txId: string; revokedAt: Date }> {

@@ -1,19 +1,21 @@
-import type { DisclosureReceipt } from '../domain/audit-event.js';
-import { MeridianError, badInput } from '../domain/errors.js';
+import type { AuditReason, BreakGlassRecord, DisclosureReceipt } from '../domain/audit-event.js';
+import { MeridianError, badInput, type ErrorCode } from '../domain/errors.js';
 import { contentHash } from '../domain/canonical-json.js';
 import { CATEGORIES, type Category, type IpsResourceType } from '../domain/fhir.js';
+import { denialCodeOf, type Decision, type DenialCode, type RegionDecision } from '../domain/policy/index.js';
 import { hasRole, type Principal } from '../domain/principal.js';
 import type { PurposeOfUse } from '../domain/purpose.js';
 import { recordKey, type RecordQuery, type StoredRecord } from '../domain/record.js';
 import type { ControlPlane, PatientLocation } from '../stores/control-plane.js';
 import type { RecordStore } from '../stores/record-store.js';
+import type { AccessDecider, DisclosurePlan } from './access-decider.js';
 import type { AuditService } from './audit-service.js';
 import { compareRecords, decodeCursor, encodeCursor, type RecordCursor } from './cursor.js';
 import { withDeadline } from './deadline.js';
 
-/** Why some of the answer is missing: a region that failed, or records that failed their check. */
+/** Why some of the answer is missing: a region that failed, records that failed their check, or a withholding. */
 export interface PartialFailure {
-  readonly code: 'REGION_UNAVAILABLE' | 'INTEGRITY_VIOLATION';
+  readonly code: 'REGION_UNAVAILABLE' | 'INTEGRITY_VIOLATION' | 'LEDGER_UNAVAILABLE' | DenialCode;
   readonly region: string;
   readonly message: string;
 }
@@ -24,7 +26,12 @@ export interface RecordFilter {
   readonly since?: Date;
 }
 
-export interface RecordPageRequest {
+/** Emergency access: why the glass is broken. Only ETREAT honours it, and only as the policy allows. */
+export interface BreakGlassOption {
+  readonly justification?: string;
+}
+
+export interface RecordPageRequest extends BreakGlassOption {
   readonly patientId: string;
   readonly purpose: PurposeOfUse;
   readonly filter?: RecordFilter;
@@ -51,16 +58,31 @@ export interface SummaryResult {
   readonly receipt: DisclosureReceipt;
 }
 
+/** Checks records read from a region against their ledger anchors. */
+export interface RecordIntegrity {
+  /** @throws MeridianError LEDGER_UNAVAILABLE when nothing verified is at hand. */
+  verify(
+    region: string,
+    records: readonly StoredRecord[],
+  ): Promise<{ verified: StoredRecord[]; violations: readonly { record: StoredRecord; message: string }[] }>;
+}
+
 export interface RecordServiceOptions {
   readonly control: ControlPlane;
   readonly stores: ReadonlyMap<string, RecordStore>;
   readonly regionTimeoutMs: number;
   readonly maxPageSize: number;
+  /** Decides every read under the verified policies and consents. */
+  readonly decider: AccessDecider;
   /** Every decision is audited before anything is disclosed. */
   readonly audit: AuditService;
+  /** Record content checked against the ledger; without it, only against the row's own hash. */
+  readonly integrity?: RecordIntegrity;
   /** Most records a summary reads from one region. */
   readonly summaryLimit?: number;
   readonly onRegionError?: (region: string, error: unknown) => void;
+  /** A record that failed its check: an alert for operators (ids only). */
+  readonly onIntegrityViolation?: (region: string, message: string) => void;
 }
 
 /** Who asked for whose records, why, and through which operation: what an audit event is about. */
@@ -69,6 +91,8 @@ interface AccessRequest {
   readonly patientId: string;
   readonly purpose: PurposeOfUse;
   readonly operation: 'patientSummary' | 'records';
+  readonly categories: readonly Category[];
+  readonly justification?: string;
 }
 
 interface RegionReads {
@@ -77,10 +101,19 @@ interface RegionReads {
   readonly failures: PartialFailure[];
 }
 
+/** Failures before or instead of a decision that are audited as denials. */
+const AUDITED_ERRORS: ReadonlySet<ErrorCode> = new Set([
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'INTEGRITY_VIOLATION',
+  'LEDGER_UNAVAILABLE',
+]);
+
 /**
- * Reads a patient's records from every region that holds them, concurrently and each
- * within its deadline: a failing region costs its own records, never the answer.
- * Every decision, denials included, is in the audit log before the caller sees it.
+ * Reads a patient's records from every region that holds them, as far as the decision
+ * over the verified policies and consents permits: concurrently, each region within its
+ * deadline, so a failing region costs its own records, never the answer. Every decision,
+ * denials included, is in the audit log before the caller sees it.
  */
 export class RecordService {
   readonly #o: Readonly<RecordServiceOptions>;
@@ -89,13 +122,18 @@ export class RecordService {
     this.#o = options;
   }
 
-  async summary(principal: Principal, patientId: string, purpose: PurposeOfUse): Promise<SummaryResult> {
-    const access: AccessRequest = { principal, patientId, purpose, operation: 'patientSummary' };
-    const locations = await this.#authorise(access);
+  async summary(
+    principal: Principal,
+    patientId: string,
+    purpose: PurposeOfUse,
+    options: BreakGlassOption = {},
+  ): Promise<SummaryResult> {
+    const access = accessRequest(principal, patientId, purpose, 'patientSummary', CATEGORIES, options);
+    const plan = await this.#decide(access);
     const limit = this.#o.summaryLimit ?? 2000;
-    const reads = await this.#readRegions(locations, () => ({ limit }));
+    const reads = await this.#readRegions(plan, () => ({ limit }));
     const records = reads.records.sort(byPosition);
-    const receipt = await this.#auditDisclosure(access, locations, reads, records, CATEGORIES);
+    const receipt = await this.#auditDisclosure(access, plan, reads, records);
     return { patientId, records, regions: reads.regions, failures: reads.failures, receipt };
   }
 
@@ -104,27 +142,17 @@ export class RecordService {
       throw badInput(`\`first\` must be between 1 and ${this.#o.maxPageSize}.`, { field: 'first' });
     }
     const cursor = request.after !== undefined ? decodeCursor(request.after) : undefined;
-    const access: AccessRequest = {
-      principal,
-      patientId: request.patientId,
-      purpose: request.purpose,
-      operation: 'records',
-    };
-    const locations = await this.#authorise(access);
-    const reads = await this.#readRegions(locations, (region) => ({
+    const categories = request.filter?.categories ?? CATEGORIES;
+    const access = accessRequest(principal, request.patientId, request.purpose, 'records', categories, request);
+    const plan = await this.#decide(access);
+    const reads = await this.#readRegions(plan, (region) => ({
       ...request.filter,
       limit: request.first + 1,
       ...(cursor ? { after: afterIn(region, cursor) } : {}),
     }));
     const merged = reads.records.sort(byPosition);
     const page = merged.slice(0, request.first);
-    const receipt = await this.#auditDisclosure(
-      access,
-      locations,
-      reads,
-      page,
-      request.filter?.categories ?? CATEGORIES,
-    );
+    const receipt = await this.#auditDisclosure(access, plan, reads, page);
     const edges = page.map((record) => ({ cursor: encodeCursor(positionOf(record)), record }));
     return {
       edges,
@@ -136,46 +164,72 @@ export class RecordService {
     };
   }
 
-  /** The regions to read, or FORBIDDEN / NOT_FOUND once the denial is in the audit log. */
-  async #authorise(access: AccessRequest): Promise<PatientLocation[]> {
+  /**
+   * The decision, with the regions it lets us read. Anything short of a (partial) permit
+   * is audited as a denial and thrown: FORBIDDEN, NOT_FOUND, INTEGRITY_VIOLATION,
+   * LEDGER_UNAVAILABLE, or the denied regions' CONSENT_REQUIRED / CONSENT_REVOKED / POLICY_DENIED.
+   */
+  async #decide(access: AccessRequest): Promise<DisclosurePlan> {
+    let plan: DisclosurePlan;
     try {
-      return await this.#locate(access);
+      const locations = await this.#locate(access);
+      plan = await this.#o.decider.plan(access, locations);
     } catch (err) {
-      if (err instanceof MeridianError && (err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND')) {
+      if (err instanceof MeridianError && AUDITED_ERRORS.has(err.code)) {
         // A denial that cannot be audited fails the request as any other audit failure does.
-        await this.#o.audit.record({ ...access, outcome: 'deny', reasons: [{ code: err.code }] });
+        await this.#o.audit.record({
+          ...access,
+          outcome: 'deny',
+          categories: { requested: [...access.categories] },
+          reasons: [{ code: err.code }],
+        });
       }
       throw err;
     }
+    if (plan.decision.outcome !== 'deny') return plan;
+    const receipt = await this.#o.audit.record({
+      ...access,
+      outcome: 'deny',
+      regions: { requested: plan.decision.regions.map((r) => r.region) },
+      categories: { requested: [...access.categories] },
+      reasons: decisionReasons(plan.decision),
+      policies: plan.policies,
+      consents: plan.consents,
+      ...breakGlassOf(access, plan.decision),
+    });
+    throw denial(plan.decision, receipt);
   }
 
   /** Appends the disclosure to the audit log; nothing is returned to the caller unless this succeeds. */
   #auditDisclosure(
     access: AccessRequest,
-    locations: readonly PatientLocation[],
+    plan: DisclosurePlan,
     reads: RegionReads,
     disclosed: readonly StoredRecord[],
-    requestedCategories: readonly Category[],
   ): Promise<DisclosureReceipt> {
-    const reasons = new Map(reads.failures.map((f) => [`${f.code}@${f.region}`, { code: f.code, region: f.region }]));
+    const failed = reads.failures.filter((f) => f.code === 'REGION_UNAVAILABLE' || f.code === 'INTEGRITY_VIOLATION');
+    const readFailures = new Map(failed.map((f) => [`${f.code}@${f.region}`, { code: f.code, region: f.region }]));
     return this.#o.audit.record({
       ...access,
-      outcome: reads.failures.length > 0 ? 'partial' : 'permit',
+      outcome: failed.length > 0 || plan.decision.outcome === 'partial' ? 'partial' : 'permit',
       regions: {
-        requested: locations.map((l) => l.region),
+        requested: plan.decision.regions.map((r) => r.region),
         answered: reads.regions,
         unavailable: reads.failures.filter((f) => f.code === 'REGION_UNAVAILABLE').map((f) => f.region),
       },
       categories: {
-        requested: [...requestedCategories],
+        requested: [...access.categories],
         disclosed: [...new Set(disclosed.map((r) => r.category))].sort(),
       },
       recordCount: disclosed.length,
-      reasons: [...reasons.values()],
+      reasons: [...decisionReasons(plan.decision), ...readFailures.values()],
+      policies: plan.policies,
+      consents: plan.consents,
+      ...breakGlassOf(access, plan.decision),
     });
   }
 
-  /** Until consent and policy enforcement: clinicians read any patient, patients their own. */
+  /** Who may ask at all (the policy decides the rest), and where the patient's records are. */
   async #locate({ principal, patientId, purpose }: AccessRequest): Promise<PatientLocation[]> {
     const ownRecords = hasRole(principal, 'patient') && principal.patientId === patientId;
     if (!hasRole(principal, 'clinician') && !ownRecords) {
@@ -192,44 +246,151 @@ export class RecordService {
   }
 
   async #readRegions(
-    locations: readonly PatientLocation[],
+    { decision, readable: plans }: DisclosurePlan,
     queryFor: (region: string) => Omit<RecordQuery, 'patientIds'>,
   ): Promise<RegionReads> {
     const outcomes = await Promise.allSettled(
-      locations.map(async (location) => {
+      plans.map(async ({ location, categories, withheldLabels }) => {
         const store = this.#o.stores.get(location.region);
         if (store === undefined) throw new Error(`region ${location.region} is not configured`);
-        const query = { ...queryFor(location.region), patientIds: [location.localId] };
-        return withDeadline(`region ${location.region}`, this.#o.regionTimeoutMs, store.find(query));
+        const query = queryFor(location.region);
+        const allowed = query.categories ? categories.filter((c) => query.categories?.includes(c)) : categories;
+        const read = store.find({
+          ...query,
+          patientIds: [location.localId],
+          categories: allowed,
+          excludeSensitivity: withheldLabels,
+        });
+        return withDeadline(`region ${location.region}`, this.#o.regionTimeoutMs, read);
       }),
     );
-    const records: StoredRecord[] = [];
-    const regions: string[] = [];
-    const failures: PartialFailure[] = [];
-    outcomes.forEach((outcome, i) => {
-      const region = locations[i]?.region ?? '';
-      if (outcome.status === 'rejected') {
-        this.#o.onRegionError?.(region, outcome.reason);
-        failures.push({
-          code: 'REGION_UNAVAILABLE',
-          region,
-          message: `Region ${region} is unavailable; its records are missing from this answer.`,
-        });
-        return;
-      }
-      regions.push(region);
-      for (const record of outcome.value) {
-        if (contentHash(record.resource) === record.contentHash) records.push(record);
-        else
-          failures.push({
-            code: 'INTEGRITY_VIOLATION',
+    const reads: RegionReads = { records: [], regions: [], failures: withholdings(decision) };
+    await Promise.all(
+      outcomes.map(async (outcome, i) => {
+        const region = plans[i]?.location.region ?? '';
+        if (outcome.status === 'rejected') {
+          this.#o.onRegionError?.(region, outcome.reason);
+          reads.failures.push({
+            code: 'REGION_UNAVAILABLE',
             region,
-            message: `A record in region ${region} no longer matches its content hash and was withheld.`,
+            message: `Region ${region} is unavailable; its records are missing from this answer.`,
           });
-      }
-    });
-    return { records, regions, failures };
+          return;
+        }
+        await this.#keepVerified(region, outcome.value, reads);
+      }),
+    );
+    return reads;
   }
+
+  /** Keeps the records whose content matches what the ledger anchors; reports the others. */
+  async #keepVerified(region: string, records: readonly StoredRecord[], reads: RegionReads): Promise<void> {
+    let checked: Awaited<ReturnType<RecordIntegrity['verify']>>;
+    try {
+      checked = this.#o.integrity ? await this.#o.integrity.verify(region, records) : selfChecked(records);
+    } catch (err) {
+      if (!(err instanceof MeridianError && err.code === 'LEDGER_UNAVAILABLE')) throw err;
+      reads.failures.push({
+        code: 'LEDGER_UNAVAILABLE',
+        region,
+        message: `The ledger cannot be reached to verify region ${region}'s records; they were withheld.`,
+      });
+      return;
+    }
+    reads.regions.push(region);
+    reads.records.push(...checked.verified);
+    for (const violation of checked.violations) this.#o.onIntegrityViolation?.(region, violation.message);
+    if (checked.violations.length > 0) {
+      reads.failures.push({
+        code: 'INTEGRITY_VIOLATION',
+        region,
+        message: `${checked.violations.length} record(s) in region ${region} no longer match their anchored content hash and were withheld.`,
+      });
+    }
+  }
+}
+
+function accessRequest(
+  principal: Principal,
+  patientId: string,
+  purpose: PurposeOfUse,
+  operation: AccessRequest['operation'],
+  categories: readonly Category[],
+  options: BreakGlassOption,
+): AccessRequest {
+  return {
+    principal,
+    patientId,
+    purpose,
+    operation,
+    categories,
+    ...(options.justification !== undefined ? { justification: options.justification } : {}),
+  };
+}
+
+/** Without a ledger check: a record must at least still hash to its own column. */
+function selfChecked(records: readonly StoredRecord[]): Awaited<ReturnType<RecordIntegrity['verify']>> {
+  const verified = records.filter((r) => contentHash(r.resource) === r.contentHash);
+  const violations = records
+    .filter((r) => contentHash(r.resource) !== r.contentHash)
+    .map((record) => ({
+      record,
+      message: `record ${record.region}/${recordKey(record)} does not match its content hash`,
+    }));
+  return { verified, violations };
+}
+
+/** What the decision withholds, region by region, as the requester may be told. */
+function withholdings(decision: Decision): PartialFailure[] {
+  return decision.regions.flatMap((region) => {
+    if (region.outcome === 'permit') return [];
+    const denied = region.categories.filter((c) => c.effect === 'deny');
+    const reported = region.sensitive.filter((s) => s.effect === 'deny' && !s.hidden);
+    const code = region.code ?? denialCodeOf([...denied, ...reported].flatMap((d) => d.reasons));
+    return [{ code, region: region.region, message: `Region ${region.region}: ${region.message}` }];
+  });
+}
+
+/** The decision's reasons for the audit log: denial codes per region, and the engine's own reasons. */
+function decisionReasons(decision: Decision): AuditReason[] {
+  return decision.regions.flatMap((r: RegionDecision): AuditReason[] => [
+    ...(r.code !== undefined ? [{ code: r.code, region: r.region }] : []),
+    ...r.reasons.map((reason) => ({ code: reason.code, region: r.region })),
+    ...r.categories
+      .filter((c) => c.effect === 'deny')
+      .flatMap((c) => c.reasons.map((reason) => ({ code: reason.code, region: r.region, category: c.category }))),
+    ...r.sensitive
+      .filter((s) => s.effect === 'deny')
+      .flatMap((s) => s.reasons.map((reason) => ({ code: reason.code, region: r.region, label: s.label }))),
+  ]);
+}
+
+function breakGlassOf(access: AccessRequest, decision: Decision): { breakGlass?: BreakGlassRecord } {
+  if (access.justification === undefined) return {};
+  const expires = decision.obligations.find((o) => o.kind === 'expires');
+  return {
+    breakGlass: {
+      justification: access.justification,
+      granted: decision.breakGlass,
+      expiresAt: expires && 'at' in expires ? expires.at.toISOString() : null,
+      obligations: decision.obligations.filter((o) => o.kind !== 'expires').map((o) => o.kind),
+    },
+  };
+}
+
+/** The error of a denied request: the code that tells the requester or patient what would help. */
+function denial(decision: Decision, receipt: DisclosureReceipt): MeridianError {
+  const codes = new Set(decision.regions.map((r) => r.code ?? 'POLICY_DENIED'));
+  const code: DenialCode = codes.has('CONSENT_REVOKED')
+    ? 'CONSENT_REVOKED'
+    : codes.has('CONSENT_REQUIRED')
+      ? 'CONSENT_REQUIRED'
+      : 'POLICY_DENIED';
+  const message = decision.regions.map((r) => `Region ${r.region}: ${r.message}`).join(' ');
+  return new MeridianError(code, message, {
+    decisionId: receipt.decisionId,
+    regions: decision.regions.map((r) => ({ region: r.region, code: r.code ?? 'POLICY_DENIED', reason: r.message })),
+  });
 }
 
 function positionOf(record: StoredRecord): RecordCursor {

@@ -24,7 +24,15 @@ const decision: NewAuditEvent = {
 };
 
 function chained(event: NewAuditEvent, prevHash: string, seq: bigint): AuditEvent {
-  return { ...event, seq, prevHash, hash: auditEventHash({ ...event, prevHash }), batchId: null };
+  return {
+    ...event,
+    seq,
+    prevHash,
+    hash: auditEventHash({ ...event, prevHash }),
+    batchId: null,
+    reviewedAt: null,
+    reviewedBy: null,
+  };
 }
 
 describe('audit event hashes', () => {

@@ -5,10 +5,39 @@ export type AuditOutcome = 'permit' | 'partial' | 'deny';
 
 export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['permit', 'partial', 'deny'];
 
-/** A machine-readable reason for a decision, e.g. FORBIDDEN or REGION_UNAVAILABLE for one region. */
+/**
+ * A machine-readable reason for a decision: a denial code for one region (CONSENT_REQUIRED,
+ * REGION_UNAVAILABLE, ...) or a policy engine reason (NO_CONSENT, BREAK_GLASS, ...) with
+ * the category or label it concerns.
+ */
 export interface AuditReason {
   readonly code: string;
   readonly region?: string;
+  readonly category?: string;
+  readonly label?: string;
+}
+
+/** A policy version a decision applied, by the hash the ledger anchors. */
+export interface PolicyEvidence {
+  readonly jurisdiction: string;
+  readonly version: string;
+  readonly hash: string;
+}
+
+/** A consent version a decision relied on, by the hash the ledger anchors. */
+export interface ConsentEvidence {
+  readonly id: string;
+  readonly version: string;
+  readonly hash: string;
+}
+
+/** An emergency access claim: why, whether the policy granted it, and until when it lasts. */
+export interface BreakGlassRecord {
+  readonly justification: string;
+  readonly granted: boolean;
+  readonly expiresAt: string | null;
+  /** What the policy obliges after the fact, e.g. notify_patient, post_hoc_review. */
+  readonly obligations: readonly string[];
 }
 
 /** The decision's detail: codes, region ids and category names only; never clinical content or a name. */
@@ -23,10 +52,12 @@ export interface AuditBody {
   /** Records disclosed by this decision. */
   readonly recordCount: number;
   readonly reasons: readonly AuditReason[];
-  /** Policy versions the decision applied, as `jurisdiction@version`. */
-  readonly policies: readonly string[];
-  /** Consent ids and versions the decision relied on, as `id@version`. */
-  readonly consents: readonly string[];
+  /** Policy versions the decision applied. */
+  readonly policies: readonly PolicyEvidence[];
+  /** Consent versions the decision relied on. */
+  readonly consents: readonly ConsentEvidence[];
+  /** Set when break-glass was claimed. */
+  readonly breakGlass?: BreakGlassRecord;
 }
 
 /** An access decision, as the audit service hands it to the log. */
@@ -53,6 +84,9 @@ export interface AuditEvent extends NewAuditEvent {
   readonly prevHash: string;
   readonly hash: string;
   readonly batchId: string | null;
+  /** After-the-fact review of a break-glass access: outside the hash, as it comes later. */
+  readonly reviewedAt: Date | null;
+  readonly reviewedBy: string | null;
 }
 
 /** The `prevHash` of the first event of a chain. */
@@ -90,10 +124,28 @@ export function chainProblem(event: AuditEvent, prevHash: string): ChainProblem 
   return null;
 }
 
-/** What an answer carries so that its decision can be found in the audit log and checked later. */
+/** A policy version as a receipt names it: its hash and the transaction that activated it. */
+export interface PolicyReceipt extends PolicyEvidence {
+  readonly txId: string;
+}
+
+/** A consent version as a receipt names it: its hash and the transaction that anchored the grant. */
+export interface ConsentReceipt extends ConsentEvidence {
+  readonly txId: string;
+}
+
+/**
+ * What an answer carries so that its decision can be found in the audit log and proven
+ * against the ledger later: the audit event's hash and the exact policy and consent
+ * versions (with their hashes and ledger transactions) the decision used.
+ */
 export interface DisclosureReceipt {
   readonly decisionId: string;
   readonly at: Date;
+  readonly outcome: AuditOutcome;
+  readonly breakGlass: boolean;
   /** The audit event's hash: the leaf of the ledger batch that anchors it. */
   readonly auditHash: string;
+  readonly policies: readonly PolicyReceipt[];
+  readonly consents: readonly ConsentReceipt[];
 }

@@ -11,3 +11,7 @@ export const PURPOSE_DESCRIPTIONS: Readonly<Record<PurposeOfUse, string>> = {
   PUBHLTH: 'public health',
   PATRQT: 'patient requested',
 };
+
+export function isPurposeOfUse(value: string): value is PurposeOfUse {
+  return (PURPOSES_OF_USE as readonly string[]).includes(value);
+}

@@ -21,6 +21,8 @@ export interface RecordQuery {
   readonly resourceTypes?: readonly IpsResourceType[];
   readonly categories?: readonly Category[];
   readonly since?: Date;
+  /** Leave out records carrying these sensitivity labels (withheld by the decision). */
+  readonly excludeSensitivity?: readonly SensitivityLabel[];
   /**
    * Keyset position in (lastUpdated desc, key asc) order: records older than
    * `lastUpdated`, and of those updated at exactly that time, all, none, or

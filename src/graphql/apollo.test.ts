@@ -3,6 +3,9 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { AuditService } from '../access/audit-service.js';
 import type { ConsentService } from '../access/consent-service.js';
+import type { DisclosureVerifier } from '../access/disclosure-verifier.js';
+import type { PolicySimulator } from '../access/policy-simulation.js';
+import type { PolicyService } from '../access/policy-service.js';
 import type { RecordService } from '../access/record-service.js';
 import { loadConfig } from '../config/config.js';
 import { MeridianError } from '../domain/errors.js';
@@ -18,6 +21,9 @@ function contextWith(records: Partial<RecordService>): GraphQLContext {
       records: records as RecordService,
       consents: {} as ConsentService,
       audit: {} as AuditService,
+      disclosures: {} as DisclosureVerifier,
+      simulator: {} as PolicySimulator,
+      policies: {} as PolicyService,
       organisationName: () => null,
     },
     log: pino({ level: 'silent' }),

@@ -4,12 +4,19 @@ import type { Principal } from '../domain/principal.js';
 import type { PartialFailure, RecordService } from '../access/record-service.js';
 import type { ConsentService } from '../access/consent-service.js';
 import type { AuditService } from '../access/audit-service.js';
+import type { PolicyService } from '../access/policy-service.js';
+import type { DisclosureVerifier } from '../access/disclosure-verifier.js';
+import type { PolicySimulator } from '../access/policy-simulation.js';
 
 /** What resolvers may call: services only, never a store or the ledger directly. */
 export interface Services {
   readonly records: RecordService;
   readonly consents: ConsentService;
   readonly audit: AuditService;
+  /** The jurisdiction policy lifecycle, and the verified active policies. */
+  readonly policies: PolicyService;
+  readonly disclosures: DisclosureVerifier;
+  readonly simulator: PolicySimulator;
   /** Display name of an organisation, for provenance. */
   readonly organisationName: (id: string) => string | null;
 }

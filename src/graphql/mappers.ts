@@ -1,9 +1,10 @@
 import type { AccessLogPage } from '../access/audit-service.js';
-import type { AuditEvent } from '../domain/audit-event.js';
+import type { AuditEvent, DisclosureReceipt as Receipt } from '../domain/audit-event.js';
 import { summariseResource } from '../domain/clinical-item.js';
 import { recordKey, type StoredRecord } from '../domain/record.js';
 import type { AccessLogConnection, AccessLogEntry } from './types/access-log.type.js';
 import type { ClinicalItem, Demographics, Provenance } from './types/clinical-item.type.js';
+import type { DisclosureReceipt } from './types/disclosure-receipt.type.js';
 
 type OrgName = (id: string) => string | null;
 
@@ -64,6 +65,9 @@ export function toAccessLogEntry(event: AuditEvent, organisationName: OrgName, p
     operation: event.operation,
     outcome: event.outcome.toUpperCase(),
     breakGlass: event.breakGlass,
+    justification: event.body.breakGlass?.justification ?? null,
+    reviewedAt: patientView ? null : event.reviewedAt,
+    reviewedBy: patientView ? null : event.reviewedBy,
     reasons: [...new Set(event.body.reasons.map((r) => r.code))],
     patientId: patientView ? null : event.patientId,
     requesterSubject: patientView ? null : event.requesterSubject,
@@ -81,5 +85,14 @@ export function toAccessLogConnection(
       node: toAccessLogEntry(e.event, organisationName, patientView),
     })),
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+  };
+}
+
+export function toReceipt(receipt: Receipt): DisclosureReceipt {
+  return {
+    ...receipt,
+    outcome: receipt.outcome.toUpperCase(),
+    policies: receipt.policies.map((p) => ({ ...p })),
+    consents: receipt.consents.map((c) => ({ ...c })),
   };
 }

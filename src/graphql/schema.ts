@@ -3,12 +3,17 @@ import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AccessLogResolver } from './resolvers/access-log.resolver.js';
 import { ConsentResolver } from './resolvers/consent.resolver.js';
+import { DisclosureResolver } from './resolvers/disclosure.resolver.js';
 import { MeResolver } from './resolvers/me.resolver.js';
 import { PatientResolver } from './resolvers/patient.resolver.js';
+import { PolicyResolver } from './resolvers/policy.resolver.js';
 
 /** The executable schema, from the type-graphql classes. */
 export function buildMeridianSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: [PatientResolver, MeResolver, ConsentResolver, AccessLogResolver], validate: false });
+  return buildSchema({
+    resolvers: [PatientResolver, MeResolver, ConsentResolver, AccessLogResolver, DisclosureResolver, PolicyResolver],
+    validate: false,
+  });
 }
 
 /** The SDL committed as schema/schema.graphql. */

@@ -52,6 +52,12 @@ export interface AuditLog {
   assignBatch(batchId: string, eventIds: readonly string[]): Promise<number>;
   /** The events a batch covers, in chain order: the leaves of its Merkle tree. */
   batch(batchId: string): Promise<AuditEvent[]>;
+  /** The latest events, whoever asked, newest first. */
+  recent(page: AuditPageRequest): Promise<AuditPage>;
+  /** Break-glass accesses by requesters of one jurisdiction that no officer has reviewed, newest first. */
+  unreviewedBreakGlass(jurisdiction: string, page: AuditPageRequest): Promise<AuditPage>;
+  /** Marks a break-glass event reviewed, once; false when it is not one or was reviewed already. */
+  markReviewed(id: string, reviewedBy: string, at: Date): Promise<boolean>;
 }
 
 export interface PrismaAuditLogOptions {
@@ -152,6 +158,22 @@ export class PrismaAuditLog implements AuditLog {
     return rows.map(fromRow);
   }
 
+  recent(page: AuditPageRequest): Promise<AuditPage> {
+    return this.#page({}, page);
+  }
+
+  unreviewedBreakGlass(jurisdiction: string, page: AuditPageRequest): Promise<AuditPage> {
+    return this.#page({ requesterJurisdiction: jurisdiction, breakGlass: true, reviewedAt: null }, page);
+  }
+
+  async markReviewed(id: string, reviewedBy: string, at: Date): Promise<boolean> {
+    const { count } = await this.#prisma.auditEvent.updateMany({
+      where: { id, breakGlass: true, reviewedAt: null },
+      data: { reviewedAt: at, reviewedBy },
+    });
+    return count === 1;
+  }
+
   async #page(where: Prisma.AuditEventWhereInput, page: AuditPageRequest): Promise<AuditPage> {
     const rows = await this.#prisma.auditEvent.findMany({
       where: {
@@ -184,5 +206,7 @@ function fromRow(row: AuditEventRow): AuditEvent {
     prevHash: row.prevHash,
     hash: row.hash,
     batchId: row.batchId,
+    reviewedAt: row.reviewedAt,
+    reviewedBy: row.reviewedBy,
   };
 }

@@ -2,6 +2,7 @@ import { PrismaClient, type Prisma } from '../generated/records/client.js';
 import type { Category, FhirResource, IpsResourceType, SensitivityLabel } from '../domain/fhir.js';
 import { recordKey, type RecordQuery, type StoredRecord } from '../domain/record.js';
 import type { Database } from './database.js';
+import { PrismaRecordAnchorStore } from './record-anchor-store.js';
 
 /** Counts of what a write did. */
 export interface UpsertResult {
@@ -19,6 +20,8 @@ export interface UpsertOptions {
 export interface RecordStore {
   readonly region: string;
   find(query: RecordQuery): Promise<StoredRecord[]>;
+  /** The sensitivity labels a patient's records carry: whether a withheld label is there to report. */
+  sensitivityLabels(patientId: string): Promise<SensitivityLabel[]>;
   /** Writes all records in one transaction: all or nothing. Same key and hash is a no-op. */
   upsertMany(records: readonly Omit<StoredRecord, 'region'>[], options?: UpsertOptions): Promise<UpsertResult>;
   count(): Promise<number>;
@@ -32,11 +35,14 @@ type Row = Prisma.RecordGetPayload<object>;
 /** `RecordStore` on Prisma 7 over `@prisma/adapter-pg`. */
 export class PrismaRecordStore implements RecordStore {
   readonly region: string;
+  /** The region's record anchors, on this store's client (PGlite serves one connection). */
+  readonly anchors: PrismaRecordAnchorStore;
   readonly #prisma: PrismaClient;
 
   constructor(region: string, db: Database) {
     this.region = region;
     this.#prisma = new PrismaClient({ adapter: db.adapter() });
+    this.anchors = new PrismaRecordAnchorStore(region, this.#prisma);
   }
 
   async find(query: RecordQuery): Promise<StoredRecord[]> {
@@ -45,6 +51,9 @@ export class PrismaRecordStore implements RecordStore {
         patientId: { in: [...query.patientIds] },
         ...(query.resourceTypes ? { resourceType: { in: [...query.resourceTypes] } } : {}),
         ...(query.categories ? { category: { in: [...query.categories] } } : {}),
+        ...(query.excludeSensitivity?.length
+          ? { OR: [{ sensitivity: null }, { sensitivity: { notIn: [...query.excludeSensitivity] } }] }
+          : {}),
         AND: [
           ...(query.since ? [{ lastUpdated: { gte: query.since } }] : []),
           ...(query.after ? [afterClause(query.after)] : []),
@@ -54,6 +63,15 @@ export class PrismaRecordStore implements RecordStore {
       take: query.limit,
     });
     return rows.map((row) => this.#toRecord(row));
+  }
+
+  async sensitivityLabels(patientId: string): Promise<SensitivityLabel[]> {
+    const rows = await this.#prisma.record.findMany({
+      where: { patientId, sensitivity: { not: null } },
+      distinct: ['sensitivity'],
+      select: { sensitivity: true },
+    });
+    return rows.flatMap((r) => (r.sensitivity === null ? [] : [r.sensitivity as SensitivityLabel]));
   }
 
   async upsertMany(

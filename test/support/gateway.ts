@@ -24,6 +24,11 @@ export interface TestGateway {
   readonly demo: ReturnType<typeof generateDemoData>;
   /** A bearer token for a demo persona, signed with the organisation's dev key. */
   token(persona: string): Promise<string>;
+  /**
+   * The patient consents to treatment by any treating provider, sensitive items included:
+   * what tests that are about something else need for cross-border reads to be permitted.
+   */
+  consentToTreatment(globalId: string): Promise<void>;
   graphql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -82,6 +87,31 @@ export async function startTestGateway(
         const persona = demo.personas.find((p) => p.name === name);
         if (!persona) throw new Error(`no persona ${name}`);
         return mintPersonaToken(persona, keys, { audience: config.tokenAudience });
+      },
+      async consentToTreatment(globalId) {
+        const persona = demo.personas.find((p) => p.patientId === globalId) ?? {
+          name: `patient-${globalId}`,
+          displayName: 'test patient',
+          role: 'patient' as const,
+          organisationId: demo.organisations[0]!.id,
+          patientId: globalId,
+        };
+        const res = await postGraphQL(
+          gateway.url,
+          {
+            query: 'mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id } }',
+            variables: {
+              input: {
+                grantee: { kind: 'ANY_TREATING_PROVIDER' },
+                purposes: ['TREAT'],
+                sensitiveAllowed: ['PSY', 'HIV', 'GDIS', 'ETH', 'SEX'],
+                destinationsAllowed: ['US', 'EU', 'UK'],
+              },
+            },
+          },
+          await mintPersonaToken(persona, keys, { audience: config.tokenAudience }),
+        );
+        if (res.errors.length > 0) throw new Error(`consent not granted: ${JSON.stringify(res.errors)}`);
       },
       graphql: (query, variables, token) => postGraphQL(gateway.url, { query, variables }, token),
       async close() {

@@ -12,6 +12,7 @@ export type {
   SensitiveDecision,
 } from './decision.js';
 export { familyOf, isDenial } from './reason.js';
+export { denialCodeOf } from './region-outcome.js';
 export type { BreakGlassRefusal, Reason, ReasonCode, ReasonFamily, ReasonOf, ReasonParams } from './reason.js';
 export { describeReason } from './reason-text.js';
 export { parsePolicyDocument, policyDocumentHash } from './policy-document.js';
@@ -36,3 +37,6 @@ export { resolvePolicy } from './policy-chain.js';
 export type { PolicyResolution } from './policy-chain.js';
 export { overlayLoosenings } from './overlay-check.js';
 export { coversJurisdiction, namesJurisdiction } from './jurisdiction.js';
+export { policyDiff } from './policy-diff.js';
+export type { PolicyChange } from './policy-diff.js';
+export { draftProblems, withDraft } from './draft-check.js';

@@ -4,7 +4,8 @@ import { describeReason } from './reason-text.js';
 
 // Within a category a policy reason wins (no consent would help); across categories the
 // code that lets the requester or patient act wins: revoked, then required, then policy.
-function categoryCode(reasons: readonly Reason[]): DenialCode {
+/** The error code of one withholding (a category or a label), from its reasons. */
+export function denialCodeOf(reasons: readonly Reason[]): DenialCode {
   const families = new Set(reasons.map(familyOf));
   if (families.has('policy')) return 'POLICY_DENIED';
   if (families.has('consent_revoked')) return 'CONSENT_REVOKED';
@@ -13,7 +14,7 @@ function categoryCode(reasons: readonly Reason[]): DenialCode {
 
 /** The error code of a denied region. */
 export function denialCode(categories: readonly CategoryDecision[]): DenialCode {
-  const codes = new Set(categories.filter((c) => c.effect === 'deny').map((c) => categoryCode(c.reasons)));
+  const codes = new Set(categories.filter((c) => c.effect === 'deny').map((c) => denialCodeOf(c.reasons)));
   if (codes.has('CONSENT_REVOKED')) return 'CONSENT_REVOKED';
   return codes.has('CONSENT_REQUIRED') ? 'CONSENT_REQUIRED' : 'POLICY_DENIED';
 }

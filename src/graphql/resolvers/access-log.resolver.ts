@@ -1,7 +1,7 @@
-import { Arg, Ctx, GraphQLISODateTime, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, GraphQLISODateTime, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requirePrincipal, type GraphQLContext } from '../context.js';
-import { toAccessLogConnection } from '../mappers.js';
-import { AccessLogConnection } from '../types/access-log.type.js';
+import { toAccessLogConnection, toAccessLogEntry } from '../mappers.js';
+import { AccessLogConnection, AccessLogEntry } from '../types/access-log.type.js';
 
 @Resolver()
 export class AccessLogResolver {
@@ -37,5 +37,32 @@ export class AccessLogResolver {
       ...(since != null ? { since } : {}),
     });
     return toAccessLogConnection(page, ctx.services.organisationName, false);
+  }
+
+  @Query(() => AccessLogConnection, {
+    description:
+      'Break-glass accesses by requesters of your jurisdiction that await after-the-fact review, newest first: for compliance officers.',
+  })
+  async breakGlassReviewQueue(
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | undefined,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<AccessLogConnection> {
+    const page = await ctx.services.audit.reviewQueue(requirePrincipal(ctx), {
+      first,
+      ...(after != null ? { after } : {}),
+    });
+    return toAccessLogConnection(page, ctx.services.organisationName, false);
+  }
+
+  @Mutation(() => AccessLogEntry, {
+    description: 'Marks a break-glass access of your jurisdiction reviewed: for compliance officers.',
+  })
+  async reviewBreakGlass(
+    @Arg('decisionId', () => ID) decisionId: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<AccessLogEntry> {
+    const event = await ctx.services.audit.review(requirePrincipal(ctx), decisionId);
+    return toAccessLogEntry(event, ctx.services.organisationName, false);
   }
 }

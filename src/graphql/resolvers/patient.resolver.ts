@@ -4,7 +4,7 @@ import { badInput } from '../../domain/errors.js';
 import type { Category, IpsResourceType } from '../../domain/fhir.js';
 import type { PurposeOfUse } from '../../domain/purpose.js';
 import { requirePrincipal, type GraphQLContext } from '../context.js';
-import { toClinicalItem, toDemographics } from '../mappers.js';
+import { toClinicalItem, toDemographics, toReceipt } from '../mappers.js';
 import { PurposeOfUseEnum } from '../types/enums.js';
 import { PatientSummary } from '../types/patient-summary.type.js';
 import { RecordConnection } from '../types/record-connection.type.js';
@@ -16,6 +16,20 @@ function checkPatientId(patientId: string): void {
   if (!PATIENT_ID.test(patientId)) {
     throw badInput('`patientId` must be 1 to 64 letters, digits, dots, dashes or underscores.', { field: 'patientId' });
   }
+}
+
+const JUSTIFICATION_ARG = {
+  nullable: true,
+  description:
+    "Break-glass: why emergency access is needed (with purpose ETREAT). Yields the policy's emergency subset, is flagged in the patient's access log and queued for review.",
+} as const;
+
+function justificationOf(justification: string | null | undefined): { justification?: string } {
+  if (justification == null) return {};
+  if (justification.trim().length < 10 || justification.length > 500) {
+    throw badInput('`justification` must say why, in 10 to 500 characters.', { field: 'justification' });
+  }
+  return { justification: justification.trim() };
 }
 
 function report(ctx: GraphQLContext, path: string, failures: readonly PartialFailure[]): string[] {
@@ -31,10 +45,16 @@ export class PatientResolver {
   async patientSummary(
     @Arg('patientId', () => ID) patientId: string,
     @Arg('purpose', () => PurposeOfUseEnum) purpose: PurposeOfUse,
+    @Arg('justification', () => String, JUSTIFICATION_ARG) justification: string | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<PatientSummary> {
     checkPatientId(patientId);
-    const result = await ctx.services.records.summary(requirePrincipal(ctx), patientId, purpose);
+    const result = await ctx.services.records.summary(
+      requirePrincipal(ctx),
+      patientId,
+      purpose,
+      justificationOf(justification),
+    );
     const name = ctx.services.organisationName;
     const section = (category: Category): PatientSummary['problems'] =>
       result.records.filter((r) => r.category === category).map((r) => toClinicalItem(r, name));
@@ -51,7 +71,7 @@ export class PatientResolver {
       results: section('results'),
       procedures: section('procedures'),
       reports: section('reports'),
-      receipt: { ...result.receipt },
+      receipt: toReceipt(result.receipt),
     };
   }
 
@@ -62,6 +82,7 @@ export class PatientResolver {
     @Arg('filter', () => RecordFilter, { nullable: true }) filter: RecordFilter | undefined,
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | undefined,
+    @Arg('justification', () => String, JUSTIFICATION_ARG) justification: string | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RecordConnection> {
     checkPatientId(patientId);
@@ -69,6 +90,7 @@ export class PatientResolver {
       patientId,
       purpose,
       first,
+      ...justificationOf(justification),
       ...(after != null ? { after } : {}),
       filter: {
         ...(filter?.resourceTypes ? { resourceTypes: filter.resourceTypes as IpsResourceType[] } : {}),
@@ -84,7 +106,7 @@ export class PatientResolver {
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
       regions: [...page.regions],
       unavailableRegions: report(ctx, 'records', page.failures),
-      receipt: { ...page.receipt },
+      receipt: toReceipt(page.receipt),
     };
   }
 }

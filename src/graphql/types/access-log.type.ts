@@ -15,6 +15,19 @@ export class AccessLogEntry {
   @Field(() => String, { description: 'The operation that asked, e.g. patientSummary.' }) operation!: string;
   @Field(() => AccessOutcomeEnum) outcome!: string;
   @Field(() => Boolean, { description: 'Whether emergency access overrode a denial.' }) breakGlass!: boolean;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why emergency access was claimed (break-glass); null when it was not.',
+  })
+  justification!: string | null;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description:
+      "When a compliance officer reviewed this break-glass access; null while unreviewed and in a patient's own log.",
+  })
+  reviewedAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'The officer who reviewed it.' })
+  reviewedBy!: string | null;
   @Field(() => [String], { description: 'Machine-readable reasons, e.g. FORBIDDEN or REGION_UNAVAILABLE.' })
   reasons!: string[];
   @Field(() => ID, {

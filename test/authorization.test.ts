@@ -1,0 +1,783 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadShippedPolicies } from '../src/access/shipped-policies.js';
+import type { PolicyDocument } from '../src/domain/policy/index.js';
+import { buildMeridianSchema } from '../src/graphql/schema.js';
+import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway.js';
+
+/**
+ * The authorization matrix: every GraphQL operation, called by every role, allowed where
+ * it should be and refused elsewhere with the code a client can rely on.
+ */
+
+/**
+ * Who calls. The five roles of the matrix (`clinician`, `officer`, `patient`, `auditor`,
+ * `anonymous`), and the counterparts the cross-organisation, cross-patient and
+ * cross-jurisdiction rows need.
+ */
+const STAFF = {
+  clinician: 'dr-weber', // Charité Berlin, DE
+  otherClinician: 'dr-johnson', // Massachusetts General Hospital, US-MA
+  officer: 'officer-schmidt', // DE: acts on EU and DE policies
+  officerFR: 'officer-dubois', // FR: acts on EU policies
+  officerUS: 'officer-miller', // US-MA: acts on US policies
+  auditor: 'auditor-klein', // Charité Berlin, DE
+} as const;
+type Caller = keyof typeof STAFF | 'patient' | 'otherPatient' | 'anonymous';
+const ROLES: readonly Caller[] = ['clinician', 'officer', 'patient', 'auditor', 'anonymous'];
+
+type Expected = 'ALLOWED' | 'FORBIDDEN' | 'NOT_FOUND' | 'UNAUTHENTICATED';
+
+/** What the operations need to exist before they are called; built once in beforeAll. */
+interface Fixtures {
+  /** A demo patient with a persona and records in eu-de, and another one. */
+  readonly patient: string;
+  readonly otherPatient: string;
+  /** The patient's consent: revoked by the patient in the revokeConsent row only. */
+  readonly consentId: string;
+  /** dr-weber's receipt for a TREAT read of the patient's summary. */
+  readonly receipt: { readonly decisionId: string; readonly auditHash: string };
+  /** Two break-glass (ETREAT) reads by dr-weber: one left queued, one reviewed in the reviewBreakGlass row. */
+  readonly breakGlassQueued: string;
+  readonly breakGlassToReview: string;
+  /** Drafts: EU by officer-schmidt, DE by officer-schmidt, US by officer-miller. */
+  readonly euDraft: string;
+  readonly deDraft: string;
+  readonly usDraft: string;
+  /** An EU draft by officer-schmidt, approved in the approvePolicy row. */
+  readonly euToApprove: string;
+  /** An EU version drafted by officer-schmidt and approved by officer-dubois, activated in the activatePolicy row. */
+  readonly euToActivate: string;
+}
+
+interface Case {
+  readonly as: Caller;
+  readonly expect: Expected;
+  /** How this call differs from the row's usual one. */
+  readonly note?: string;
+  variables?(f: Fixtures): Record<string, unknown>;
+  /** More to check on an allowed answer: the operation's field. */
+  check?(value: unknown, f: Fixtures): void | Promise<void>;
+}
+
+interface Row {
+  /** The root field: a query or a mutation. */
+  readonly operation: string;
+  readonly query: string;
+  variables?(f: Fixtures): Record<string, unknown>;
+  /** A read whose decision may withhold regions: an allowed answer may carry those errors beside its data. */
+  readonly withholding?: boolean;
+  /**
+   * What a refused call must leave unchanged, read as an allowed caller. For mutations the
+   * refusals come first, then the calls that succeed.
+   */
+  state?(f: Fixtures): Promise<unknown>;
+  readonly cases: readonly Case[];
+}
+
+const WITHHOLDING = new Set(['CONSENT_REQUIRED', 'CONSENT_REVOKED', 'POLICY_DENIED', 'REGION_UNAVAILABLE']);
+
+const SUMMARY = /* GraphQL */ `
+  query Summary($p: ID!, $purpose: PurposeOfUse!, $justification: String) {
+    patientSummary(patientId: $p, purpose: $purpose, justification: $justification) {
+      patientId
+      regions
+      receipt {
+        decisionId
+        auditHash
+        outcome
+        breakGlass
+      }
+    }
+  }
+`;
+const RECORDS = /* GraphQL */ `
+  query Records($p: ID!, $purpose: PurposeOfUse!) {
+    records(patientId: $p, purpose: $purpose, first: 5) {
+      edges {
+        node {
+          id
+        }
+      }
+      regions
+      receipt {
+        decisionId
+      }
+    }
+  }
+`;
+const ME = 'query Me { me { subject organisationId jurisdiction roles patientId } }';
+const CONSENT_FIELDS = 'id patientId status revokedAt revokeTxId';
+const GRANT = `mutation Grant($input: GrantConsentInput!) { grantConsent(input: $input) { ${CONSENT_FIELDS} } }`;
+const MY_CONSENTS = `query MyConsents { myConsents { ${CONSENT_FIELDS} } }`;
+const REVOKE = `mutation Revoke($id: ID!) { revokeConsent(consentId: $id) { ${CONSENT_FIELDS} } }`;
+const LOG_FIELDS = 'edges { node { decisionId organisationId jurisdiction breakGlass } }';
+const MY_LOG = `query MyLog { myAccessLog(first: 100) { ${LOG_FIELDS} } }`;
+const ACCESS_LOG = `query AccessLog { accessLog(first: 100) { ${LOG_FIELDS} } }`;
+const QUEUE = `query Queue { breakGlassReviewQueue(first: 100) { ${LOG_FIELDS} } }`;
+const REVIEW = 'mutation Review($id: ID!) { reviewBreakGlass(decisionId: $id) { decisionId reviewedBy } }';
+const VERIFY = /* GraphQL */ `
+  query Verify($receipt: DisclosureReceiptInput!) {
+    verifyDisclosure(receipt: $receipt) {
+      valid
+      decisionId
+    }
+  }
+`;
+const VERSION_FIELDS = 'jurisdiction version status author approver';
+const DIFF =
+  'query Diff($j: String!, $v: String!) { policyDiff(jurisdiction: $j, version: $v) { jurisdiction version } }';
+const HISTORY = `query History($j: String!) { policyHistory(jurisdiction: $j) { ${VERSION_FIELDS} } }`;
+const ACTIVE = 'query Active { activePolicies { policies { jurisdiction version } } }';
+const SIMULATE = /* GraphQL */ `
+  query Simulate($j: String!, $v: String!) {
+    simulatePolicy(jurisdiction: $j, version: $v, recent: 50) {
+      replayed
+    }
+  }
+`;
+const DRAFT = `mutation Draft($d: JSONObject!) { draftPolicy(document: $d) { ${VERSION_FIELDS} } }`;
+const APPROVE = `mutation Approve($j: String!, $v: String!) { approvePolicy(jurisdiction: $j, version: $v) { ${VERSION_FIELDS} } }`;
+const ACTIVATE = `mutation Activate($j: String!, $v: String!) { activatePolicy(jurisdiction: $j, version: $v) { ${VERSION_FIELDS} } }`;
+
+interface ConsentData {
+  id: string;
+  patientId: string;
+  status: string;
+}
+interface LogData {
+  edges: { node: { decisionId: string; organisationId: string; jurisdiction: string; breakGlass: boolean } }[];
+}
+interface VersionData {
+  jurisdiction: string;
+  version: string;
+  status: string;
+  author: string;
+  approver: string | null;
+}
+
+const JUSTIFICATION = 'Unconscious on arrival in the emergency department, no next of kin.';
+const GRANT_INPUT = { grantee: { kind: 'JURISDICTION', jurisdiction: 'DE' }, purposes: ['TREAT'] };
+
+let shipped: PolicyDocument[] = [];
+let nextVersion = 0;
+
+/** A shipped policy under a version no other call used: a valid draft for its jurisdiction. */
+function policy(jurisdiction: string, changes: Record<string, unknown> = {}): Record<string, unknown> {
+  const doc = shipped.find((d) => d.jurisdiction === jurisdiction)!;
+  nextVersion += 1;
+  return { ...structuredClone(doc), version: `2030.${nextVersion}`, ...changes };
+}
+
+function decisionIds(log: unknown): string[] {
+  return (log as LogData).edges.map((e) => e.node.decisionId);
+}
+
+/** The callers refused by every policy operation, whatever the jurisdiction. */
+const NOT_OFFICERS: readonly Case[] = [
+  { as: 'clinician', expect: 'FORBIDDEN' },
+  { as: 'patient', expect: 'FORBIDDEN' },
+  { as: 'auditor', expect: 'FORBIDDEN' },
+  { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+];
+
+const ROWS: readonly Row[] = [
+  {
+    operation: 'patientSummary',
+    query: SUMMARY,
+    withholding: true,
+    variables: (f) => ({ p: f.patient, purpose: 'TREAT' }),
+    cases: [
+      { as: 'clinician', expect: 'ALLOWED', note: 'TREAT' },
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        note: 'own, PATRQT',
+        variables: (f) => ({ p: f.patient, purpose: 'PATRQT' }),
+        check: (s, f) => {
+          expect((s as { patientId: string }).patientId).toBe(f.patient);
+        },
+      },
+      { as: 'patient', expect: 'FORBIDDEN', note: 'own, TREAT' },
+      {
+        as: 'patient',
+        expect: 'FORBIDDEN',
+        note: "another patient's, PATRQT",
+        variables: (f) => ({ p: f.otherPatient, purpose: 'PATRQT' }),
+      },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+    ],
+  },
+  {
+    operation: 'records',
+    query: RECORDS,
+    withholding: true,
+    variables: (f) => ({ p: f.patient, purpose: 'TREAT' }),
+    cases: [
+      { as: 'clinician', expect: 'ALLOWED', note: 'TREAT' },
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        note: 'own, PATRQT',
+        variables: (f) => ({ p: f.patient, purpose: 'PATRQT' }),
+      },
+      { as: 'patient', expect: 'FORBIDDEN', note: 'own, TREAT' },
+      {
+        as: 'patient',
+        expect: 'FORBIDDEN',
+        note: "another patient's, PATRQT",
+        variables: (f) => ({ p: f.otherPatient, purpose: 'PATRQT' }),
+      },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+    ],
+  },
+  {
+    operation: 'me',
+    query: ME,
+    cases: [
+      {
+        as: 'clinician',
+        expect: 'ALLOWED',
+        check: (me) => {
+          expect(me).toMatchObject({ organisationId: 'charite-berlin', roles: ['clinician'] });
+        },
+      },
+      {
+        as: 'officer',
+        expect: 'ALLOWED',
+        check: (me) => {
+          expect(me).toMatchObject({ jurisdiction: 'DE', roles: ['compliance_officer'] });
+        },
+      },
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        check: (me, f) => {
+          expect(me).toMatchObject({ roles: ['patient'], patientId: f.patient });
+        },
+      },
+      {
+        as: 'auditor',
+        expect: 'ALLOWED',
+        check: (me) => {
+          expect(me).toMatchObject({ roles: ['auditor'] });
+        },
+      },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+    ],
+  },
+  {
+    operation: 'grantConsent',
+    query: GRANT,
+    variables: () => ({ input: GRANT_INPUT }),
+    state: async () => [await consentsOf('patient'), await consentsOf('otherPatient')],
+    cases: [
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+      {
+        as: 'patient',
+        expect: 'FORBIDDEN',
+        note: 'for another patient',
+        variables: (f) => ({ input: { ...GRANT_INPUT, patientId: f.otherPatient } }),
+      },
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        note: 'own',
+        check: (c, f) => {
+          expect(c).toMatchObject({ patientId: f.patient, status: 'ACTIVE' });
+        },
+      },
+    ],
+  },
+  {
+    operation: 'myConsents',
+    query: MY_CONSENTS,
+    cases: [
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        note: 'own only',
+        check: (list, f) => {
+          const consents = list as ConsentData[];
+          expect(consents.map((c) => c.id)).toContain(f.consentId);
+          expect(consents.every((c) => c.patientId === f.patient)).toBe(true);
+        },
+      },
+      {
+        as: 'otherPatient',
+        expect: 'ALLOWED',
+        note: "never the patient's",
+        check: (list, f) => {
+          expect((list as ConsentData[]).every((c) => c.patientId === f.otherPatient)).toBe(true);
+        },
+      },
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+    ],
+  },
+  {
+    operation: 'revokeConsent',
+    query: REVOKE,
+    variables: (f) => ({ id: f.consentId }),
+    state: async (f) => (await consentsOf('patient')).find((c) => c.id === f.consentId)?.status,
+    cases: [
+      { as: 'otherPatient', expect: 'FORBIDDEN', note: "the patient's consent" },
+      {
+        as: 'otherPatient',
+        expect: 'FORBIDDEN',
+        note: 'an id that does not exist: same answer',
+        variables: () => ({ id: `cns-${randomUUID()}` }),
+      },
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        note: 'own',
+        check: (c, f) => {
+          expect(c).toMatchObject({ id: f.consentId, patientId: f.patient, status: 'REVOKED' });
+        },
+      },
+    ],
+  },
+  {
+    operation: 'myAccessLog',
+    query: MY_LOG,
+    cases: [
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        note: 'own: lists the clinician read',
+        check: (log, f) => {
+          expect(decisionIds(log)).toContain(f.receipt.decisionId);
+        },
+      },
+      {
+        as: 'otherPatient',
+        expect: 'ALLOWED',
+        note: "own only: never the patient's",
+        check: (log, f) => {
+          expect(decisionIds(log)).not.toContain(f.receipt.decisionId);
+        },
+      },
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+    ],
+  },
+  {
+    operation: 'accessLog',
+    query: ACCESS_LOG,
+    cases: [
+      {
+        as: 'officer',
+        expect: 'ALLOWED',
+        note: 'DE requests',
+        check: (log, f) => {
+          expect(decisionIds(log)).toContain(f.receipt.decisionId);
+        },
+      },
+      {
+        as: 'auditor',
+        expect: 'ALLOWED',
+        note: 'DE requests',
+        check: (log, f) => {
+          expect(decisionIds(log)).toContain(f.receipt.decisionId);
+        },
+      },
+      {
+        as: 'officerUS',
+        expect: 'ALLOWED',
+        note: 'US-MA requests only',
+        check: (log, f) => {
+          expect(decisionIds(log)).not.toContain(f.receipt.decisionId);
+          expect((log as LogData).edges.every((e) => e.node.jurisdiction === 'US-MA')).toBe(true);
+        },
+      },
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'patient', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+    ],
+  },
+  {
+    operation: 'breakGlassReviewQueue',
+    query: QUEUE,
+    cases: [
+      {
+        as: 'officer',
+        expect: 'ALLOWED',
+        note: 'DE break-glass',
+        check: (log, f) => {
+          expect(decisionIds(log)).toContain(f.breakGlassQueued);
+        },
+      },
+      {
+        as: 'officerUS',
+        expect: 'ALLOWED',
+        note: 'US-MA only',
+        check: (log, f) => {
+          expect(decisionIds(log)).not.toContain(f.breakGlassQueued);
+        },
+      },
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'patient', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+    ],
+  },
+  {
+    operation: 'reviewBreakGlass',
+    query: REVIEW,
+    variables: (f) => ({ id: f.breakGlassToReview }),
+    state: async (f) =>
+      decisionIds((await as<{ breakGlassReviewQueue: LogData }>('officer', QUEUE)).breakGlassReviewQueue).includes(
+        f.breakGlassToReview,
+      ),
+    cases: [
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'patient', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+      { as: 'officerUS', expect: 'NOT_FOUND', note: 'a DE break-glass, from US-MA' },
+      { as: 'officerFR', expect: 'NOT_FOUND', note: 'a DE break-glass, from FR' },
+      {
+        as: 'officer',
+        expect: 'NOT_FOUND',
+        note: 'a decision that was no break-glass',
+        variables: (f) => ({ id: f.receipt.decisionId }),
+      },
+      {
+        as: 'officer',
+        expect: 'ALLOWED',
+        note: 'DE break-glass',
+        check: (entry, f) => {
+          expect(entry).toEqual({ decisionId: f.breakGlassToReview, reviewedBy: 'officer-schmidt' });
+        },
+      },
+    ],
+  },
+  {
+    operation: 'verifyDisclosure',
+    query: VERIFY,
+    variables: (f) => ({ receipt: f.receipt }),
+    cases: [
+      {
+        as: 'clinician',
+        expect: 'ALLOWED',
+        note: 'the requesting organisation',
+        check: (v, f) => {
+          expect(v).toEqual({ valid: true, decisionId: f.receipt.decisionId });
+        },
+      },
+      { as: 'otherClinician', expect: 'NOT_FOUND', note: 'another organisation' },
+      {
+        as: 'clinician',
+        expect: 'NOT_FOUND',
+        note: 'a decision that does not exist: same answer',
+        variables: () => ({ receipt: { decisionId: randomUUID(), auditHash: '0'.repeat(64) } }),
+      },
+      { as: 'patient', expect: 'ALLOWED', note: 'the patient concerned' },
+      { as: 'otherPatient', expect: 'NOT_FOUND', note: 'another patient' },
+      { as: 'officer', expect: 'ALLOWED' },
+      { as: 'officerUS', expect: 'NOT_FOUND', note: "a DE requester's decision: not their jurisdiction" },
+      { as: 'auditor', expect: 'ALLOWED' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+    ],
+  },
+  {
+    operation: 'policyDiff',
+    query: DIFF,
+    variables: (f) => ({ j: 'EU', v: f.euDraft }),
+    cases: [
+      { as: 'officer', expect: 'ALLOWED', note: 'EU' },
+      { as: 'officerFR', expect: 'ALLOWED', note: 'EU' },
+      { as: 'officerUS', expect: 'FORBIDDEN', note: 'EU' },
+      { as: 'officer', expect: 'ALLOWED', note: 'DE', variables: (f) => ({ j: 'DE', v: f.deDraft }) },
+      { as: 'officerFR', expect: 'FORBIDDEN', note: 'DE', variables: (f) => ({ j: 'DE', v: f.deDraft }) },
+      { as: 'officerUS', expect: 'ALLOWED', note: 'US', variables: (f) => ({ j: 'US', v: f.usDraft }) },
+      { as: 'officer', expect: 'FORBIDDEN', note: 'US', variables: (f) => ({ j: 'US', v: f.usDraft }) },
+      ...NOT_OFFICERS,
+    ],
+  },
+  {
+    operation: 'policyHistory',
+    query: HISTORY,
+    variables: () => ({ j: 'EU' }),
+    cases: [
+      { as: 'officer', expect: 'ALLOWED', note: 'EU' },
+      { as: 'officerFR', expect: 'ALLOWED', note: 'EU' },
+      { as: 'officerUS', expect: 'FORBIDDEN', note: 'EU' },
+      { as: 'officer', expect: 'ALLOWED', note: 'DE', variables: () => ({ j: 'DE' }) },
+      { as: 'officerFR', expect: 'FORBIDDEN', note: 'DE', variables: () => ({ j: 'DE' }) },
+      { as: 'officerUS', expect: 'ALLOWED', note: 'US', variables: () => ({ j: 'US' }) },
+      { as: 'officer', expect: 'FORBIDDEN', note: 'US', variables: () => ({ j: 'US' }) },
+      ...NOT_OFFICERS,
+    ],
+  },
+  {
+    operation: 'activePolicies',
+    query: ACTIVE,
+    cases: [
+      { as: 'officer', expect: 'ALLOWED' },
+      { as: 'officerFR', expect: 'ALLOWED' },
+      { as: 'officerUS', expect: 'ALLOWED' },
+      ...NOT_OFFICERS,
+    ],
+  },
+  {
+    operation: 'simulatePolicy',
+    query: SIMULATE,
+    variables: (f) => ({ j: 'EU', v: f.euDraft }),
+    cases: [
+      { as: 'officer', expect: 'ALLOWED', note: 'EU' },
+      { as: 'officerFR', expect: 'ALLOWED', note: 'EU' },
+      { as: 'officerUS', expect: 'FORBIDDEN', note: 'EU' },
+      { as: 'officerFR', expect: 'FORBIDDEN', note: 'DE', variables: (f) => ({ j: 'DE', v: f.deDraft }) },
+      { as: 'officerUS', expect: 'ALLOWED', note: 'US', variables: (f) => ({ j: 'US', v: f.usDraft }) },
+      { as: 'officer', expect: 'FORBIDDEN', note: 'US', variables: (f) => ({ j: 'US', v: f.usDraft }) },
+      ...NOT_OFFICERS,
+    ],
+  },
+  {
+    operation: 'draftPolicy',
+    query: DRAFT,
+    variables: () => ({ d: policy('EU') }),
+    state: () => Promise.all(['EU', 'DE', 'US'].map((j) => versionsOf(j))),
+    cases: [
+      { as: 'officerUS', expect: 'FORBIDDEN', note: 'EU' },
+      { as: 'officer', expect: 'FORBIDDEN', note: 'US', variables: () => ({ d: policy('US') }) },
+      { as: 'officerFR', expect: 'FORBIDDEN', note: 'DE', variables: () => ({ d: policy('DE') }) },
+      { as: 'officerUS', expect: 'FORBIDDEN', note: 'DE', variables: () => ({ d: policy('DE') }) },
+      {
+        as: 'officerUS',
+        expect: 'FORBIDDEN',
+        note: 'EU, its covers widened to US',
+        variables: () => {
+          const eu = policy('EU');
+          return { d: { ...eu, covers: [...(eu.covers as string[]), 'US'] } };
+        },
+      },
+      ...NOT_OFFICERS,
+      {
+        as: 'officer',
+        expect: 'ALLOWED',
+        note: 'EU',
+        check: (v) => {
+          expect(v).toMatchObject({ jurisdiction: 'EU', status: 'DRAFT', author: 'officer-schmidt' });
+        },
+      },
+      { as: 'officer', expect: 'ALLOWED', note: 'DE', variables: () => ({ d: policy('DE') }) },
+      { as: 'officerFR', expect: 'ALLOWED', note: 'EU' },
+      { as: 'officerUS', expect: 'ALLOWED', note: 'US', variables: () => ({ d: policy('US') }) },
+    ],
+  },
+  {
+    operation: 'approvePolicy',
+    query: APPROVE,
+    variables: (f) => ({ j: 'EU', v: f.euToApprove }),
+    state: () => Promise.all(['EU', 'DE', 'US'].map((j) => versionsOf(j))),
+    cases: [
+      { as: 'officerUS', expect: 'FORBIDDEN', note: 'EU' },
+      { as: 'officer', expect: 'FORBIDDEN', note: 'EU, own draft (four eyes)' },
+      { as: 'officerFR', expect: 'FORBIDDEN', note: 'DE', variables: (f) => ({ j: 'DE', v: f.deDraft }) },
+      { as: 'officer', expect: 'FORBIDDEN', note: 'US', variables: (f) => ({ j: 'US', v: f.usDraft }) },
+      {
+        as: 'officerUS',
+        expect: 'FORBIDDEN',
+        note: 'US, own draft (four eyes)',
+        variables: (f) => ({ j: 'US', v: f.usDraft }),
+      },
+      ...NOT_OFFICERS,
+      {
+        as: 'officerFR',
+        expect: 'ALLOWED',
+        note: 'EU',
+        check: (v, f) => {
+          expect(v).toMatchObject({ version: f.euToApprove, status: 'APPROVED', approver: 'officer-dubois' });
+        },
+      },
+    ],
+  },
+  {
+    operation: 'activatePolicy',
+    query: ACTIVATE,
+    variables: (f) => ({ j: 'EU', v: f.euToActivate }),
+    state: () => Promise.all(['EU', 'DE', 'US'].map((j) => versionsOf(j))),
+    cases: [
+      { as: 'officerUS', expect: 'FORBIDDEN', note: 'EU' },
+      ...NOT_OFFICERS,
+      {
+        as: 'officer',
+        expect: 'ALLOWED',
+        note: 'EU',
+        check: (v, f) => {
+          expect(v).toMatchObject({ version: f.euToActivate, status: 'ACTIVE' });
+        },
+      },
+    ],
+  },
+];
+
+let t: TestGateway;
+let fixtures: Fixtures;
+const tokens = new Map<Caller, string>();
+
+function codes(res: GraphQLResponse): string[] {
+  return res.errors.map((e) => String(e.extensions.code));
+}
+
+/** A call as `caller`; `anonymous` sends no token. */
+function call<T = Record<string, unknown>>(
+  caller: Caller,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLResponse<T>> {
+  return t.graphql<T>(query, variables, tokens.get(caller));
+}
+
+/** The data of a call that must succeed. */
+async function as<T>(caller: Caller, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const res = await call<T>(caller, query, variables);
+  expect(res.errors, `${caller}: ${query}`).toEqual([]);
+  return res.data!;
+}
+
+async function consentsOf(caller: 'patient' | 'otherPatient'): Promise<ConsentData[]> {
+  return (await as<{ myConsents: ConsentData[] }>(caller, MY_CONSENTS)).myConsents;
+}
+
+async function versionsOf(jurisdiction: string): Promise<string[]> {
+  const officer = jurisdiction === 'US' ? 'officerUS' : 'officer';
+  const { policyHistory } = await as<{ policyHistory: VersionData[] }>(officer, HISTORY, { j: jurisdiction });
+  return policyHistory.map((v) => `${v.version}:${v.status}:${v.approver ?? ''}`);
+}
+
+async function draft(caller: Caller, document: Record<string, unknown>): Promise<string> {
+  return (await as<{ draftPolicy: VersionData }>(caller, DRAFT, { d: document })).draftPolicy.version;
+}
+
+async function read(purpose: string, justification?: string): Promise<{ decisionId: string; auditHash: string }> {
+  const res = await call<{
+    patientSummary: { receipt: { decisionId: string; auditHash: string; breakGlass: boolean } };
+  }>('clinician', SUMMARY, { p: fixtures.patient, purpose, ...(justification !== undefined ? { justification } : {}) });
+  expect(codes(res).filter((c) => !WITHHOLDING.has(c))).toEqual([]);
+  const { decisionId, auditHash, breakGlass } = res.data!.patientSummary.receipt;
+  expect(breakGlass).toBe(justification !== undefined);
+  return { decisionId, auditHash };
+}
+
+async function expectCall(row: Row, c: Case): Promise<void> {
+  const label = `${row.operation} as ${c.as}${c.note !== undefined ? ` (${c.note})` : ''}`;
+  const variables = (c.variables ?? row.variables)?.(fixtures) ?? {};
+  const res = await call(c.as, row.query, variables);
+  if (c.expect === 'ALLOWED') {
+    const refusals = res.errors.filter(
+      (e) => !(row.withholding === true && WITHHOLDING.has(String(e.extensions.code))),
+    );
+    expect(refusals, label).toEqual([]);
+    const value = res.data?.[row.operation];
+    expect(value, label).toBeTruthy();
+    await c.check?.(value, fixtures);
+  } else {
+    expect({ codes: codes(res), data: res.data }, label).toEqual({ codes: [c.expect], data: null });
+  }
+}
+
+describe('authorization matrix: every operation × every role', () => {
+  beforeAll(async () => {
+    t = await startTestGateway({ patients: 6 });
+    shipped = await loadShippedPolicies();
+    for (const [caller, persona] of Object.entries(STAFF)) tokens.set(caller as Caller, await t.token(persona));
+    const personas = t.demo.personas.filter((p) => p.role === 'patient');
+    const withGermanRecords = t.demo.patients.find(
+      (p) =>
+        p.locations.some((l) => l.region === 'eu-de') && personas.some((persona) => persona.patientId === p.globalId),
+    )!;
+    const patient = personas.find((p) => p.patientId === withGermanRecords.globalId)!;
+    const other = personas.find((p) => p.patientId !== patient.patientId)!;
+    tokens.set('patient', await t.token(patient.name));
+    tokens.set('otherPatient', await t.token(other.name));
+
+    const partial = { patient: patient.patientId!, otherPatient: other.patientId! } as Fixtures;
+    fixtures = partial;
+    const consentId = (await as<{ grantConsent: ConsentData }>('patient', GRANT, { input: GRANT_INPUT })).grantConsent
+      .id;
+    const receipt = await read('TREAT');
+    const breakGlassQueued = (await read('ETREAT', JUSTIFICATION)).decisionId;
+    const breakGlassToReview = (await read('ETREAT', JUSTIFICATION)).decisionId;
+    const euDraft = await draft('officer', policy('EU'));
+    const deDraft = await draft('officer', policy('DE'));
+    const usDraft = await draft('officerUS', policy('US'));
+    const euToApprove = await draft('officer', policy('EU'));
+    const euToActivate = await draft('officer', policy('EU'));
+    await as('officerFR', APPROVE, { j: 'EU', v: euToActivate });
+    fixtures = {
+      ...partial,
+      consentId,
+      receipt,
+      breakGlassQueued,
+      breakGlassToReview,
+      euDraft,
+      deDraft,
+      usDraft,
+      euToApprove,
+      euToActivate,
+    };
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('has a row for every query and mutation of the schema, each called by every role', async () => {
+    const schema = await buildMeridianSchema();
+    const operations = [
+      ...Object.keys(schema.getQueryType()?.getFields() ?? {}),
+      ...Object.keys(schema.getMutationType()?.getFields() ?? {}),
+    ];
+    expect(ROWS.map((r) => r.operation).sort()).toEqual(operations.sort());
+    for (const row of ROWS) {
+      expect(
+        ROLES.filter((role) => !row.cases.some((c) => c.as === role)),
+        row.operation,
+      ).toEqual([]);
+    }
+  });
+
+  it.each(ROWS)('$operation', async (row) => {
+    const before = await row.state?.(fixtures);
+    for (const c of row.cases) {
+      await expectCall(row, c);
+      // A refused call changes nothing an allowed caller can see.
+      if (row.state && c.expect !== 'ALLOWED')
+        expect(await row.state(fixtures), `${row.operation} as ${c.as}`).toEqual(before);
+    }
+  });
+
+  /*
+   * A draft may not claim jurisdictions its policy does not cover yet, beyond the officer's
+   * own: else two DE/FR officers could put US-MA under two policies (nothing of it disclosed)
+   * or let its author simulate over US-only decisions, without any US officer taking part.
+   */
+  it('a DE officer may not widen the EU policy to cover US', async () => {
+    const eu = policy('EU');
+    const res = await call('officer', DRAFT, { d: { ...eu, covers: [...(eu.covers as string[]), 'US'] } });
+    expect({ codes: codes(res), data: res.data }).toEqual({ codes: ['FORBIDDEN'], data: null });
+  });
+
+  it('a DE officer may not create a new policy that covers US', async () => {
+    const res = await call('officer', DRAFT, { d: { ...policy('US'), jurisdiction: 'XA', covers: ['DE', 'US'] } });
+    expect({ codes: codes(res), data: res.data }).toEqual({ codes: ['FORBIDDEN'], data: null });
+  });
+});
