@@ -54,7 +54,12 @@ const responsePlugin: ApolloServerPlugin<GraphQLContext> = {
 };
 
 /** Apollo Server 5 with Meridian's limits: depth, cost, aliases, masked errors, no IDE or introspection in production. */
-export function createApollo(schema: GraphQLSchema, config: Config): ApolloServer<GraphQLContext> {
+export function createApollo(
+  schema: GraphQLSchema,
+  config: Config,
+  /** More plugins, e.g. the metrics plugin. */
+  extraPlugins: readonly ApolloServerPlugin<GraphQLContext>[] = [],
+): ApolloServer<GraphQLContext> {
   const armor = new ApolloArmor({
     maxDepth: { n: config.limits.maxDepth, exposeLimits: true },
     costLimit: { maxCost: config.limits.maxCost, exposeLimits: true },
@@ -72,6 +77,7 @@ export function createApollo(schema: GraphQLSchema, config: Config): ApolloServe
       // graphql-armor's typings come from Apollo's CommonJS build; the plugins are the same objects.
       ...(armor.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
       responsePlugin,
+      ...extraPlugins,
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
     introspection: !production,

@@ -20,6 +20,8 @@ export interface HttpServerOptions {
   readonly authenticate: (token: string) => Promise<Principal>;
   readonly context: (base: Pick<GraphQLContext, 'requestId' | 'principal' | 'log'>) => GraphQLContext;
   readonly readiness: () => Promise<ReadinessReport>;
+  /** Served at GET /metrics (Prometheus text); without it /metrics is not found. */
+  readonly metrics?: { readonly contentType: string; render(): Promise<string> };
 }
 
 class HttpError extends Error {
@@ -73,12 +75,32 @@ async function route(
       sendJson(res, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', checks: report.checks });
       return;
     }
+    case '/metrics':
+      if (o.metrics === undefined) break;
+      await metrics(o.metrics, req, res);
+      return;
     case '/graphql':
       await graphql(o, req, res, url, requestId, log);
       return;
-    default:
-      throw new HttpError(404, 'NOT_FOUND', 'Not found. The GraphQL endpoint is /graphql.');
   }
+  throw new HttpError(404, 'NOT_FOUND', 'Not found. The GraphQL endpoint is /graphql.');
+}
+
+async function metrics(
+  source: NonNullable<HttpServerOptions['metrics']>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (method !== 'GET' && method !== 'HEAD') {
+    res.setHeader('allow', 'GET, HEAD');
+    throw new HttpError(405, 'BAD_REQUEST', 'Use GET on /metrics.');
+  }
+  const text = await source.render();
+  res.statusCode = 200;
+  res.setHeader('content-type', source.contentType);
+  res.setHeader('cache-control', 'no-store');
+  res.end(method === 'HEAD' ? undefined : text);
 }
 
 async function graphql(

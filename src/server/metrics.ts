@@ -1,0 +1,106 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AuditOutcome } from '../domain/audit-event.js';
+
+/** How a GraphQL request ended: `error` when the response carries any error (partial answers included). */
+export type GraphQLOutcome = 'ok' | 'error';
+/** What a cache lookup found; `bypass` when the cache was not asked (disabled, or the read must be fresh). */
+export type CacheLookupResult = 'hit' | 'miss' | 'error' | 'bypass';
+export type LedgerCallKind = 'submit' | 'evaluate';
+export type LedgerCallOutcome = 'ok' | 'error';
+
+export interface MetricsOptions {
+  /** Process metrics (`meridian_process_*`, `meridian_nodejs_*`: event-loop lag, heap, GC); default true. */
+  readonly defaultMetrics?: boolean;
+  /** Regions whose error counter starts at 0, so a rate over it is defined before the first failure. */
+  readonly regions?: readonly string[];
+}
+
+const PREFIX = 'meridian_';
+/** Seconds: from an embedded-ledger read (well under a millisecond) to a slow Fabric commit. */
+const LEDGER_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const GRAPHQL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const DECISION_OUTCOMES: readonly AuditOutcome[] = ['permit', 'partial', 'deny'];
+
+/**
+ * One gateway's Prometheus metrics, in a registry of its own (never prom-client's global
+ * one: several gateways may run in one process). `render()` is what `GET /metrics` serves.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly #graphql: Histogram<'operation' | 'outcome'>;
+  readonly #cache: Counter<'cache' | 'result'>;
+  readonly #decisions: Counter<'outcome' | 'break_glass'>;
+  readonly #regionErrors: Counter<'region'>;
+  readonly #ledger: Histogram<'kind' | 'fn' | 'outcome'>;
+
+  constructor(options: Readonly<MetricsOptions> = {}) {
+    const registers = [this.registry];
+    this.#graphql = new Histogram({
+      name: `${PREFIX}graphql_request_duration_seconds`,
+      help: 'GraphQL operations by root field (unknown when the request did not parse or validate) and outcome.',
+      labelNames: ['operation', 'outcome'],
+      buckets: GRAPHQL_BUCKETS,
+      registers,
+    });
+    this.#cache = new Counter({
+      name: `${PREFIX}cache_lookups_total`,
+      help: 'Cache lookups by cache and result (hit, miss, error, bypass).',
+      labelNames: ['cache', 'result'],
+      registers,
+    });
+    this.#decisions = new Counter({
+      name: `${PREFIX}decisions_total`,
+      help: 'Audited access decisions by outcome (permit, partial, deny) and whether break-glass was granted.',
+      labelNames: ['outcome', 'break_glass'],
+      registers,
+    });
+    this.#regionErrors = new Counter({
+      name: `${PREFIX}region_errors_total`,
+      help: 'Regional record store reads that failed or timed out, by region.',
+      labelNames: ['region'],
+      registers,
+    });
+    this.#ledger = new Histogram({
+      name: `${PREFIX}ledger_call_duration_seconds`,
+      help: 'Ledger calls by kind (submit, evaluate), chaincode function and outcome.',
+      labelNames: ['kind', 'fn', 'outcome'],
+      buckets: LEDGER_BUCKETS,
+      registers,
+    });
+    for (const outcome of DECISION_OUTCOMES) {
+      for (const breakGlass of ['true', 'false']) this.#decisions.inc({ outcome, break_glass: breakGlass }, 0);
+    }
+    for (const region of options.regions ?? []) this.#regionErrors.inc({ region }, 0);
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
+  }
+
+  /** The Content-Type of `render()`'s text. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  graphqlRequest(operation: string, outcome: GraphQLOutcome, seconds: number): void {
+    this.#graphql.observe({ operation, outcome }, seconds);
+  }
+
+  cacheLookup(cache: string, result: CacheLookupResult): void {
+    this.#cache.inc({ cache, result });
+  }
+
+  decision(outcome: AuditOutcome, breakGlass: boolean): void {
+    this.#decisions.inc({ outcome, break_glass: String(breakGlass) });
+  }
+
+  regionError(region: string): void {
+    this.#regionErrors.inc({ region });
+  }
+
+  ledgerCall(kind: LedgerCallKind, fn: string, outcome: LedgerCallOutcome, seconds: number): void {
+    this.#ledger.observe({ kind, fn, outcome }, seconds);
+  }
+}
