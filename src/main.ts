@@ -21,11 +21,15 @@ import { TokenVerifier } from './auth/token-verifier.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { demoOrganisations } from './demo/organisations.js';
 import { seedDemo } from './demo/seed.js';
+import { openCache, type GatewayCache } from './cache/open-cache.js';
 import { createApollo } from './graphql/apollo.js';
 import { buildMeridianSchema } from './graphql/schema.js';
 import { withDeadline } from './access/deadline.js';
 import type { Ledger, LedgerActor } from './ledger/ledger.js';
 import { openLedger } from './ledger/open-ledger.js';
+import { InstrumentedLedger } from './ledger/instrumented-ledger.js';
+import { metricsPlugin } from './graphql/metrics-plugin.js';
+import { Metrics } from './server/metrics.js';
 import { createHttpServer, type ReadinessReport } from './server/http-server.js';
 import { createLogger } from './server/logger.js';
 import type { ControlPlane } from './stores/control-plane.js';
@@ -92,8 +96,21 @@ function readiness(stores: Stores, timeoutMs: number): () => Promise<ReadinessRe
   };
 }
 
+export interface StartOptions {
+  /**
+   * A ledger opened by the caller, shared with other gateways in this process (tests and
+   * benchmarks of several gateways on one embedded ledger); the caller closes it.
+   */
+  readonly ledger?: Ledger;
+}
+
 /** Wires and starts Meridian: stores, demo data on first start, auth, GraphQL, HTTP. */
-export async function startGateway(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Gateway> {
+export async function startGateway(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+  options: StartOptions = {},
+): Promise<Gateway> {
+  const ownsLedger = options.ledger === undefined;
   const embedded = config.controlDatabase.kind === 'pglite';
   const unlock = embedded ? await lockDataDir(config.dataDir, 'the gateway') : (): Promise<void> => Promise.resolve();
   const stores = await openStores(config).catch(async (err: unknown) => {
@@ -101,10 +118,13 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     throw err;
   });
   let ledger: Ledger | undefined;
+  let cached: GatewayCache | null = null;
   try {
-    ledger = await openLedger(config);
+    ledger = options.ledger ?? (await openLedger(config));
     const organisations = await organisationDirectory(config, stores.control);
-    const ledgerClient = new LedgerClient(ledger);
+    // One registry per gateway: tests and benchmarks run several gateways in one process.
+    const metrics = new Metrics({ regions: config.regions.map((r) => r.id) });
+    const ledgerClient = new LedgerClient(new InstrumentedLedger(ledger, metrics));
     if (config.seedDemo && (await stores.control.patients(1)).length === 0) {
       logger.info({ patients: config.demoPatients }, 'seeding demo data (first start)');
       await seedDemo({
@@ -118,8 +138,28 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     const policies = new PolicyService({ policies: stores.control.policies, ledger: ledgerClient });
     await bootstrapPolicies(policies, logger);
     const names = new Map(organisations.map((o) => [o.id, o.name]));
-    const audit = new AuditService({ log: stores.control.auditLog, maxPageSize: config.limits.maxPageSize });
+    const audit = new AuditService({
+      log: stores.control.auditLog,
+      maxPageSize: config.limits.maxPageSize,
+      onDecision: (outcome, breakGlass) => {
+        metrics.decision(outcome, breakGlass);
+      },
+    });
     const consents = new ConsentService({ consents: stores.control.consents, ledger: ledgerClient });
+    cached =
+      config.cache.ttlMs > 0
+        ? await openCache({
+            config,
+            ledger,
+            client: ledgerClient,
+            actor: GATEWAY_ACTOR,
+            logger,
+            onLookup: (kind, result) => {
+              metrics.cacheLookup(kind, result);
+            },
+          })
+        : null;
+    const caching = cached ? { cache: cached.cache, epochs: cached.epochs } : {};
     const alert = (subject: string, message: string): void => {
       logger.error(
         { alert: 'integrity_violation', subject, problem: message },
@@ -136,16 +176,19 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       onIntegrityViolation: (problems) => {
         for (const p of problems) alert(p.subject, p.message);
       },
+      ...caching,
     });
     const records = new RecordService({
       audit,
       decider,
       integrity: new RecordVerifier({ stores: stores.anchors, ledger: ledgerClient }),
+      ...(cached ? { cache: cached.cache } : {}),
       control: stores.control,
       stores: stores.stores,
       regionTimeoutMs: config.regionTimeoutMs,
       maxPageSize: config.limits.maxPageSize,
       onRegionError: (region, err) => {
+        metrics.regionError(region);
         logger.warn({ region, err: err instanceof Error ? err.message : String(err) }, 'region unavailable');
       },
       onIntegrityViolation: (region, message) => {
@@ -169,7 +212,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       anchorPending: anchorAudit,
     });
     const verifier = new TokenVerifier({ organisations, audience: config.tokenAudience });
-    const apollo = createApollo(await buildMeridianSchema(), config);
+    const apollo = createApollo(await buildMeridianSchema(), config, [metricsPlugin(metrics)]);
     await apollo.start();
     const server = createHttpServer({
       apollo,
@@ -191,12 +234,14 @@ export async function startGateway(config: Config, logger: Logger = createLogger
         partialFailures: [],
       }),
       readiness: readiness(stores, config.regionTimeoutMs),
+      metrics,
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, resolve);
     });
     const port = (server.address() as AddressInfo).port;
+    await cached?.start(port);
     const url = `http://${config.host}:${port}/graphql`;
     logger.info(
       { url, mode: config.mode, regions: config.regions.map((r) => r.id), embedded },
@@ -237,8 +282,9 @@ export async function startGateway(config: Config, logger: Logger = createLogger
           logger.debug('graphql stopped');
           // No request can add events now: anchor the last ones while the ledger is still open.
           await anchoring.stop();
+          await cached?.close();
           await stores.close();
-          await ledger?.close();
+          if (ownsLedger) await ledger?.close();
           logger.debug('databases and ledger closed');
           await unlock();
           logger.info('meridian gateway stopped');
@@ -246,7 +292,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     };
   } catch (err) {
     await stores.close();
-    await ledger?.close();
+    await cached?.close();
+    if (ownsLedger) await ledger?.close();
     await unlock();
     throw err;
   }

@@ -142,7 +142,8 @@ describe('GraphQL API against PostgreSQL', () => {
   let crossBorder: { globalId: string; regions: string[] };
 
   beforeAll(async () => {
-    t = await startTestGateway();
+    // Uncached: a region taken down below must be missed, not served from the cache (test/cache.test.ts).
+    t = await startTestGateway({ env: { MERIDIAN_CACHE_TTL_MS: '0' } });
     clinician = await t.token('dr-weber');
     const p = t.demo.patients[0]!;
     crossBorder = { globalId: p.globalId, regions: p.locations.map((l) => l.region) };

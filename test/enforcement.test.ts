@@ -142,7 +142,9 @@ describe('every disclosure decided under consent and policy, audited and receipt
   let patient: { id: string; token: string; regions: string[] };
 
   beforeAll(async () => {
-    t = await startTestGateway();
+    // Without the cache: the tampering cases below must meet the altered rows on the very next
+    // read (with it, an entry verified before the tampering is served until it expires).
+    t = await startTestGateway({ env: { MERIDIAN_CACHE_TTL_MS: '0' } });
     clinician = await t.token('dr-weber'); // Charité Berlin, DE
     // A patient of the Paris hospital (FR) with records in France and Germany.
     const fr = t.demo.patients.find(

@@ -55,6 +55,7 @@ describe('chaincode metadata as a peer sees it', () => {
       'submit recordConsent(consentId:string, patientRef:string, hash:string, version:string): string',
       'submit revokeConsent(consentId:string, reason:string): string',
       'evaluate getConsentStatus(consentId:string): string',
+      'evaluate getEpochs(patientRef:string): string',
       'evaluate getConsentHistory(consentId:string): string',
     ]);
   });

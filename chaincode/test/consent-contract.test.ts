@@ -12,6 +12,23 @@ async function recorded(world: TestWorld, consentId = 'c-0001'): Promise<void> {
 }
 
 describe('ConsentContract', () => {
+  it("moves the patient's consent epoch on every grant and revocation, and no other patient's", async () => {
+    const world = new TestWorld();
+    const epochs = async (ref = PATIENT_REF): Promise<unknown> =>
+      JSON.parse(await consent.getEpochs(createTestContext(gateway, world), ref));
+    assert.deepEqual(await epochs(), { patientRef: PATIENT_REF, consents: 0, policies: 0 });
+    const ctx = createTestContext(gateway, world);
+    await consent.recordConsent(ctx, 'c-0001', PATIENT_REF, HASH, '3');
+    assert.deepEqual(ctx.event(), {
+      name: 'ConsentRecorded',
+      payload: { consentId: 'c-0001', patientRef: PATIENT_REF, version: '3', epoch: 1 },
+    });
+    await consent.revokeConsent(createTestContext(patient, world), 'c-0001', '');
+    assert.deepEqual(await epochs(), { patientRef: PATIENT_REF, consents: 2, policies: 0 });
+    assert.deepEqual(await epochs(OTHER_PATIENT_REF), { patientRef: OTHER_PATIENT_REF, consents: 0, policies: 0 });
+    await assert.rejects(consent.getEpochs(createTestContext(gateway, world), 'Alice Smith'), /patientRef/);
+  });
+
   it('records a consent and reports it active', async () => {
     const world = new TestWorld();
     const out = JSON.parse(
@@ -38,7 +55,7 @@ describe('ConsentContract', () => {
     assert.equal(out.revokedAt, '2025-01-01T00:00:02.000Z');
     assert.deepEqual(ctx.event(), {
       name: 'ConsentRevoked',
-      payload: { consentId: 'c-0001', patientRef: PATIENT_REF, version: '3' },
+      payload: { consentId: 'c-0001', patientRef: PATIENT_REF, version: '3', epoch: 2 },
     });
 
     const status = JSON.parse(await consent.getConsentStatus(createTestContext(gateway, world), 'c-0001'));

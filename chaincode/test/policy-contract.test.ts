@@ -46,7 +46,7 @@ describe('PolicyContract', () => {
     assert.equal(act.activatedAt, '2025-01-01T00:00:03.000Z');
     assert.deepEqual(activation.event(), {
       name: 'PolicyActivated',
-      payload: { jurisdiction: 'DE', version: '2025.1', hash: V1 },
+      payload: { jurisdiction: 'DE', version: '2025.1', hash: V1, epoch: 1 },
     });
 
     const active = JSON.parse(await policy.getActivePolicy(as(deClinician, world), 'DE'));
@@ -90,7 +90,7 @@ describe('PolicyContract', () => {
     await policy.activatePolicyVersion(as(deOfficerA, world), 'DE', '2025.2');
     const rollback = as(deOfficerB, world);
     await policy.activatePolicyVersion(rollback, 'DE', '2025.1');
-    assert.deepEqual(rollback.event()?.payload, { jurisdiction: 'DE', version: '2025.1', hash: V1 });
+    assert.deepEqual(rollback.event()?.payload, { jurisdiction: 'DE', version: '2025.1', hash: V1, epoch: 3 });
     assert.equal(JSON.parse(await policy.getActivePolicy(as(deClinician, world), 'DE')).version, '2025.1');
     assert.equal(JSON.parse(await policy.getPolicyVersion(as(deClinician, world), 'DE', '2025.2')).status, 'retired');
   });

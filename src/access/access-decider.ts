@@ -6,7 +6,9 @@ import { hasRole, type Principal } from '../domain/principal.js';
 import type { PurposeOfUse } from '../domain/purpose.js';
 import type { PatientLocation } from '../stores/control-plane.js';
 import type { DecisionConsents } from './consent-service.js';
-import type { IntegrityProblem, PolicySource } from './policy-source.js';
+import type { Epochs } from '../cache/ledger-epochs.js';
+import type { VerifiedCache } from '../cache/verified-cache.js';
+import type { ActivePolicies, IntegrityProblem, PolicySource } from './policy-source.js';
 
 /** What is asked, as the read path knows it before deciding. */
 export interface AccessQuestion {
@@ -30,6 +32,8 @@ export interface RegionPlan {
 /** A decision with the regions it lets the gateway read and the evidence it rests on. */
 export interface DisclosurePlan {
   readonly decision: Decision;
+  /** The epochs the decision's inputs were current at; null when cached entries may not be used. */
+  readonly epochs: Epochs | null;
   /** Regions permitted in whole or in part. */
   readonly readable: readonly RegionPlan[];
   readonly policies: readonly PolicyReceipt[];
@@ -44,6 +48,9 @@ export interface AccessDeciderOptions {
   /** The sensitivity labels a patient's records carry in a region, if it can tell. */
   readonly labelsIn: (location: PatientLocation) => Promise<readonly SensitivityLabel[]>;
   readonly clock?: () => Date;
+  /** Verified policies and consents, keyed by their epochs on the ledger. */
+  readonly cache?: VerifiedCache;
+  readonly epochs?: { read(patientId: string): Promise<Epochs | null> };
   /** Something stored disagrees with the ledger: an alert for operators. */
   readonly onIntegrityViolation?: (problems: readonly IntegrityProblem[]) => void;
 }
@@ -62,10 +69,8 @@ export class AccessDecider {
 
   /** @throws MeridianError INTEGRITY_VIOLATION or LEDGER_UNAVAILABLE: decide nothing, disclose nothing. */
   async plan(question: AccessQuestion, locations: readonly PatientLocation[]): Promise<DisclosurePlan> {
-    const [active, consents] = await Promise.all([
-      this.#o.policies.active(),
-      this.#o.consents.forDecision(question.patientId),
-    ]);
+    const epochs = (await this.#o.epochs?.read(question.patientId)) ?? null;
+    const [active, consents] = await Promise.all([this.#activePolicies(epochs), this.#consents(question, epochs)]);
     const problems = [...active.violations, ...consents.violations];
     if (problems.length > 0) {
       this.#o.onIntegrityViolation?.(problems);
@@ -86,6 +91,7 @@ export class AccessDecider {
     if (present !== null) decision = decide({ ...request, sensitivityPresent: present }, context);
     return {
       decision,
+      epochs,
       readable: readablePlans(decision, locations),
       policies: decision.policiesUsed.flatMap((ref) =>
         active.policies
@@ -98,6 +104,23 @@ export class AccessDecider {
           .map((c) => ({ id: ref.id, version: ref.version, hash: c.contentHash, txId: c.grantTxId })),
       ),
     };
+  }
+
+  #activePolicies(epochs: Epochs | null): Promise<ActivePolicies> {
+    const load = (): Promise<ActivePolicies> => this.#o.policies.active();
+    if (this.#o.cache === undefined) return load();
+    return this.#o.cache.through('policies', epochs && [epochs.policies], load, (a) => a.violations.length === 0);
+  }
+
+  #consents({ patientId }: AccessQuestion, epochs: Epochs | null): Promise<DecisionConsents> {
+    const load = (): Promise<DecisionConsents> => this.#o.consents.forDecision(patientId);
+    if (this.#o.cache === undefined) return load();
+    return this.#o.cache.through(
+      'consents',
+      epochs && [patientId, epochs.consents],
+      load,
+      (c) => c.violations.length === 0,
+    );
   }
 
   #request(question: AccessQuestion, locations: readonly PatientLocation[]): DecisionRequest {

@@ -49,6 +49,8 @@ export interface AuditServiceOptions {
   readonly maxPageSize: number;
   readonly now?: () => Date;
   readonly newId?: () => string;
+  /** Told of every decision once it is durably audited (metrics). */
+  readonly onDecision?: (outcome: AuditOutcome, breakGlass: boolean) => void;
 }
 
 /**
@@ -81,6 +83,7 @@ export class AuditService {
       breakGlass: decision.breakGlass?.granted === true,
       body: bodyOf(decision),
     });
+    this.#o.onDecision?.(event.outcome, event.breakGlass);
     return {
       decisionId: event.id,
       at: event.at,

@@ -40,6 +40,26 @@ export interface DecisionConsents {
 /** Consents verified lately, by id: what the read path may rely on while the ledger is unreachable. */
 const VERIFIED_MEMO_SIZE = 10_000;
 
+/**
+ * While the ledger cannot be reached: the row as last verified, or a refusal. A revocation
+ * stored since is accepted for a permit (it only narrows), never for an objection (it would widen).
+ */
+function verifiedAtHand(
+  row: ConsentRow,
+  known: { contentHash: string; status: string } | undefined,
+): ConsentVerification {
+  const local = checkStoredConsent(row);
+  const narrowed = row.status === 'revoked' && local.ok && local.consent.kind === 'permit';
+  const unchanged = known?.contentHash === row.contentHash && (known.status === row.status || narrowed);
+  if (!local.ok || !unchanged) {
+    throw new MeridianError(
+      'LEDGER_UNAVAILABLE',
+      "The ledger cannot be reached to verify the patient's consents; nothing is disclosed unverified.",
+    );
+  }
+  return local;
+}
+
 /** The chaincode's user-id alphabet: a token subject outside it cannot name a ledger identity. */
 const LEDGER_USER = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const CONSENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -194,23 +214,19 @@ export class ConsentService {
   }
 
   async #verifyForDecision(row: ConsentRow): Promise<ConsentVerification> {
+    // A revocation is final on the ledger and a content hash never changes: a consent once
+    // verified as revoked needs no second ledger call while its row still says the same.
+    const known = this.#verified.get(row.id);
+    if (row.status === 'revoked' && known?.status === 'revoked' && known.contentHash === row.contentHash) {
+      return checkStoredConsent(row);
+    }
     try {
       const verification = await this.verify(row);
       if (verification.ok) this.#remember(row);
       return verification;
     } catch (err) {
       if (!(err instanceof LedgerError && err.code === 'LEDGER_UNAVAILABLE')) throw err;
-      const known = this.#verified.get(row.id);
-      const local = checkStoredConsent(row);
-      const unchanged =
-        known?.contentHash === row.contentHash && (known.status === row.status || row.status === 'revoked');
-      if (known === undefined || !local.ok || !unchanged) {
-        throw new MeridianError(
-          'LEDGER_UNAVAILABLE',
-          "The ledger cannot be reached to verify the patient's consents; nothing is disclosed unverified.",
-        );
-      }
-      return local;
+      return verifiedAtHand(row, known);
     }
   }
 

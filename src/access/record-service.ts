@@ -8,7 +8,9 @@ import type { PurposeOfUse } from '../domain/purpose.js';
 import { recordKey, type RecordQuery, type StoredRecord } from '../domain/record.js';
 import type { ControlPlane, PatientLocation } from '../stores/control-plane.js';
 import type { RecordStore } from '../stores/record-store.js';
-import type { AccessDecider, DisclosurePlan } from './access-decider.js';
+import type { Epochs } from '../cache/ledger-epochs.js';
+import type { VerifiedCache } from '../cache/verified-cache.js';
+import type { AccessDecider, DisclosurePlan, RegionPlan } from './access-decider.js';
 import type { AuditService } from './audit-service.js';
 import { compareRecords, decodeCursor, encodeCursor, type RecordCursor } from './cursor.js';
 import { withDeadline } from './deadline.js';
@@ -58,13 +60,16 @@ export interface SummaryResult {
   readonly receipt: DisclosureReceipt;
 }
 
+/** Records read from a region, split by their check against the ledger. */
+export interface RecordCheck {
+  readonly verified: readonly StoredRecord[];
+  readonly violations: readonly { readonly record: StoredRecord; readonly message: string }[];
+}
+
 /** Checks records read from a region against their ledger anchors. */
 export interface RecordIntegrity {
   /** @throws MeridianError LEDGER_UNAVAILABLE when nothing verified is at hand. */
-  verify(
-    region: string,
-    records: readonly StoredRecord[],
-  ): Promise<{ verified: StoredRecord[]; violations: readonly { record: StoredRecord; message: string }[] }>;
+  verify(region: string, records: readonly StoredRecord[]): Promise<RecordCheck>;
 }
 
 export interface RecordServiceOptions {
@@ -78,6 +83,8 @@ export interface RecordServiceOptions {
   readonly audit: AuditService;
   /** Record content checked against the ledger; without it, only against the row's own hash. */
   readonly integrity?: RecordIntegrity;
+  /** Verified region reads, keyed by the decision's epochs. */
+  readonly cache?: VerifiedCache;
   /** Most records a summary reads from one region. */
   readonly summaryLimit?: number;
   readonly onRegionError?: (region: string, error: unknown) => void;
@@ -246,67 +253,75 @@ export class RecordService {
   }
 
   async #readRegions(
-    { decision, readable: plans }: DisclosurePlan,
+    plan: DisclosurePlan,
     queryFor: (region: string) => Omit<RecordQuery, 'patientIds'>,
   ): Promise<RegionReads> {
     const outcomes = await Promise.allSettled(
-      plans.map(async ({ location, categories, withheldLabels }) => {
-        const store = this.#o.stores.get(location.region);
-        if (store === undefined) throw new Error(`region ${location.region} is not configured`);
-        const query = queryFor(location.region);
-        const allowed = query.categories ? categories.filter((c) => query.categories?.includes(c)) : categories;
-        const read = store.find({
-          ...query,
-          patientIds: [location.localId],
-          categories: allowed,
-          excludeSensitivity: withheldLabels,
+      plan.readable.map((region) => this.#readRegion(region, queryFor(region.location.region), plan.epochs)),
+    );
+    const reads: RegionReads = { records: [], regions: [], failures: withholdings(plan.decision) };
+    outcomes.forEach((outcome, i) => {
+      const region = plan.readable[i]?.location.region ?? '';
+      if (outcome.status === 'rejected') {
+        reads.failures.push(this.#readFailure(region, outcome.reason));
+        return;
+      }
+      const { verified, violations } = outcome.value;
+      reads.regions.push(region);
+      reads.records.push(...verified);
+      for (const violation of violations) this.#o.onIntegrityViolation?.(region, violation.message);
+      if (violations.length > 0) {
+        reads.failures.push({
+          code: 'INTEGRITY_VIOLATION',
+          region,
+          message: `${violations.length} record(s) in region ${region} no longer match their anchored content hash and were withheld.`,
         });
-        return withDeadline(`region ${location.region}`, this.#o.regionTimeoutMs, read);
-      }),
-    );
-    const reads: RegionReads = { records: [], regions: [], failures: withholdings(decision) };
-    await Promise.all(
-      outcomes.map(async (outcome, i) => {
-        const region = plans[i]?.location.region ?? '';
-        if (outcome.status === 'rejected') {
-          this.#o.onRegionError?.(region, outcome.reason);
-          reads.failures.push({
-            code: 'REGION_UNAVAILABLE',
-            region,
-            message: `Region ${region} is unavailable; its records are missing from this answer.`,
-          });
-          return;
-        }
-        await this.#keepVerified(region, outcome.value, reads);
-      }),
-    );
+      }
+    });
     return reads;
   }
 
-  /** Keeps the records whose content matches what the ledger anchors; reports the others. */
-  async #keepVerified(region: string, records: readonly StoredRecord[], reads: RegionReads): Promise<void> {
-    let checked: Awaited<ReturnType<RecordIntegrity['verify']>>;
-    try {
-      checked = this.#o.integrity ? await this.#o.integrity.verify(region, records) : selfChecked(records);
-    } catch (err) {
-      if (!(err instanceof MeridianError && err.code === 'LEDGER_UNAVAILABLE')) throw err;
-      reads.failures.push({
+  /**
+   * What may be read of one region, each record checked against its ledger anchor; from the
+   * cache when an entry under the same epochs and query is there (only clean reads are kept).
+   */
+  #readRegion(
+    { location, categories, withheldLabels }: RegionPlan,
+    query: Omit<RecordQuery, 'patientIds'>,
+    epochs: Epochs | null,
+  ): Promise<RecordCheck> {
+    const allowed = query.categories ? categories.filter((c) => query.categories?.includes(c)) : categories;
+    const read: RecordQuery = {
+      ...query,
+      patientIds: [location.localId],
+      categories: allowed,
+      excludeSensitivity: withheldLabels,
+    };
+    const load = async (): Promise<RecordCheck> => {
+      const store = this.#o.stores.get(location.region);
+      if (store === undefined) throw new Error(`region ${location.region} is not configured`);
+      const records = await withDeadline(`region ${location.region}`, this.#o.regionTimeoutMs, store.find(read));
+      return this.#o.integrity ? this.#o.integrity.verify(location.region, records) : selfChecked(records);
+    };
+    if (this.#o.cache === undefined) return load();
+    const key = epochs && [location.region, epochs.consents, epochs.policies, JSON.stringify(read)];
+    return this.#o.cache.through('records', key, load, (checked) => checked.violations.length === 0);
+  }
+
+  #readFailure(region: string, err: unknown): PartialFailure {
+    if (err instanceof MeridianError && err.code === 'LEDGER_UNAVAILABLE') {
+      return {
         code: 'LEDGER_UNAVAILABLE',
         region,
         message: `The ledger cannot be reached to verify region ${region}'s records; they were withheld.`,
-      });
-      return;
+      };
     }
-    reads.regions.push(region);
-    reads.records.push(...checked.verified);
-    for (const violation of checked.violations) this.#o.onIntegrityViolation?.(region, violation.message);
-    if (checked.violations.length > 0) {
-      reads.failures.push({
-        code: 'INTEGRITY_VIOLATION',
-        region,
-        message: `${checked.violations.length} record(s) in region ${region} no longer match their anchored content hash and were withheld.`,
-      });
-    }
+    this.#o.onRegionError?.(region, err);
+    return {
+      code: 'REGION_UNAVAILABLE',
+      region,
+      message: `Region ${region} is unavailable; its records are missing from this answer.`,
+    };
   }
 }
 
@@ -329,7 +344,7 @@ function accessRequest(
 }
 
 /** Without a ledger check: a record must at least still hash to its own column. */
-function selfChecked(records: readonly StoredRecord[]): Awaited<ReturnType<RecordIntegrity['verify']>> {
+function selfChecked(records: readonly StoredRecord[]): RecordCheck {
   const verified = records.filter((r) => contentHash(r.resource) === r.contentHash);
   const violations = records
     .filter((r) => contentHash(r.resource) !== r.contentHash)

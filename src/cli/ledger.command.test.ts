@@ -86,7 +86,7 @@ describe('meridian ledger status', () => {
   it('counts transactions and anchors and names the last block', async () => {
     const txIds = await populate();
     const report = await ledgerStatus(dir);
-    expect(report).toMatchObject({ ok: true, transactions: 7, verified: 7, events: 2, reexecuted: false });
+    expect(report).toMatchObject({ ok: true, transactions: 7, verified: 7, events: 4, reexecuted: false });
     expect(report.last).toMatchObject({ sequence: 7, txId: txIds[6] });
     const text = formatStatus(report);
     expect(text).toContain(`Last block:    #7, tx ${txIds[6]!}`);

@@ -36,6 +36,17 @@ export interface Config {
     maxBodyBytes: number;
     maxPageSize: number;
   }>;
+  /**
+   * The verified-lookup cache: Redis when `redisUrl` is set, else in-process; `ttlMs` 0
+   * turns it off. `key` (base64, 32 bytes) encrypts cached content; without one a key is
+   * generated in the data folder (development and test only).
+   */
+  readonly cache: {
+    readonly redisUrl: string | undefined;
+    readonly ttlMs: number;
+    readonly prefix: string;
+    readonly key: string | undefined;
+  };
   /** The Fabric peer to anchor on (MERIDIAN_FABRIC_*); undefined: the embedded ledger. */
   readonly fabric: FabricConfig | undefined;
   /** How often new audit events are anchored on the ledger as a batch (and once more at shutdown). */
@@ -70,6 +81,19 @@ const envSchema = z.object({
   MERIDIAN_MAX_BODY_BYTES: int(100_000, 1000, 10_000_000),
   MERIDIAN_MAX_PAGE_SIZE: int(100, 1, 1000),
   MERIDIAN_AUDIT_ANCHOR_INTERVAL_MS: int(30_000, 100, 86_400_000),
+  MERIDIAN_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  MERIDIAN_CACHE_TTL_MS: int(60_000, 0, 86_400_000),
+  MERIDIAN_CACHE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, "1-64 letters, digits, ':', '_' or '-'")
+    .default('meridian'),
+  MERIDIAN_CACHE_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64 (openssl rand -base64 32)')
+    .optional(),
   ...fabricEnvShape,
 });
 
@@ -142,6 +166,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (e.NODE_ENV === 'production' && e.MERIDIAN_ORG_KEYS_FILE === undefined) {
     problems.push('MERIDIAN_ORG_KEYS_FILE: required in production (development mode generates keys)');
   }
+  if (e.NODE_ENV === 'production' && e.MERIDIAN_REDIS_URL !== undefined && e.MERIDIAN_CACHE_KEY === undefined) {
+    problems.push(
+      'MERIDIAN_CACHE_KEY: required in production with MERIDIAN_REDIS_URL (development mode generates one)',
+    );
+  }
   const fabric = fabricConfig(e, clean, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return build(e, urls, external, fabric);
@@ -182,6 +211,12 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
     }),
     fabric,
     auditAnchorIntervalMs: e.MERIDIAN_AUDIT_ANCHOR_INTERVAL_MS,
+    cache: Object.freeze({
+      redisUrl: e.MERIDIAN_REDIS_URL,
+      ttlMs: e.MERIDIAN_CACHE_TTL_MS,
+      prefix: e.MERIDIAN_CACHE_PREFIX,
+      key: e.MERIDIAN_CACHE_KEY,
+    }),
   };
   return Object.freeze(config);
 }

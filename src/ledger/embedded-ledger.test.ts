@@ -59,12 +59,13 @@ async function revokeNewConsent(client: LedgerClient, n: number): Promise<string
   return (await client.revokeConsent(patient, consentId, 'patient_request')).txId;
 }
 
+/** The next `n` revocation and activation events (every grant emits ConsentRecorded too; skipped here). */
 async function take(iterator: AsyncIterator<EmbeddedLedgerEvent>, n: number): Promise<EmbeddedLedgerEvent[]> {
   const events: EmbeddedLedgerEvent[] = [];
   while (events.length < n) {
     const next = await iterator.next();
     if (next.done === true) break;
-    events.push(next.value);
+    if (next.value.eventName !== 'ConsentRecorded') events.push(next.value);
   }
   return events;
 }
@@ -395,8 +396,13 @@ describe('EmbeddedLedger events', () => {
       ['PolicyActivated', activated.txId, 3n],
       ['ConsentRevoked', revoked, 5n],
     ]);
-    expect(JSON.parse(backlog[0]!.payload)).toEqual({ jurisdiction: 'DE', version: 'v1', hash: sha('v1') });
-    expect(JSON.parse(backlog[1]!.payload)).toEqual({ consentId: 'consent-1', patientRef: PATIENT, version: '1' });
+    expect(JSON.parse(backlog[0]!.payload)).toEqual({ jurisdiction: 'DE', version: 'v1', hash: sha('v1'), epoch: 1 });
+    expect(JSON.parse(backlog[1]!.payload)).toEqual({
+      consentId: 'consent-1',
+      patientRef: PATIENT,
+      version: '1',
+      epoch: 2,
+    });
     // fabric-gateway's checkpointers read blockNumber and transactionId off the event.
     await checkpointer.checkpointChaincodeEvent({ ...backlog[1]!, payload: Buffer.from(backlog[1]!.payload) });
     expect([checkpointer.getBlockNumber(), checkpointer.getTransactionId()]).toEqual([5n, revoked]);

@@ -72,6 +72,16 @@ export class LedgerClient {
     return this.#evaluate(actor, 'consent:getConsentHistory', [consentId]);
   }
 
+  /** The patient's consent epoch and the active policies' epoch: moved by every grant, revocation and activation. */
+  async getEpochs(actor: LedgerActor, patientRef: string): Promise<{ consents: number; policies: number }> {
+    const { consents, policies } = await this.#evaluate<{ consents: number; policies: number }>(
+      actor,
+      'consent:getEpochs',
+      [patientRef],
+    );
+    return { consents, policies };
+  }
+
   anchorBatch(
     actor: LedgerActor,
     b: {

@@ -39,13 +39,23 @@ export interface TestGateway {
 
 export const DEFAULT_TEST_REGIONS = 'eu-de=DE,eu-fr=FR,us-ma=US-MA';
 
+export interface TestGatewayOptions {
+  readonly regions?: string;
+  readonly patients?: number;
+  readonly env?: Record<string, string>;
+  /**
+   * A second gateway beside this one, as at another hospital network: the same databases
+   * and the same ledger (one object in this process), its own port, data folder (and so its
+   * own dev keys), cache and event stream. It closes only itself; close it first.
+   */
+  readonly beside?: TestGateway;
+}
+
 /**
  * Boots the real gateway on the machine's PostgreSQL: one fresh database per region
  * and one for the control plane, demo data seeded, a random port. All removed on close.
  */
-export async function startTestGateway(
-  options: { regions?: string; patients?: number; env?: Record<string, string> } = {},
-): Promise<TestGateway> {
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const regions = options.regions ?? DEFAULT_TEST_REGIONS;
   const patients = options.patients ?? 12;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'meridian-test-'));
@@ -61,18 +71,27 @@ export async function startTestGateway(
     MERIDIAN_REGION_TIMEOUT_MS: '1500',
     ...options.env,
   };
+  const owned = options.beside === undefined;
   try {
-    const control = await createTestDatabase('control');
-    databases.set('control', control);
-    env.MERIDIAN_CONTROL_URL = control.url;
-    for (const part of regions.split(',')) {
-      const id = part.split('=')[0] ?? '';
-      const db = await createTestDatabase(id);
-      databases.set(id, db);
-      env[regionUrlVariable(id)] = db.url;
+    if (options.beside) {
+      for (const [id, db] of options.beside.databases) databases.set(id, db);
+    } else {
+      databases.set('control', await createTestDatabase('control'));
+      for (const part of regions.split(',')) {
+        const id = part.split('=')[0] ?? '';
+        databases.set(id, await createTestDatabase(id));
+      }
+    }
+    for (const [id, db] of databases) {
+      if (id === 'control') env.MERIDIAN_CONTROL_URL = db.url;
+      else env[regionUrlVariable(id)] = db.url;
     }
     const config = loadConfig(env);
-    const gateway = await startGateway(config, pino({ level: 'silent' }));
+    const gateway = await startGateway(
+      config,
+      pino({ level: 'silent' }),
+      options.beside ? { ledger: options.beside.gateway.ledger } : {},
+    );
     const demo = generateDemoData({ patients, regions: config.regions });
     const keys = await ensureDevKeys(
       dataDir,
@@ -116,12 +135,12 @@ export async function startTestGateway(
       graphql: (query, variables, token) => postGraphQL(gateway.url, { query, variables }, token),
       async close() {
         await gateway.close();
-        await Promise.all([...databases.values()].map((db) => db.drop()));
+        if (owned) await Promise.all([...databases.values()].map((db) => db.drop()));
         await rm(dataDir, { recursive: true, force: true });
       },
     };
   } catch (err) {
-    await Promise.all([...databases.values()].map((db) => db.drop()));
+    if (owned) await Promise.all([...databases.values()].map((db) => db.drop()));
     await rm(dataDir, { recursive: true, force: true });
     throw err;
   }

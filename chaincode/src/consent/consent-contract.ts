@@ -2,6 +2,7 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { conflict, notFound } from '../errors.js';
 import { invokerOf } from '../identity/invoker.js';
 import { canonicalBytes, canonicalJson } from '../ledger/canonical-json.js';
+import { POLICY_SCOPE, bumpEpoch, patientScope, readEpoch } from '../ledger/epochs.js';
 import { appendHistory, readHistory } from '../ledger/history.js';
 import { ledgerOf, txTime, type LedgerStub } from '../ledger/ledger-context.js';
 import { getRecord, putRecord } from '../ledger/record-store.js';
@@ -11,6 +12,9 @@ import { revocationRight } from './revocation-rights.js';
 
 /** Chaincode event emitted when a consent is revoked; caches listen for it. */
 export const CONSENT_REVOKED_EVENT = 'ConsentRevoked';
+
+/** Chaincode event emitted when a consent (or objection) is recorded; caches listen for it. */
+export const CONSENT_RECORDED_EVENT = 'ConsentRecorded';
 
 /** Patient consents, anchored by hash under a pseudonymous patient id. */
 @Info({ title: 'ConsentContract', description: 'Consent grants and revocations' })
@@ -57,6 +61,8 @@ export class ConsentContract extends Contract {
       at,
       txId: stub.getTxID(),
     });
+    const epoch = await bumpEpoch(stub, patientScope(patient));
+    stub.setEvent(CONSENT_RECORDED_EVENT, canonicalBytes({ consentId: id, patientRef: patient, version: v, epoch }));
     return canonicalJson(record);
   }
 
@@ -90,7 +96,8 @@ export class ConsentContract extends Contract {
       txId: stub.getTxID(),
     });
     const { patientRef, version } = record;
-    stub.setEvent(CONSENT_REVOKED_EVENT, canonicalBytes({ consentId: id, patientRef, version }));
+    const epoch = await bumpEpoch(stub, patientScope(patientRef));
+    stub.setEvent(CONSENT_REVOKED_EVENT, canonicalBytes({ consentId: id, patientRef, version, epoch }));
     return canonicalJson(record);
   }
 
@@ -99,6 +106,20 @@ export class ConsentContract extends Contract {
   async getConsentStatus(ctx: Context, consentId: string): Promise<string> {
     const id = arg.recordId('consentId', consentId);
     return canonicalJson(await mustGetConsent(ledgerOf(ctx).stub, id));
+  }
+
+  /**
+   * The epochs a cached decision depends on: the patient's consents' (moved by every grant
+   * and revocation) and the active policies' (moved by every activation). 0 before any.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async getEpochs(ctx: Context, patientRef: string): Promise<string> {
+    const patient = arg.patientRef('patientRef', patientRef);
+    const { stub } = ledgerOf(ctx);
+    const consents = await readEpoch(stub, patientScope(patient));
+    const policies = await readEpoch(stub, POLICY_SCOPE);
+    return canonicalJson({ patientRef: patient, consents, policies });
   }
 
   /** The consent's recorded and revoked steps, oldest first; NOT_FOUND for an unknown consent. */

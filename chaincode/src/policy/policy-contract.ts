@@ -2,6 +2,7 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { conflict, forbidden, notFound } from '../errors.js';
 import { invokerOf } from '../identity/invoker.js';
 import { canonicalBytes, canonicalJson } from '../ledger/canonical-json.js';
+import { POLICY_SCOPE, bumpEpoch } from '../ledger/epochs.js';
 import { appendHistory, readHistory } from '../ledger/history.js';
 import { ledgerOf, txTime, type LedgerStub } from '../ledger/ledger-context.js';
 import { getRecord, putRecord } from '../ledger/record-store.js';
@@ -122,7 +123,8 @@ export class PolicyContract extends Contract {
     await putRecord(stub, POLICY_VERSION, policyVersionKey(stub, j, v), record);
     await putRecord(stub, ACTIVE_POLICY, activePolicyKey(stub, j), { jurisdiction: j, version: v });
     await logStep(stub, 'activated', record, officer, at, previous?.version);
-    stub.setEvent(POLICY_ACTIVATED_EVENT, canonicalBytes({ jurisdiction: j, version: v, hash: record.hash }));
+    const epoch = await bumpEpoch(stub, POLICY_SCOPE);
+    stub.setEvent(POLICY_ACTIVATED_EVENT, canonicalBytes({ jurisdiction: j, version: v, hash: record.hash, epoch }));
     return canonicalJson(record);
   }
 

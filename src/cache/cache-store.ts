@@ -1,0 +1,10 @@
+/** Where cached entries live: Redis, or this process. Values are opaque (already sealed). */
+export interface CacheStore {
+  /** `redis` or `memory`, for logs and metrics. */
+  readonly kind: string;
+  /** Null on a miss. @throws when the store cannot answer (the caller treats it as a miss). */
+  get(key: string): Promise<Buffer | null>;
+  /** Keeps the value for `ttlMs` at most. @throws when the store cannot take it. */
+  set(key: string, value: Buffer, ttlMs: number): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,121 @@
+import type { Checkpointer } from '@hyperledger/fabric-gateway';
+import type { LedgerClient } from '../ledger/ledger-client.js';
+import type { Ledger, LedgerActor, LedgerEventStream } from '../ledger/ledger.js';
+
+/** What a cached decision input depends on: the patient's consents and the active policies. */
+export interface Epochs {
+  readonly consents: number;
+  readonly policies: number;
+}
+
+export interface LedgerEpochsOptions {
+  readonly client: LedgerClient;
+  readonly ledger: Ledger;
+  readonly actor: LedgerActor;
+  /** Where the event stream resumes after a restart or a lost connection. */
+  readonly checkpointer: () => Promise<Checkpointer>;
+  readonly onStreamError?: (err: unknown) => void;
+  readonly onEvent?: (eventName: string) => void;
+  /** First wait before reopening a lost stream; doubles up to 5 s. */
+  readonly retryMs?: number;
+}
+
+const EVENTS = new Set(['ConsentRecorded', 'ConsentRevoked', 'PolicyActivated']);
+
+/**
+ * The epochs cached entries are keyed by. Every grant, revocation and activation moves an
+ * epoch on the ledger (the chaincode counts them) and is announced as a chaincode event.
+ * `read` asks the ledger for the patient's epochs on every request, so a revocation
+ * acknowledged by any gateway makes older entries unreachable at once; the events, from a
+ * checkpoint, move this gateway's own epochs too (a floor for a lagging peer). While the
+ * event stream is lost, `read` answers null: consent-dependent entries are not served until
+ * it is back and has replayed what it missed.
+ */
+export class LedgerEpochs {
+  readonly #o: Readonly<LedgerEpochsOptions>;
+  readonly #patients = new Map<string, number>();
+  #policies = 0;
+  #stream: LedgerEventStream | null = null;
+  #streaming = false;
+  #closed = false;
+  #retry: NodeJS.Timeout | undefined;
+  #loop: Promise<void> = Promise.resolve();
+
+  constructor(options: Readonly<LedgerEpochsOptions>) {
+    this.#o = options;
+  }
+
+  /** Whether the event stream is open. */
+  get streaming(): boolean {
+    return this.#streaming;
+  }
+
+  /** Opens the event stream (and keeps reopening it when lost). */
+  async start(): Promise<void> {
+    await this.#open(this.#o.retryMs ?? 200);
+  }
+
+  /** The patient's epochs now, or null when cached entries must not be used. */
+  async read(patientId: string): Promise<Epochs | null> {
+    if (!this.#streaming) return null;
+    try {
+      const now = await this.#o.client.getEpochs(this.#o.actor, patientId);
+      return {
+        consents: Math.max(now.consents, this.#patients.get(patientId) ?? 0),
+        policies: Math.max(now.policies, this.#policies),
+      };
+    } catch {
+      // A ledger that cannot say is no ground for a cached answer; the uncached path decides.
+      return null;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    this.#stream?.close();
+    await this.#loop;
+  }
+
+  async #open(retryMs: number): Promise<void> {
+    if (this.#closed) return;
+    try {
+      const checkpointer = await this.#o.checkpointer();
+      this.#stream = await this.#o.ledger.events(checkpointer);
+      this.#streaming = true;
+      this.#loop = this.#consume(this.#stream, checkpointer);
+    } catch (err) {
+      this.#lost(err, retryMs);
+    }
+  }
+
+  async #consume(stream: LedgerEventStream, checkpointer: Checkpointer): Promise<void> {
+    try {
+      for await (const event of stream) {
+        if (EVENTS.has(event.eventName)) this.#apply(event.eventName, event.payload);
+        await checkpointer.checkpointTransaction(event.blockNumber, event.txId);
+      }
+      if (!this.#closed) this.#lost(new Error('the ledger event stream ended'), this.#o.retryMs ?? 200);
+    } catch (err) {
+      this.#lost(err, this.#o.retryMs ?? 200);
+    }
+  }
+
+  #apply(eventName: string, payload: string): void {
+    const body = JSON.parse(payload) as { patientRef?: string; epoch?: number };
+    const epoch = body.epoch ?? 0;
+    if (eventName === 'PolicyActivated') this.#policies = Math.max(this.#policies, epoch);
+    else if (body.patientRef !== undefined) {
+      this.#patients.set(body.patientRef, Math.max(this.#patients.get(body.patientRef) ?? 0, epoch));
+    }
+    this.#o.onEvent?.(eventName);
+  }
+
+  #lost(err: unknown, retryMs: number): void {
+    this.#streaming = false;
+    this.#stream = null;
+    if (this.#closed) return;
+    this.#o.onStreamError?.(err);
+    this.#retry = setTimeout(() => void this.#open(Math.min(retryMs * 2, 5000)), retryMs);
+  }
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { CacheStore } from './cache-store.js';
+import { MemoryCacheStore } from './memory-cache-store.js';
+import { SealedBox } from './sealed-box.js';
+import { VerifiedCache, type CacheResult } from './verified-cache.js';
+
+function cacheOver(store: CacheStore, ttlMs = 60_000) {
+  const lookups: [string, CacheResult][] = [];
+  const cache = new VerifiedCache({
+    store,
+    box: new SealedBox(randomBytes(32)),
+    ttlMs,
+    prefix: 'test',
+    onLookup: (kind, result) => lookups.push([kind, result]),
+  });
+  return { cache, lookups };
+}
+
+/** A store whose every command fails, as Redis does while it is down. */
+class DownStore implements CacheStore {
+  readonly kind = 'down';
+  get(): Promise<Buffer | null> {
+    return Promise.reject(new Error('connection refused'));
+  }
+  set(): Promise<void> {
+    return Promise.reject(new Error('connection refused'));
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+describe('SealedBox', () => {
+  it('opens what it sealed under the same key, and nothing sealed under another key or altered', () => {
+    const box = new SealedBox(randomBytes(32));
+    const sealed = box.seal(Buffer.from('Hypertension, lisinopril 10 mg'), 'k1');
+    expect(sealed.toString('latin1')).not.toContain('lisinopril');
+    expect(box.open(sealed, 'k1')?.toString()).toBe('Hypertension, lisinopril 10 mg');
+    expect(box.open(sealed, 'k2')).toBeNull();
+    expect(new SealedBox(randomBytes(32)).open(sealed, 'k1')).toBeNull();
+    const altered = Buffer.from(sealed);
+    altered[altered.length - 1]! ^= 1;
+    expect(box.open(altered, 'k1')).toBeNull();
+  });
+});
+
+describe('MemoryCacheStore', () => {
+  it('forgets entries after their time to live and the least recently used beyond its size', async () => {
+    let now = 0;
+    const store = new MemoryCacheStore({ maxEntries: 2, now: () => now });
+    await store.set('a', Buffer.from('1'), 100);
+    await store.set('b', Buffer.from('2'), 1000);
+    expect(await store.get('a')).toEqual(Buffer.from('1'));
+    await store.set('c', Buffer.from('3'), 1000); // b is the least recently used now
+    expect(await store.get('b')).toBeNull();
+    now = 150;
+    expect(await store.get('a')).toBeNull();
+    expect(await store.get('c')).toEqual(Buffer.from('3'));
+  });
+});
+
+describe('VerifiedCache', () => {
+  it('serves a stored value, with its dates, and loads once for concurrent misses of one key', async () => {
+    const { cache, lookups } = cacheOver(new MemoryCacheStore());
+    let loads = 0;
+    const load = async (): Promise<{ at: Date; n: number }> => {
+      loads++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { at: new Date('2026-01-02T03:04:05Z'), n: 7 };
+    };
+    const first = await Promise.all(Array.from({ length: 10 }, () => cache.through('records', ['p', 1], load)));
+    expect(loads).toBe(1);
+    expect(first.every((v) => v.n === 7)).toBe(true);
+    const again = await cache.through('records', ['p', 1], load);
+    expect(again.at).toEqual(new Date('2026-01-02T03:04:05Z'));
+    expect(loads).toBe(1);
+    expect(lookups.at(-1)).toEqual(['records', 'hit']);
+    await cache.through('records', ['p', 2], load);
+    expect(loads).toBe(2);
+  });
+
+  it('keeps only what `cacheable` approves, and bypasses when told it cannot know', async () => {
+    const { cache, lookups } = cacheOver(new MemoryCacheStore());
+    let loads = 0;
+    const load = (): Promise<string> => Promise.resolve(`v${++loads}`);
+    await cache.through('consents', ['p'], load, () => false);
+    expect(await cache.through('consents', ['p'], load, () => false)).toBe('v2');
+    expect(await cache.through('consents', null, load)).toBe('v3');
+    expect(lookups.map(([, r]) => r)).toEqual(['miss', 'miss', 'bypass']);
+  });
+
+  it('goes on without the cache when the store fails', async () => {
+    const { cache, lookups } = cacheOver(new DownStore());
+    expect(await cache.through('policies', [1], () => Promise.resolve('fresh'))).toBe('fresh');
+    expect(lookups).toEqual([['policies', 'error']]);
+  });
+
+  it('with a time to live of 0 never caches', async () => {
+    const { cache, lookups } = cacheOver(new MemoryCacheStore(), 0);
+    let loads = 0;
+    await cache.through('records', ['p'], () => Promise.resolve(++loads));
+    await cache.through('records', ['p'], () => Promise.resolve(++loads));
+    expect(loads).toBe(2);
+    expect(lookups.map(([, r]) => r)).toEqual(['bypass', 'bypass']);
+  });
+});

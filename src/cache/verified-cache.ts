@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { deserialize, serialize } from 'node:v8';
+import type { CacheStore } from './cache-store.js';
+import type { SealedBox } from './sealed-box.js';
+
+/** What a lookup did: served from the cache, loaded and stored, failed over to a load, or skipped it. */
+export type CacheResult = 'hit' | 'miss' | 'error' | 'bypass';
+
+export interface VerifiedCacheOptions {
+  readonly store: CacheStore;
+  readonly box: SealedBox;
+  /** Bounded age of every entry. */
+  readonly ttlMs: number;
+  /** Namespaces this deployment's keys in a shared Redis. */
+  readonly prefix: string;
+  readonly onLookup?: (kind: string, result: CacheResult) => void;
+  readonly onStoreError?: (err: unknown) => void;
+}
+
+/**
+ * Verified values (policies, consents, record reads) by key, encrypted at rest. Concurrent
+ * misses for one key cost one load (single-flight). Only what `cacheable` approves is kept,
+ * so nothing unverified is ever stored; a store that fails is a miss, never an error.
+ */
+export class VerifiedCache {
+  readonly #o: Readonly<VerifiedCacheOptions>;
+  readonly #inflight = new Map<string, Promise<unknown>>();
+
+  constructor(options: Readonly<VerifiedCacheOptions>) {
+    this.#o = options;
+  }
+
+  /**
+   * The value under `kind` and `parts`, else `load()`'s (stored when `cacheable`). `parts`
+   * null bypasses the cache: the caller cannot tell whether an entry would still be current.
+   */
+  async through<T>(
+    kind: string,
+    parts: readonly (string | number)[] | null,
+    load: () => Promise<T>,
+    cacheable: (value: T) => boolean = () => true,
+  ): Promise<T> {
+    if (parts === null || this.#o.ttlMs === 0) {
+      this.#o.onLookup?.(kind, 'bypass');
+      return load();
+    }
+    const key = this.#key(kind, parts);
+    const pending = this.#inflight.get(key) as Promise<T> | undefined;
+    if (pending !== undefined) return pending;
+    const lookup = this.#lookup(kind, key, load, cacheable).finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, lookup);
+    return lookup;
+  }
+
+  async #lookup<T>(kind: string, key: string, load: () => Promise<T>, cacheable: (value: T) => boolean): Promise<T> {
+    let failed = false;
+    try {
+      const sealed = await this.#o.store.get(key);
+      const plain = sealed && this.#o.box.open(sealed, key);
+      if (plain) {
+        this.#o.onLookup?.(kind, 'hit');
+        return deserialize(plain) as T;
+      }
+    } catch (err) {
+      failed = true;
+      this.#o.onStoreError?.(err);
+    }
+    this.#o.onLookup?.(kind, failed ? 'error' : 'miss');
+    const value = await load();
+    if (!failed && cacheable(value)) {
+      const sealed = this.#o.box.seal(serialize(value), key);
+      await this.#o.store.set(key, sealed, this.#o.ttlMs).catch((err: unknown) => this.#o.onStoreError?.(err));
+    }
+    return value;
+  }
+
+  /** Hashed: what a key names stays out of a key dump too. */
+  #key(kind: string, parts: readonly (string | number)[]): string {
+    const digest = createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+    return `${this.#o.prefix}:v1:${kind}:${digest}`;
+  }
+}
