@@ -1,8 +1,8 @@
-import type { AuditReason, BreakGlassRecord, DisclosureReceipt } from '../domain/audit-event.js';
+import type { DisclosureReceipt } from '../domain/audit-event.js';
+import type { DenialCode } from '../domain/policy/index.js';
 import { MeridianError, badInput, type ErrorCode } from '../domain/errors.js';
 import { contentHash } from '../domain/canonical-json.js';
 import { CATEGORIES, type Category, type IpsResourceType } from '../domain/fhir.js';
-import { denialCodeOf, type Decision, type DenialCode, type RegionDecision } from '../domain/policy/index.js';
 import { hasRole, type Principal } from '../domain/principal.js';
 import type { PurposeOfUse } from '../domain/purpose.js';
 import { recordKey, type RecordQuery, type StoredRecord } from '../domain/record.js';
@@ -11,6 +11,7 @@ import type { RecordStore } from '../stores/record-store.js';
 import type { Epochs } from '../cache/ledger-epochs.js';
 import type { VerifiedCache } from '../cache/verified-cache.js';
 import type { AccessDecider, DisclosurePlan, RegionPlan } from './access-decider.js';
+import { breakGlassOf, decisionReasons, denial, withholdings } from './decision-report.js';
 import type { AuditService } from './audit-service.js';
 import { compareRecords, decodeCursor, encodeCursor, type RecordCursor } from './cursor.js';
 import { withDeadline } from './deadline.js';
@@ -353,59 +354,6 @@ function selfChecked(records: readonly StoredRecord[]): RecordCheck {
       message: `record ${record.region}/${recordKey(record)} does not match its content hash`,
     }));
   return { verified, violations };
-}
-
-/** What the decision withholds, region by region, as the requester may be told. */
-function withholdings(decision: Decision): PartialFailure[] {
-  return decision.regions.flatMap((region) => {
-    if (region.outcome === 'permit') return [];
-    const denied = region.categories.filter((c) => c.effect === 'deny');
-    const reported = region.sensitive.filter((s) => s.effect === 'deny' && !s.hidden);
-    const code = region.code ?? denialCodeOf([...denied, ...reported].flatMap((d) => d.reasons));
-    return [{ code, region: region.region, message: `Region ${region.region}: ${region.message}` }];
-  });
-}
-
-/** The decision's reasons for the audit log: denial codes per region, and the engine's own reasons. */
-function decisionReasons(decision: Decision): AuditReason[] {
-  return decision.regions.flatMap((r: RegionDecision): AuditReason[] => [
-    ...(r.code !== undefined ? [{ code: r.code, region: r.region }] : []),
-    ...r.reasons.map((reason) => ({ code: reason.code, region: r.region })),
-    ...r.categories
-      .filter((c) => c.effect === 'deny')
-      .flatMap((c) => c.reasons.map((reason) => ({ code: reason.code, region: r.region, category: c.category }))),
-    ...r.sensitive
-      .filter((s) => s.effect === 'deny')
-      .flatMap((s) => s.reasons.map((reason) => ({ code: reason.code, region: r.region, label: s.label }))),
-  ]);
-}
-
-function breakGlassOf(access: AccessRequest, decision: Decision): { breakGlass?: BreakGlassRecord } {
-  if (access.justification === undefined) return {};
-  const expires = decision.obligations.find((o) => o.kind === 'expires');
-  return {
-    breakGlass: {
-      justification: access.justification,
-      granted: decision.breakGlass,
-      expiresAt: expires && 'at' in expires ? expires.at.toISOString() : null,
-      obligations: decision.obligations.filter((o) => o.kind !== 'expires').map((o) => o.kind),
-    },
-  };
-}
-
-/** The error of a denied request: the code that tells the requester or patient what would help. */
-function denial(decision: Decision, receipt: DisclosureReceipt): MeridianError {
-  const codes = new Set(decision.regions.map((r) => r.code ?? 'POLICY_DENIED'));
-  const code: DenialCode = codes.has('CONSENT_REVOKED')
-    ? 'CONSENT_REVOKED'
-    : codes.has('CONSENT_REQUIRED')
-      ? 'CONSENT_REQUIRED'
-      : 'POLICY_DENIED';
-  const message = decision.regions.map((r) => `Region ${r.region}: ${r.message}`).join(' ');
-  return new MeridianError(code, message, {
-    decisionId: receipt.decisionId,
-    regions: decision.regions.map((r) => ({ region: r.region, code: r.code ?? 'POLICY_DENIED', reason: r.message })),
-  });
 }
 
 function positionOf(record: StoredRecord): RecordCursor {
