@@ -205,6 +205,7 @@ describe('every disclosure decided under consent and policy, audited and receipt
     expect(revoked.errors).toEqual([]);
     const after = await summary();
     expect(codes(after)).toEqual(['CONSENT_REVOKED']);
+    expect(after.errors[0]!.message).toMatch(new RegExp(`eu-fr.*revoked consent ${consentId}`));
     expect(after.data!.patientSummary.regions).toEqual(['eu-de']);
 
     const log = (await myLog()).slice(0, (await myLog()).length - before.length);

@@ -1,5 +1,5 @@
 import type { CategoryDecision, DenialCode, Outcome, SensitiveDecision } from './decision.js';
-import { familyOf, type Reason } from './reason.js';
+import { familyOf, type Reason, type ReasonFamily } from './reason.js';
 import { describeReason } from './reason-text.js';
 
 // Within a category a policy reason wins (no consent would help); across categories the
@@ -11,6 +11,12 @@ export function denialCodeOf(reasons: readonly Reason[]): DenialCode {
   if (families.has('consent_revoked')) return 'CONSENT_REVOKED';
   return families.has('consent_required') ? 'CONSENT_REQUIRED' : 'POLICY_DENIED';
 }
+
+const CODE_FAMILY: Readonly<Record<DenialCode, ReasonFamily>> = {
+  CONSENT_REVOKED: 'consent_revoked',
+  CONSENT_REQUIRED: 'consent_required',
+  POLICY_DENIED: 'policy',
+};
 
 /** The error code of a denied region. */
 export function denialCode(categories: readonly CategoryDecision[]): DenialCode {
@@ -47,7 +53,10 @@ export function regionMessage(
   sensitive: readonly SensitiveDecision[],
 ): string {
   const denied = categories.filter((c) => c.effect === 'deny');
-  const first = denied[0]?.reasons[0];
+  // The reason told is one of the kind the region's code names: a revocation is told as one.
+  const family = CODE_FAMILY[denialCode(categories)];
+  const reasons = denied.flatMap((c) => c.reasons);
+  const first = reasons.find((r) => familyOf(r) === family) ?? reasons[0];
   const why = first ? `: ${describeReason(first)}` : '';
   if (outcome === 'deny') return `Nothing may be disclosed${why}.`;
   const permitted = categories.filter((c) => c.effect === 'permit').map((c) => c.category);
