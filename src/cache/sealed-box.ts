@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -9,11 +9,12 @@ const TAG_BYTES = 16;
  * Layout: iv (12) | tag (16) | ciphertext.
  */
 export class SealedBox {
-  readonly #key: Buffer;
+  // A KeyObject made once: a raw Buffer would be imported again on every seal and open.
+  readonly #key: KeyObject;
 
   constructor(key: Buffer) {
     if (key.length !== 32) throw new Error('the cache key must be 32 bytes (AES-256)');
-    this.#key = key;
+    this.#key = createSecretKey(key);
   }
 
   seal(plaintext: Buffer, aad: string): Buffer {

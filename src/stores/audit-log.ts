@@ -69,11 +69,19 @@ export interface PrismaAuditLogOptions {
 // so each reads the head the previous one wrote. Any constant works; this is "meridaud" in ASCII.
 const CHAIN_LOCK = 0x6d65726964617564n;
 const VERIFY_CHUNK = 1000;
+/** Most events one group commit writes. */
+const APPEND_BATCH = 256;
 
 /** The audit log in the control-plane database (PostgreSQL or PGlite). */
 export class PrismaAuditLog implements AuditLog {
   readonly #prisma: PrismaClient;
   readonly #timeoutMs: number;
+  readonly #pending: {
+    event: NewAuditEvent;
+    resolve: (event: AuditEvent) => void;
+    reject: (err: unknown) => void;
+  }[] = [];
+  #flushing = false;
 
   /** Takes the control plane's client: PGlite serves one connection, so repositories share it. */
   constructor(prisma: PrismaClient, options: Readonly<PrismaAuditLogOptions> = {}) {
@@ -81,18 +89,57 @@ export class PrismaAuditLog implements AuditLog {
     this.#timeoutMs = options.appendTimeoutMs ?? 10_000;
   }
 
+  /**
+   * Group commit: appends that arrive while a transaction is writing wait for the next one,
+   * which chains and inserts them all at once, so concurrent requests share one lock and one
+   * commit instead of queueing on the chain's head one by one. Each append resolves only once
+   * its own transaction has committed.
+   */
   append(event: NewAuditEvent): Promise<AuditEvent> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ event, resolve, reject });
+      if (this.#flushing) return;
+      this.#flushing = true;
+      // #flush settles every append itself and never rejects.
+      void this.#flush().finally(() => {
+        this.#flushing = false;
+      });
+    });
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, APPEND_BATCH);
+      try {
+        const rows = await this.#appendAll(batch.map((p) => p.event));
+        batch.forEach((p, i) => {
+          const row = rows[i];
+          if (row) p.resolve(row);
+          else p.reject(new Error('audit event was not written'));
+        });
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      }
+    }
+  }
+
+  #appendAll(events: readonly NewAuditEvent[]): Promise<AuditEvent[]> {
     return this.#prisma.$transaction(
       async (tx) => {
-        // The lock lasts until commit: the next append reads this event as the head.
+        // The lock lasts until commit: the next append, from any gateway, reads these events' last as the head.
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`;
         const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { hash: true } });
-        const prevHash = head?.hash ?? GENESIS_HASH;
-        const hash = auditEventHash({ ...event, prevHash });
-        const row = await tx.auditEvent.create({
-          data: { ...event, body: event.body as unknown as Prisma.InputJsonObject, prevHash, hash },
+        let prevHash = head?.hash ?? GENESIS_HASH;
+        const data = events.map((event) => {
+          const hash = auditEventHash({ ...event, prevHash });
+          const row = { ...event, body: event.body as unknown as Prisma.InputJsonObject, prevHash, hash };
+          prevHash = hash;
+          return row;
         });
-        return fromRow(row);
+        // One INSERT: sequence numbers follow the rows' order, which is the chain's.
+        const rows = await tx.auditEvent.createManyAndReturn({ data });
+        const byId = new Map(rows.map((row) => [row.id, fromRow(row)]));
+        return events.flatMap((e) => byId.get(e.id) ?? []);
       },
       { maxWait: this.#timeoutMs, timeout: this.#timeoutMs },
     );
