@@ -1,6 +1,6 @@
 import type { AuditReason, BreakGlassRecord, DisclosureReceipt } from '../domain/audit-event.js';
 import { MeridianError } from '../domain/errors.js';
-import { denialCodeOf, type Decision, type DenialCode, type RegionDecision } from '../domain/policy/index.js';
+import { denialCodeOf, mostActionable, type Decision, type RegionDecision } from '../domain/policy/index.js';
 import type { PartialFailure } from './record-service.js';
 
 // How a decision is told: to the requester (errors beside the data, or the error of a
@@ -50,12 +50,7 @@ export function breakGlassOf(
 
 /** The error of a denied request: the code that tells the requester or patient what would help. */
 export function denial(decision: Decision, receipt: DisclosureReceipt): MeridianError {
-  const codes = new Set(decision.regions.map((r) => r.code ?? 'POLICY_DENIED'));
-  const code: DenialCode = codes.has('CONSENT_REVOKED')
-    ? 'CONSENT_REVOKED'
-    : codes.has('CONSENT_REQUIRED')
-      ? 'CONSENT_REQUIRED'
-      : 'POLICY_DENIED';
+  const code = mostActionable(decision.regions.map((r) => r.code ?? 'POLICY_DENIED'));
   const message = decision.regions.map((r) => `Region ${r.region}: ${r.message}`).join(' ');
   return new MeridianError(code, message, {
     decisionId: receipt.decisionId,

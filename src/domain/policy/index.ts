@@ -12,7 +12,7 @@ export type {
   SensitiveDecision,
 } from './decision.js';
 export { familyOf, isDenial } from './reason.js';
-export { denialCodeOf } from './region-outcome.js';
+export { denialCodeOf, mostActionable } from './region-outcome.js';
 export type { BreakGlassRefusal, Reason, ReasonCode, ReasonFamily, ReasonOf, ReasonParams } from './reason.js';
 export { describeReason } from './reason-text.js';
 export { parsePolicyDocument, policyDocumentHash } from './policy-document.js';

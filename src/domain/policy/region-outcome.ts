@@ -20,9 +20,14 @@ const CODE_FAMILY: Readonly<Record<DenialCode, ReasonFamily>> = {
 
 /** The error code of a denied region. */
 export function denialCode(categories: readonly CategoryDecision[]): DenialCode {
-  const codes = new Set(categories.filter((c) => c.effect === 'deny').map((c) => denialCodeOf(c.reasons)));
-  if (codes.has('CONSENT_REVOKED')) return 'CONSENT_REVOKED';
-  return codes.has('CONSENT_REQUIRED') ? 'CONSENT_REQUIRED' : 'POLICY_DENIED';
+  return mostActionable(categories.filter((c) => c.effect === 'deny').map((c) => denialCodeOf(c.reasons)));
+}
+
+/** Of several denials, the code that lets the requester or patient act: revoked, then required, then policy. */
+export function mostActionable(codes: Iterable<DenialCode>): DenialCode {
+  const set = new Set(codes);
+  if (set.has('CONSENT_REVOKED')) return 'CONSENT_REVOKED';
+  return set.has('CONSENT_REQUIRED') ? 'CONSENT_REQUIRED' : 'POLICY_DENIED';
 }
 
 /**
