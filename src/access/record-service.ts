@@ -1,7 +1,6 @@
 import type { DisclosureReceipt } from '../domain/audit-event.js';
 import type { DenialCode } from '../domain/policy/index.js';
 import { MeridianError, badInput, type ErrorCode } from '../domain/errors.js';
-import { contentHash } from '../domain/canonical-json.js';
 import { CATEGORIES, type Category, type IpsResourceType } from '../domain/fhir.js';
 import { hasRole, type Principal } from '../domain/principal.js';
 import type { PurposeOfUse } from '../domain/purpose.js';
@@ -82,8 +81,8 @@ export interface RecordServiceOptions {
   readonly decider: AccessDecider;
   /** Every decision is audited before anything is disclosed. */
   readonly audit: AuditService;
-  /** Record content checked against the ledger; without it, only against the row's own hash. */
-  readonly integrity?: RecordIntegrity;
+  /** Record content checked against its ledger anchor. */
+  readonly integrity: RecordIntegrity;
   /** Verified region reads, keyed by the decision's epochs. */
   readonly cache?: VerifiedCache;
   /** Most records a summary reads from one region. */
@@ -302,7 +301,7 @@ export class RecordService {
       const store = this.#o.stores.get(location.region);
       if (store === undefined) throw new Error(`region ${location.region} is not configured`);
       const records = await withDeadline(`region ${location.region}`, this.#o.regionTimeoutMs, store.find(read));
-      return this.#o.integrity ? this.#o.integrity.verify(location.region, records) : selfChecked(records);
+      return this.#o.integrity.verify(location.region, records);
     };
     if (this.#o.cache === undefined) return load();
     const key = epochs && [location.region, epochs.consents, epochs.policies, JSON.stringify(read)];
@@ -342,18 +341,6 @@ function accessRequest(
     categories,
     ...(options.justification !== undefined ? { justification: options.justification } : {}),
   };
-}
-
-/** Without a ledger check: a record must at least still hash to its own column. */
-function selfChecked(records: readonly StoredRecord[]): RecordCheck {
-  const verified = records.filter((r) => contentHash(r.resource) === r.contentHash);
-  const violations = records
-    .filter((r) => contentHash(r.resource) !== r.contentHash)
-    .map((record) => ({
-      record,
-      message: `record ${record.region}/${recordKey(record)} does not match its content hash`,
-    }));
-  return { verified, violations };
 }
 
 function positionOf(record: StoredRecord): RecordCursor {
