@@ -90,9 +90,9 @@ function patientActor(principal: Principal, patientId: string): LedgerActor {
   };
 }
 
-function patientConsentOf(row: ConsentRow): PatientConsent {
+function patientConsentOf(row: ConsentRow, consent: Consent = consentOfRow(row)): PatientConsent {
   return {
-    consent: consentOfRow(row),
+    consent,
     contentHash: row.contentHash,
     grantTxId: row.grantTxId,
     revokeTxId: row.revokeTxId,
@@ -147,7 +147,7 @@ export class ConsentService {
    */
   async list(principal: Principal, patientId?: string): Promise<PatientConsent[]> {
     const own = ownPatient(principal, patientId);
-    return (await this.#consents.list(own)).map(patientConsentOf);
+    return (await this.#consents.list(own)).map((row) => patientConsentOf(row));
   }
 
   /**
@@ -207,7 +207,8 @@ export class ConsentService {
     checked.forEach((verification, i) => {
       const row = rows[i];
       if (row === undefined) return;
-      if (verification.ok) consents.push({ ...patientConsentOf(row), consent: verification.consent });
+      // The verified document, already read: not parsed a second time.
+      if (verification.ok) consents.push(patientConsentOf(row, verification.consent));
       else violations.push({ subject: `consent ${row.id}`, message: verification.message });
     });
     return { consents, violations };
