@@ -25,22 +25,13 @@ import type { ActivePolicies, PolicySource } from './policy-source.js';
 import { PolicyVerifier } from './policy-verifier.js';
 import { policySubject, readStoredPolicy, statusOf, trustedDocument } from './policy-verification.js';
 
-/** A policy version as officers see it: its document, lifecycle and the transactions that anchored it. */
-export interface PolicyVersionInfo {
-  readonly jurisdiction: string;
-  readonly version: string;
+/**
+ * A policy version as officers see it: the stored row with its status read and its document
+ * read as the anchored one (null when it no longer does).
+ */
+export interface PolicyVersionInfo extends Omit<PolicyVersionRow, 'status' | 'document'> {
   readonly status: PolicyStatus;
-  /** Null when the stored document no longer reads as the anchored one. */
   readonly document: PolicyDocument | null;
-  readonly contentHash: string;
-  readonly author: string;
-  readonly approver: string | null;
-  readonly createdAt: Date;
-  readonly approvedAt: Date | null;
-  readonly activatedAt: Date | null;
-  readonly recordTxId: string;
-  readonly approveTxId: string | null;
-  readonly activateTxId: string | null;
 }
 
 /** What a version changes against the jurisdiction's active version. */
