@@ -33,6 +33,8 @@ const EVENTS = new Set(['ConsentRecorded', 'ConsentRevoked', 'PolicyActivated'])
  */
 export class LedgerEpochs {
   readonly #o: Readonly<LedgerEpochsOptions>;
+  /** The first wait before reopening a lost stream. */
+  readonly #retryMs: number;
   readonly #patients = new Map<string, number>();
   #policies = 0;
   #stream: LedgerEventStream | null = null;
@@ -43,6 +45,7 @@ export class LedgerEpochs {
 
   constructor(options: Readonly<LedgerEpochsOptions>) {
     this.#o = options;
+    this.#retryMs = options.retryMs ?? 200;
   }
 
   /** Whether the event stream is open. */
@@ -52,7 +55,7 @@ export class LedgerEpochs {
 
   /** Opens the event stream (and keeps reopening it when lost). */
   async start(): Promise<void> {
-    await this.#open(this.#o.retryMs ?? 200);
+    await this.#open(this.#retryMs);
   }
 
   /** The patient's epochs now, or null when cached entries must not be used. */
@@ -95,9 +98,9 @@ export class LedgerEpochs {
         if (EVENTS.has(event.eventName)) this.#apply(event.eventName, event.payload);
         await checkpointer.checkpointTransaction(event.blockNumber, event.txId);
       }
-      if (!this.#closed) this.#lost(new Error('the ledger event stream ended'), this.#o.retryMs ?? 200);
+      if (!this.#closed) this.#lost(new Error('the ledger event stream ended'), this.#retryMs);
     } catch (err) {
-      this.#lost(err, this.#o.retryMs ?? 200);
+      this.#lost(err, this.#retryMs);
     }
   }
 
