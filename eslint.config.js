@@ -3,21 +3,6 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const frameworks = [
-  'graphql',
-  'type-graphql',
-  '@apollo/*',
-  '@prisma/*',
-  'prisma',
-  'redis',
-  '@hyperledger/*',
-  'fabric-*',
-  'pg',
-  '@electric-sql/*',
-  'pino',
-  'jose',
-];
-
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'src/generated', 'chaincode', '.meridian', 'bench/results', 'coverage'] },
   js.configs.recommended,
@@ -42,23 +27,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
       complexity: ['error', 15],
       'max-depth': ['error', 4],
-    },
-  },
-  {
-    // The domain is pure: no framework, database, cache, ledger or transport.
-    files: ['src/domain/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: frameworks,
-              message: 'src/domain stays free of frameworks; pass the dependency in through an interface.',
-            },
-          ],
-        },
-      ],
     },
   },
   {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anchorAuditBatch, auditBatchId, auditInclusionProof } from '../src/access/audit-anchoring.js';
+import { anchorAuditBatch, auditBatchId, auditInclusionProof } from '../src/access/audit/audit-anchoring.js';
 import type { AuditEvent } from '../src/domain/audit-event.js';
 import { merkleRoot, verifyInclusion } from '../src/domain/merkle.js';
 import { LedgerClient } from '../src/ledger/ledger-client.js';

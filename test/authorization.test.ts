@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadShippedPolicies } from '../src/access/shipped-policies.js';
+import { loadShippedPolicies } from '../src/access/policy/shipped-policies.js';
 import type { PolicyDocument } from '../src/domain/policy/index.js';
 import { buildMeridianSchema } from '../src/graphql/schema.js';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway.js';

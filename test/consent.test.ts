@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsentService } from '../src/access/consent-service.js';
+import { ConsentService } from '../src/access/consent/consent-service.js';
 import { EmbeddedLedger } from '../src/ledger/embedded-ledger.js';
 import { LedgerClient } from '../src/ledger/ledger-client.js';
 import type { LedgerActor } from '../src/ledger/ledger.js';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadShippedPolicies } from '../src/access/shipped-policies.js';
+import { loadShippedPolicies } from '../src/access/policy/shipped-policies.js';
 import { contentHash } from '../src/domain/canonical-json.js';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway.js';
 

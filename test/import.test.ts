@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importBundle, type ImportProgress } from '../src/access/import-service.js';
+import { importBundle, type ImportProgress } from '../src/access/import/import-service.js';
 import { MeridianError } from '../src/domain/errors.js';
 import { PrismaControlPlane } from '../src/stores/control-plane.js';
 import { openDatabase, type Database } from '../src/stores/database.js';

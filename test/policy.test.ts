@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PolicyService } from '../src/access/policy-service.js';
-import { loadShippedPolicies } from '../src/access/shipped-policies.js';
+import { PolicyService } from '../src/access/policy/policy-service.js';
+import { loadShippedPolicies } from '../src/access/policy/shipped-policies.js';
 import { policyDocumentHash, type PolicyDocument } from '../src/domain/policy/index.js';
 import { LedgerClient } from '../src/ledger/ledger-client.js';
 import type { LedgerActor } from '../src/ledger/ledger.js';

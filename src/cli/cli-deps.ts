@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { RecordAnchorer } from '../access/record-anchoring.js';
+import { RecordAnchorer } from '../access/anchoring/record-anchoring.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { LedgerClient } from '../ledger/ledger-client.js';
 import type { Ledger } from '../ledger/ledger.js';

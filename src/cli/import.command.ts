@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { importBundle, type ImportProgress, type ImportSummary } from '../access/import-service.js';
+import { importBundle, type ImportProgress, type ImportSummary } from '../access/import/import-service.js';
 import type { RegionConfig } from '../config/regions.js';
 import { hospitalOf } from '../demo/organisations.js';
 import { MeridianError } from '../domain/errors.js';

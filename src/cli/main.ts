@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError } from '../config/config.js';
-import { runGateway } from '../main.js';
+import { runGateway } from '../run-gateway.js';
 import { registerDemo } from './demo.command.js';
 import { registerImport } from './import.command.js';
 import { registerLedger } from './ledger.command.js';

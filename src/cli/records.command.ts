@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { UnanchoredAnchoringResult } from '../access/record-anchoring.js';
+import type { UnanchoredAnchoringResult } from '../access/anchoring/record-anchoring.js';
 import { defaultDeps, withRecordAnchorer, withStores, type CliDeps } from './cli-deps.js';
 
 const KEYS_LISTED = 20;

@@ -1,4 +1,4 @@
-import type { RecordAnchoring } from '../access/record-anchoring.js';
+import type { RecordAnchoring } from '../access/anchoring/record-anchoring.js';
 import type { RegionConfig } from '../config/regions.js';
 import { anchorEntryOf, type AnchorEntry } from '../domain/record-anchor.js';
 import type { StoredRecord } from '../domain/record.js';

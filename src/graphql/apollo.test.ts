@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { AuditService } from '../access/audit-service.js';
-import type { ConsentService } from '../access/consent-service.js';
-import type { DisclosureVerifier } from '../access/disclosure-verifier.js';
-import type { PolicySimulator } from '../access/policy-simulation.js';
-import type { PolicyService } from '../access/policy-service.js';
-import type { RecordService } from '../access/record-service.js';
+import type { AuditService } from '../access/audit/audit-service.js';
+import type { ConsentService } from '../access/consent/consent-service.js';
+import type { DisclosureVerifier } from '../access/audit/disclosure-verifier.js';
+import type { PolicySimulator } from '../access/policy/policy-simulation.js';
+import type { PolicyService } from '../access/policy/policy-service.js';
+import type { RecordService } from '../access/records/record-service.js';
 import { loadConfig } from '../config/config.js';
 import { MeridianError } from '../domain/errors.js';
 import { createApollo } from './apollo.js';

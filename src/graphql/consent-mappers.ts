@@ -1,5 +1,5 @@
-import type { PatientConsent } from '../access/consent-service.js';
-import type { GrantConsentRequest } from '../access/grant-consent-request.js';
+import type { PatientConsent } from '../access/consent/consent-service.js';
+import type { GrantConsentRequest } from '../access/consent/grant-consent-request.js';
 import type { ConsentGrantee, ConsentKind } from '../domain/consent/index.js';
 import type { Category, SensitivityLabel } from '../domain/fhir.js';
 import type { PurposeOfUse } from '../domain/purpose.js';

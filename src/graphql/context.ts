@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import { MeridianError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
-import type { PartialFailure, RecordService } from '../access/record-service.js';
-import type { ConsentService } from '../access/consent-service.js';
-import type { AuditService } from '../access/audit-service.js';
-import type { PolicyService } from '../access/policy-service.js';
-import type { DisclosureVerifier } from '../access/disclosure-verifier.js';
-import type { PolicySimulator } from '../access/policy-simulation.js';
+import type { PartialFailure } from '../access/records/partial-failure.js';
+import type { RecordService } from '../access/records/record-service.js';
+import type { ConsentService } from '../access/consent/consent-service.js';
+import type { AuditService } from '../access/audit/audit-service.js';
+import type { PolicyService } from '../access/policy/policy-service.js';
+import type { DisclosureVerifier } from '../access/audit/disclosure-verifier.js';
+import type { PolicySimulator } from '../access/policy/policy-simulation.js';
 
 /** What resolvers may call: services only, never a store or the ledger directly. */
 export interface Services {

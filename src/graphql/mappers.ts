@@ -1,4 +1,4 @@
-import type { AccessLogPage } from '../access/audit-service.js';
+import type { AccessLogPage } from '../access/audit/audit-service.js';
 import type { AuditEvent, DisclosureReceipt as Receipt } from '../domain/audit-event.js';
 import { summariseResource } from '../domain/clinical-item.js';
 import { recordKey, type StoredRecord } from '../domain/record.js';

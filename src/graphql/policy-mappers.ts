@@ -1,5 +1,5 @@
-import type { PolicyVersionDiff, PolicyVersionInfo } from '../access/policy-service.js';
-import type { ActivePolicies as ActivePolicySet } from '../access/policy-source.js';
+import type { PolicyVersionDiff, PolicyVersionInfo } from '../access/policy/policy-service.js';
+import type { ActivePolicies as ActivePolicySet } from '../access/policy/policy-source.js';
 import { PolicyStatusEnum, type ActivePolicies, type PolicyDiff, type PolicyVersion } from './types/policy.type.js';
 
 const STATUS: Readonly<Record<PolicyVersionInfo['status'], PolicyStatusEnum>> = {

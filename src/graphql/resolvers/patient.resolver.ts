@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
-import type { PartialFailure } from '../../access/record-service.js';
+import type { PartialFailure } from '../../access/records/partial-failure.js';
 import { badInput } from '../../domain/errors.js';
 import type { Category, IpsResourceType } from '../../domain/fhir.js';
 import type { PurposeOfUse } from '../../domain/purpose.js';

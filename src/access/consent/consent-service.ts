@@ -1,0 +1,258 @@
+import { randomBytes } from 'node:crypto';
+import type { ConsentRecord } from 'meridian-chaincode';
+import { consentContentHash, type Consent } from '../../domain/consent/index.js';
+import { badInput, MeridianError } from '../../domain/errors.js';
+import { hasRole, type Principal } from '../../domain/principal.js';
+import type { LedgerClient } from '../../ledger/ledger-client.js';
+import { LedgerError } from '../../ledger/ledger-error.js';
+import type { LedgerActor } from '../../ledger/ledger.js';
+import type { ConsentRepository, ConsentRow } from '../../stores/consent-repository.js';
+import { consentOfRow, consentRow } from './consent-document.js';
+import { checkStoredConsent, compareWithAnchor, type ConsentVerification } from './consent-verification.js';
+import { newConsent, type GrantConsentRequest } from './grant-consent-request.js';
+import type { IntegrityProblem } from '../policy/policy-source.js';
+
+/** A consent with what proves it: its content hash and the ledger transactions that anchored it. */
+export interface PatientConsent {
+  readonly consent: Consent;
+  readonly contentHash: string;
+  readonly grantTxId: string;
+  readonly revokeTxId: string | null;
+}
+
+export interface ConsentServiceOptions {
+  readonly consents: ConsentRepository;
+  readonly ledger: LedgerClient;
+  /** Who the gateway reads the ledger as when it verifies; default role `gateway`. */
+  readonly gatewayActor?: LedgerActor;
+  readonly clock?: () => Date;
+  readonly newId?: () => string;
+}
+
+/** A patient's consents a decision may use, each verified against its ledger anchor. */
+export interface DecisionConsents {
+  /** Revoked ones included: a decision names a revocation as its reason. */
+  readonly consents: readonly PatientConsent[];
+  /** Stored consents that disagree with the ledger: nothing may be decided for the patient. */
+  readonly violations: readonly IntegrityProblem[];
+}
+
+/** Consents verified lately, by id: what the read path may rely on while the ledger is unreachable. */
+const VERIFIED_MEMO_SIZE = 10_000;
+
+/**
+ * While the ledger cannot be reached: the row as last verified, or a refusal. A revocation
+ * stored since is accepted for a permit (it only narrows), never for an objection (it would widen).
+ */
+function verifiedAtHand(
+  row: ConsentRow,
+  known: { contentHash: string; status: string } | undefined,
+): ConsentVerification {
+  const local = checkStoredConsent(row);
+  const narrowed = row.status === 'revoked' && local.ok && local.consent.kind === 'permit';
+  const unchanged = known?.contentHash === row.contentHash && (known.status === row.status || narrowed);
+  if (!local.ok || !unchanged) {
+    throw new MeridianError(
+      'LEDGER_UNAVAILABLE',
+      "The ledger cannot be reached to verify the patient's consents; nothing is disclosed unverified.",
+    );
+  }
+  return local;
+}
+
+/** The chaincode's user-id alphabet: a token subject outside it cannot name a ledger identity. */
+const LEDGER_USER = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+const CONSENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const DEFAULT_GATEWAY_ACTOR: LedgerActor = { user: 'meridian-gateway', role: 'gateway' };
+
+function forbidden(message: string): MeridianError {
+  return new MeridianError('FORBIDDEN', message);
+}
+
+/** The patient a principal acts as; only patients manage consents, and only their own. */
+function ownPatient(principal: Principal, patientId?: string): string {
+  if (!hasRole(principal, 'patient') || principal.patientId === undefined) {
+    throw forbidden('Only a patient may grant, list or revoke consents, and only their own.');
+  }
+  if (patientId !== undefined && patientId !== principal.patientId) {
+    throw forbidden("A patient may manage only their own consents, not another patient's.");
+  }
+  return principal.patientId;
+}
+
+/** The ledger identity of a patient acting for themself; the chaincode checks `patient`. */
+function patientActor(principal: Principal, patientId: string): LedgerActor {
+  return {
+    user: LEDGER_USER.test(principal.subject) ? principal.subject : patientId,
+    role: 'patient',
+    patient: patientId,
+    jurisdiction: principal.jurisdiction,
+  };
+}
+
+function patientConsentOf(row: ConsentRow, consent: Consent = consentOfRow(row)): PatientConsent {
+  return {
+    consent,
+    contentHash: row.contentHash,
+    grantTxId: row.grantTxId,
+    revokeTxId: row.revokeTxId,
+  };
+}
+
+/**
+ * Patients grant, list and revoke their consents. The ledger is written first and the
+ * database second: a grant is stored only once its hash is anchored, and a revocation is
+ * answered only once it is anchored and stored, so nothing acknowledged is lost.
+ */
+export class ConsentService {
+  readonly #consents: ConsentRepository;
+  readonly #ledger: LedgerClient;
+  readonly #gatewayActor: LedgerActor;
+  readonly #clock: () => Date;
+  readonly #newId: () => string;
+  readonly #verified = new Map<string, { contentHash: string; status: string }>();
+
+  constructor(options: Readonly<ConsentServiceOptions>) {
+    this.#consents = options.consents;
+    this.#ledger = options.ledger;
+    this.#gatewayActor = options.gatewayActor ?? DEFAULT_GATEWAY_ACTOR;
+    this.#clock = options.clock ?? ((): Date => new Date());
+    this.#newId = options.newId ?? ((): string => `cns-${randomBytes(16).toString('hex')}`);
+  }
+
+  /**
+   * Grants a consent (or, with kind `deny`, an objection) for the caller's own patient id.
+   * @throws FORBIDDEN for anyone but that patient; BAD_USER_INPUT naming the field, nothing
+   * stored; LEDGER_UNAVAILABLE / LEDGER_REJECTED when the ledger does not anchor it, nothing stored.
+   */
+  async grant(principal: Principal, request: GrantConsentRequest): Promise<PatientConsent> {
+    const patientId = ownPatient(principal, request.patientId);
+    const consent = newConsent(request, { id: this.#newId(), patientId, grantedAt: this.#clock() });
+    const contentHash = consentContentHash(consent);
+    const anchored = await this.#ledger.recordConsent(patientActor(principal, patientId), {
+      consentId: consent.id,
+      patientRef: patientId,
+      hash: contentHash,
+      version: consent.version,
+    });
+    // Should this insert fail, the ledger keeps an anchor no row points to: a hash of nothing
+    // stored, harmless, and the client is told the grant failed.
+    await this.#consents.insert(consentRow(consent, contentHash, anchored.txId));
+    return { consent, contentHash, grantTxId: anchored.txId, revokeTxId: null };
+  }
+
+  /**
+   * A patient's consents, newest first, revoked ones included.
+   * @throws FORBIDDEN for anyone but that patient; INTEGRITY_VIOLATION for a damaged row.
+   */
+  async list(principal: Principal, patientId?: string): Promise<PatientConsent[]> {
+    const own = ownPatient(principal, patientId);
+    return (await this.#consents.list(own)).map((row) => patientConsentOf(row));
+  }
+
+  /**
+   * Revokes one of the caller's consents, effective once answered: the revocation is
+   * anchored on the ledger, then stored. Revoking a revoked consent returns it unchanged.
+   *
+   * A consent that does not exist and one of another patient's get the same FORBIDDEN,
+   * so the answer never tells whether a consent id exists.
+   */
+  async revoke(principal: Principal, consentId: string): Promise<PatientConsent> {
+    const patientId = ownPatient(principal);
+    if (!CONSENT_ID.test(consentId)) {
+      throw badInput("`consentId` must be 1-128 letters, digits, '.', '_', ':' or '-'.", { field: 'consentId' });
+    }
+    const row = await this.#consents.get(consentId);
+    if (row === null || row.patientId !== patientId) {
+      throw forbidden('A patient may revoke only their own consents.');
+    }
+    if (row.status === 'revoked') return patientConsentOf(row);
+    const revocation = await this.#anchorRevocation(patientActor(principal, patientId), consentId);
+    await this.#consents.markRevoked(consentId, revocation.revokedAt, revocation.txId);
+    // Re-read: a concurrent revocation may have stored its own transaction first.
+    const revoked = await this.#consents.get(consentId);
+    if (revoked === null) throw new Error(`consent ${consentId} vanished while being revoked`);
+    return patientConsentOf(revoked);
+  }
+
+  /**
+   * Checks a stored consent: its document is valid and agrees with its row, hashes to
+   * the stored content hash, and the ledger anchors that hash for that patient and
+   * version with the same status. Enforcement trusts a consent only when this is ok.
+   * @throws LedgerError LEDGER_UNAVAILABLE when the ledger cannot answer: not a verdict.
+   */
+  async verify(row: ConsentRow): Promise<ConsentVerification> {
+    const local = checkStoredConsent(row);
+    if (!local.ok) return local;
+    let anchor: ConsentRecord | null = null;
+    try {
+      anchor = await this.#ledger.getConsentStatus(this.#gatewayActor, row.id);
+    } catch (err) {
+      if (!(err instanceof LedgerError && err.chaincodeCode === 'NOT_FOUND')) throw err;
+    }
+    return compareWithAnchor(row, anchor) ?? local;
+  }
+
+  /**
+   * The patient's consents, each verified (`verify`) before a decision uses it. While the
+   * ledger cannot be reached, a consent whose row is unchanged since it last verified is
+   * used; a revocation stored here since then only narrows it.
+   * @throws MeridianError LEDGER_UNAVAILABLE when a consent cannot be verified at all.
+   */
+  async forDecision(patientId: string): Promise<DecisionConsents> {
+    const rows = await this.#consents.list(patientId);
+    const checked = await Promise.all(rows.map((row) => this.#verifyForDecision(row)));
+    const consents: PatientConsent[] = [];
+    const violations: IntegrityProblem[] = [];
+    checked.forEach((verification, i) => {
+      const row = rows[i];
+      if (row === undefined) return;
+      // The verified document, already read: not parsed a second time.
+      if (verification.ok) consents.push(patientConsentOf(row, verification.consent));
+      else violations.push({ subject: `consent ${row.id}`, message: verification.message });
+    });
+    return { consents, violations };
+  }
+
+  async #verifyForDecision(row: ConsentRow): Promise<ConsentVerification> {
+    // A revocation is final on the ledger and a content hash never changes: a consent once
+    // verified as revoked needs no second ledger call while its row still says the same.
+    const known = this.#verified.get(row.id);
+    if (row.status === 'revoked' && known?.status === 'revoked' && known.contentHash === row.contentHash) {
+      return checkStoredConsent(row);
+    }
+    try {
+      const verification = await this.verify(row);
+      if (verification.ok) this.#remember(row);
+      return verification;
+    } catch (err) {
+      if (!(err instanceof LedgerError && err.code === 'LEDGER_UNAVAILABLE')) throw err;
+      return verifiedAtHand(row, known);
+    }
+  }
+
+  #remember(row: ConsentRow): void {
+    this.#verified.delete(row.id);
+    this.#verified.set(row.id, { contentHash: row.contentHash, status: row.status });
+    if (this.#verified.size > VERIFIED_MEMO_SIZE) {
+      const oldest = this.#verified.keys().next();
+      if (oldest.done !== true) this.#verified.delete(oldest.value);
+    }
+  }
+
+  async #anchorRevocation(actor: LedgerActor, consentId: string): Promise<{ txId: string; revokedAt: Date }> {
+    try {
+      const anchored = await this.#ledger.revokeConsent(actor, consentId, 'patient_request');
+      return { txId: anchored.txId, revokedAt: new Date(anchored.value.revokedAt ?? this.#clock()) };
+    } catch (err) {
+      // Revoked on the ledger but not stored (a crash or a failed write in between):
+      // finish the stored half with the ledger's own transaction rather than refuse.
+      if (err instanceof LedgerError && err.chaincodeCode === 'CONFLICT') {
+        const history = await this.#ledger.getConsentHistory(actor, consentId);
+        const revoked = history.find((event) => event.action === 'revoked');
+        if (revoked) return { txId: revoked.txId, revokedAt: new Date(revoked.at) };
+      }
+      throw err;
+    }
+  }
+}

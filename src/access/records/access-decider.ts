@@ -1,0 +1,182 @@
+import type { ConsentReceipt, PolicyReceipt } from '../../domain/audit-event.js';
+import { MeridianError } from '../../domain/errors.js';
+import type { Category, SensitivityLabel } from '../../domain/fhir.js';
+import { decide, type Decision, type DecisionRequest, type RegionDecision } from '../../domain/policy/index.js';
+import { hasRole, type Principal } from '../../domain/principal.js';
+import type { PurposeOfUse } from '../../domain/purpose.js';
+import type { PatientLocation } from '../../stores/control-plane.js';
+import type { DecisionConsents } from '../consent/consent-service.js';
+import type { Epochs } from '../../cache/ledger-epochs.js';
+import type { VerifiedCache } from '../../cache/verified-cache.js';
+import type { ActivePolicies, IntegrityProblem, PolicySource } from '../policy/policy-source.js';
+
+/** What is asked, as the read path knows it before deciding. */
+export interface AccessQuestion {
+  readonly principal: Principal;
+  readonly patientId: string;
+  readonly purpose: PurposeOfUse;
+  readonly categories: readonly Category[];
+  /** A break-glass claim: why the clinician needs emergency access. */
+  readonly justification?: string;
+}
+
+/** One region to read, and what of it may be read. */
+export interface RegionPlan {
+  readonly location: PatientLocation;
+  readonly decision: RegionDecision;
+  readonly categories: readonly Category[];
+  /** Items with these labels are left out of the read. */
+  readonly withheldLabels: readonly SensitivityLabel[];
+}
+
+/** A decision with the regions it lets the gateway read and the evidence it rests on. */
+export interface DisclosurePlan {
+  readonly decision: Decision;
+  /** The epochs the decision's inputs were current at; null when cached entries may not be used. */
+  readonly epochs: Epochs | null;
+  /** Regions permitted in whole or in part. */
+  readonly readable: readonly RegionPlan[];
+  readonly policies: readonly PolicyReceipt[];
+  readonly consents: readonly ConsentReceipt[];
+}
+
+export interface AccessDeciderOptions {
+  readonly policies: PolicySource;
+  readonly consents: { forDecision(patientId: string): Promise<DecisionConsents> };
+  /** Region id → the jurisdiction whose law governs it. */
+  readonly jurisdictions: ReadonlyMap<string, string>;
+  /** The sensitivity labels a patient's records carry in a region, if it can tell. */
+  readonly labelsIn: (location: PatientLocation) => Promise<readonly SensitivityLabel[]>;
+  readonly clock?: () => Date;
+  /** Verified policies and consents, keyed by their epochs on the ledger. */
+  readonly cache?: VerifiedCache;
+  readonly epochs?: { read(patientId: string): Promise<Epochs | null> };
+  /** Something stored disagrees with the ledger: an alert for operators. */
+  readonly onIntegrityViolation?: (problems: readonly IntegrityProblem[]) => void;
+}
+
+/**
+ * The decision step of a lookup: loads the active policies and the patient's consents,
+ * each verified against the ledger, and runs the policy engine on them. Nothing stored
+ * that disagrees with the ledger is ever used: it fails the decision with INTEGRITY_VIOLATION.
+ */
+export class AccessDecider {
+  readonly #o: Readonly<AccessDeciderOptions>;
+
+  constructor(options: Readonly<AccessDeciderOptions>) {
+    this.#o = options;
+  }
+
+  /** @throws MeridianError INTEGRITY_VIOLATION or LEDGER_UNAVAILABLE: decide nothing, disclose nothing. */
+  async plan(question: AccessQuestion, locations: readonly PatientLocation[]): Promise<DisclosurePlan> {
+    const epochs = (await this.#o.epochs?.read(question.patientId)) ?? null;
+    const [active, consents] = await Promise.all([this.#activePolicies(epochs), this.#consents(question, epochs)]);
+    const problems = [...active.violations, ...consents.violations];
+    if (problems.length > 0) {
+      this.#o.onIntegrityViolation?.(problems);
+      throw new MeridianError(
+        'INTEGRITY_VIOLATION',
+        'A policy or consent this decision needs no longer matches its ledger anchor; nothing is disclosed.',
+        { subjects: problems.map((p) => p.subject) },
+      );
+    }
+    const context = {
+      policies: active.policies.map((p) => p.document),
+      consents: consents.consents.map((c) => c.consent),
+    };
+    const request = this.#request(question, locations);
+    let decision = decide(request, context);
+    // Withheld labels that may be reported are named only where the patient has such items.
+    const present = await this.#labelsToReport(decision, locations);
+    if (present !== null) decision = decide({ ...request, sensitivityPresent: present }, context);
+    return {
+      decision,
+      epochs,
+      readable: readablePlans(decision, locations),
+      policies: decision.policiesUsed.flatMap((ref) =>
+        active.policies
+          .filter((p) => p.document.jurisdiction === ref.jurisdiction && p.document.version === ref.version)
+          .map((p) => ({ jurisdiction: ref.jurisdiction, version: ref.version, hash: p.hash, txId: p.activateTxId })),
+      ),
+      consents: decision.consentsUsed.flatMap((ref) =>
+        consents.consents
+          .filter((c) => c.consent.id === ref.id && c.consent.version === ref.version)
+          .map((c) => ({ id: ref.id, version: ref.version, hash: c.contentHash, txId: c.grantTxId })),
+      ),
+    };
+  }
+
+  #activePolicies(epochs: Epochs | null): Promise<ActivePolicies> {
+    const load = (): Promise<ActivePolicies> => this.#o.policies.active();
+    if (this.#o.cache === undefined) return load();
+    return this.#o.cache.through('policies', epochs && [epochs.policies], load, (a) => a.violations.length === 0);
+  }
+
+  #consents({ patientId }: AccessQuestion, epochs: Epochs | null): Promise<DecisionConsents> {
+    const load = (): Promise<DecisionConsents> => this.#o.consents.forDecision(patientId);
+    if (this.#o.cache === undefined) return load();
+    return this.#o.cache.through(
+      'consents',
+      epochs && [patientId, epochs.consents],
+      load,
+      (c) => c.violations.length === 0,
+    );
+  }
+
+  #request(question: AccessQuestion, locations: readonly PatientLocation[]): DecisionRequest {
+    const { principal } = question;
+    const at = this.#o.clock?.() ?? new Date();
+    return {
+      requester: {
+        organisationId: principal.organisationId,
+        jurisdiction: principal.jurisdiction,
+        roles: principal.roles,
+        ...(hasRole(principal, 'patient') && principal.patientId !== undefined
+          ? { patientId: principal.patientId }
+          : {}),
+      },
+      purpose: question.purpose,
+      patientId: question.patientId,
+      regions: locations.map((l) => ({ region: l.region, jurisdiction: this.#o.jurisdictions.get(l.region) ?? '' })),
+      categories: question.categories,
+      ...(question.justification !== undefined ? { breakGlass: { justification: question.justification } } : {}),
+      at,
+    };
+  }
+
+  /** Labels present per readable region that withholds a reportable label; null when none does. */
+  async #labelsToReport(
+    decision: Decision,
+    locations: readonly PatientLocation[],
+  ): Promise<Record<string, readonly SensitivityLabel[]> | null> {
+    const regions = decision.regions.filter(
+      (r) => r.outcome !== 'deny' && r.sensitive.some((s) => s.effect === 'deny' && !s.hidden),
+    );
+    if (regions.length === 0) return null;
+    const found = await Promise.all(
+      regions.map(async (r) => {
+        const location = locations.find((l) => l.region === r.region);
+        // A region that cannot tell is judged as if it could not: every label stays unreported.
+        const labels = location ? await this.#o.labelsIn(location).catch(() => null) : null;
+        return [r.region, labels] as const;
+      }),
+    );
+    const known = found.flatMap(([region, labels]) => (labels === null ? [] : [[region, labels] as const]));
+    return known.length === 0 ? null : Object.fromEntries(known);
+  }
+}
+
+function readablePlans(decision: Decision, locations: readonly PatientLocation[]): RegionPlan[] {
+  return decision.regions.flatMap((region) => {
+    const location = locations.find((l) => l.region === region.region);
+    if (region.outcome === 'deny' || location === undefined) return [];
+    return [
+      {
+        location,
+        decision: region,
+        categories: region.categories.filter((c) => c.effect === 'permit').map((c) => c.category),
+        withheldLabels: region.sensitive.filter((s) => s.effect === 'deny').map((s) => s.label),
+      },
+    ];
+  });
+}

@@ -1,0 +1,43 @@
+import { CATEGORY_OF, isSensitivityLabel, SENSITIVITY_SYSTEM, type SensitivityLabel } from '../../domain/fhir.js';
+import type { StoredRecord } from '../../domain/record.js';
+import { PATIENT_FIELD } from '../../stores/fhir-resource-schemas.js';
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function labelsOf(resource: Record<string, unknown>): SensitivityLabel[] {
+  const meta = isObject(resource.meta) ? resource.meta : {};
+  const security: unknown[] = Array.isArray(meta.security) ? meta.security : [];
+  const labels = new Set<SensitivityLabel>();
+  for (const c of security) {
+    if (isObject(c) && c.system === SENSITIVITY_SYSTEM && typeof c.code === 'string' && isSensitivityLabel(c.code))
+      labels.add(c.code);
+  }
+  return [...labels];
+}
+
+function patientIdOf(record: StoredRecord, resource: Record<string, unknown>): unknown {
+  if (record.resourceType === 'Patient') return resource.id;
+  const ref = resource[PATIENT_FIELD[record.resourceType]];
+  return isObject(ref) ? ref.reference : undefined;
+}
+
+/**
+ * The first indexed column of a record that disagrees with its resource, or null when all
+ * agree. Reads filter and withhold by these columns (patient, category, sensitivity), so a
+ * column edited behind the resource's back would disclose what the resource forbids.
+ * `contentHash` is the hash of the resource as read. Names the column only, never a value.
+ */
+export function columnMismatch(record: StoredRecord, contentHash: string): string | null {
+  const resource = record.resource as unknown as Record<string, unknown>;
+  if (record.contentHash !== contentHash) return 'content_hash';
+  if (resource.resourceType !== record.resourceType) return 'resource_type';
+  if (resource.id !== record.resourceId) return 'resource_id';
+  if (CATEGORY_OF[record.resourceType] !== record.category) return 'category';
+  const patient = patientIdOf(record, resource);
+  const expected = record.resourceType === 'Patient' ? record.patientId : `Patient/${record.patientId}`;
+  if (patient !== expected) return 'patient_id';
+  const labels = labelsOf(resource);
+  if (labels.length > 1 || (labels[0] ?? null) !== record.sensitivity) return 'sensitivity';
+  return null;
+}

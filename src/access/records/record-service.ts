@@ -1,0 +1,351 @@
+import type { DisclosureReceipt } from '../../domain/audit-event.js';
+import { MeridianError, badInput, type ErrorCode } from '../../domain/errors.js';
+import { CATEGORIES, type Category, type IpsResourceType } from '../../domain/fhir.js';
+import { hasRole, type Principal } from '../../domain/principal.js';
+import type { PurposeOfUse } from '../../domain/purpose.js';
+import { recordKey, type RecordQuery, type StoredRecord } from '../../domain/record.js';
+import type { ControlPlane, PatientLocation } from '../../stores/control-plane.js';
+import type { RecordStore } from '../../stores/record-store.js';
+import type { Epochs } from '../../cache/ledger-epochs.js';
+import type { VerifiedCache } from '../../cache/verified-cache.js';
+import type { AccessDecider, DisclosurePlan, RegionPlan } from './access-decider.js';
+import { breakGlassOf, decisionReasons, denial, withholdings } from './decision-report.js';
+import type { AuditService } from '../audit/audit-service.js';
+import { compareRecords, decodeCursor, encodeCursor, type RecordCursor } from './cursor.js';
+import { withDeadline } from './deadline.js';
+import type { PartialFailure } from './partial-failure.js';
+
+export interface RecordFilter {
+  readonly resourceTypes?: readonly IpsResourceType[];
+  readonly categories?: readonly Category[];
+  readonly since?: Date;
+}
+
+/** Emergency access: why the glass is broken. Only ETREAT honours it, and only as the policy allows. */
+export interface BreakGlassOption {
+  readonly justification?: string;
+}
+
+export interface RecordPageRequest extends BreakGlassOption {
+  readonly patientId: string;
+  readonly purpose: PurposeOfUse;
+  readonly filter?: RecordFilter;
+  readonly first: number;
+  readonly after?: string;
+}
+
+export interface RecordPage {
+  readonly edges: readonly { readonly cursor: string; readonly record: StoredRecord }[];
+  readonly hasNextPage: boolean;
+  readonly endCursor: string | null;
+  readonly regions: readonly string[];
+  readonly failures: readonly PartialFailure[];
+  /** The audited decision this page was disclosed under. */
+  readonly receipt: DisclosureReceipt;
+}
+
+export interface SummaryResult {
+  readonly patientId: string;
+  readonly records: readonly StoredRecord[];
+  readonly regions: readonly string[];
+  readonly failures: readonly PartialFailure[];
+  /** The audited decision this summary was disclosed under. */
+  readonly receipt: DisclosureReceipt;
+}
+
+/** Records read from a region, split by their check against the ledger. */
+export interface RecordCheck {
+  readonly verified: readonly StoredRecord[];
+  readonly violations: readonly { readonly record: StoredRecord; readonly message: string }[];
+}
+
+/** Checks records read from a region against their ledger anchors. */
+export interface RecordIntegrity {
+  /** @throws MeridianError LEDGER_UNAVAILABLE when nothing verified is at hand. */
+  verify(region: string, records: readonly StoredRecord[]): Promise<RecordCheck>;
+}
+
+export interface RecordServiceOptions {
+  readonly control: ControlPlane;
+  readonly stores: ReadonlyMap<string, RecordStore>;
+  readonly regionTimeoutMs: number;
+  readonly maxPageSize: number;
+  /** Decides every read under the verified policies and consents. */
+  readonly decider: AccessDecider;
+  /** Every decision is audited before anything is disclosed. */
+  readonly audit: AuditService;
+  /** Record content checked against its ledger anchor. */
+  readonly integrity: RecordIntegrity;
+  /** Verified region reads, keyed by the decision's epochs. */
+  readonly cache?: VerifiedCache;
+  /** Most records a summary reads from one region. */
+  readonly summaryLimit?: number;
+  readonly onRegionError?: (region: string, error: unknown) => void;
+  /** A record that failed its check: an alert for operators (ids only). */
+  readonly onIntegrityViolation?: (region: string, message: string) => void;
+}
+
+/** Who asked for whose records, why, and through which operation: what an audit event is about. */
+interface AccessRequest {
+  readonly principal: Principal;
+  readonly patientId: string;
+  readonly purpose: PurposeOfUse;
+  readonly operation: 'patientSummary' | 'records';
+  readonly categories: readonly Category[];
+  readonly justification?: string;
+}
+
+interface RegionReads {
+  readonly records: StoredRecord[];
+  readonly regions: string[];
+  readonly failures: PartialFailure[];
+}
+
+/** Failures before or instead of a decision that are audited as denials. */
+const AUDITED_ERRORS: ReadonlySet<ErrorCode> = new Set([
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'INTEGRITY_VIOLATION',
+  'LEDGER_UNAVAILABLE',
+]);
+
+/**
+ * Reads a patient's records from every region that holds them, as far as the decision
+ * over the verified policies and consents permits: concurrently, each region within its
+ * deadline, so a failing region costs its own records, never the answer. Every decision,
+ * denials included, is in the audit log before the caller sees it.
+ */
+export class RecordService {
+  readonly #o: Readonly<RecordServiceOptions>;
+
+  constructor(options: Readonly<RecordServiceOptions>) {
+    this.#o = options;
+  }
+
+  async summary(
+    principal: Principal,
+    patientId: string,
+    purpose: PurposeOfUse,
+    options: BreakGlassOption = {},
+  ): Promise<SummaryResult> {
+    const access = accessRequest(principal, patientId, purpose, 'patientSummary', CATEGORIES, options);
+    const plan = await this.#decide(access);
+    const limit = this.#o.summaryLimit ?? 2000;
+    const reads = await this.#readRegions(plan, () => ({ limit }));
+    const records = reads.records.sort(byPosition);
+    const receipt = await this.#auditDisclosure(access, plan, reads, records);
+    return { patientId, records, regions: reads.regions, failures: reads.failures, receipt };
+  }
+
+  async records(principal: Principal, request: RecordPageRequest): Promise<RecordPage> {
+    if (!Number.isInteger(request.first) || request.first < 1 || request.first > this.#o.maxPageSize) {
+      throw badInput(`\`first\` must be between 1 and ${this.#o.maxPageSize}.`, { field: 'first' });
+    }
+    const cursor = request.after !== undefined ? decodeCursor(request.after) : undefined;
+    const categories = request.filter?.categories ?? CATEGORIES;
+    const access = accessRequest(principal, request.patientId, request.purpose, 'records', categories, request);
+    const plan = await this.#decide(access);
+    const reads = await this.#readRegions(plan, (region) => ({
+      ...request.filter,
+      limit: request.first + 1,
+      ...(cursor ? { after: afterIn(region, cursor) } : {}),
+    }));
+    const merged = reads.records.sort(byPosition);
+    const page = merged.slice(0, request.first);
+    const receipt = await this.#auditDisclosure(access, plan, reads, page);
+    const edges = page.map((record) => ({ cursor: encodeCursor(positionOf(record)), record }));
+    return {
+      edges,
+      hasNextPage: merged.length > request.first,
+      endCursor: edges.at(-1)?.cursor ?? null,
+      regions: reads.regions,
+      failures: reads.failures,
+      receipt,
+    };
+  }
+
+  /**
+   * The decision, with the regions it lets us read. Anything short of a (partial) permit
+   * is audited as a denial and thrown: FORBIDDEN, NOT_FOUND, INTEGRITY_VIOLATION,
+   * LEDGER_UNAVAILABLE, or the denied regions' CONSENT_REQUIRED / CONSENT_REVOKED / POLICY_DENIED.
+   */
+  async #decide(access: AccessRequest): Promise<DisclosurePlan> {
+    let plan: DisclosurePlan;
+    try {
+      const locations = await this.#locate(access);
+      plan = await this.#o.decider.plan(access, locations);
+    } catch (err) {
+      if (err instanceof MeridianError && AUDITED_ERRORS.has(err.code)) {
+        // A denial that cannot be audited fails the request as any other audit failure does.
+        await this.#o.audit.record({
+          ...access,
+          outcome: 'deny',
+          categories: { requested: [...access.categories] },
+          reasons: [{ code: err.code }],
+        });
+      }
+      throw err;
+    }
+    if (plan.decision.outcome !== 'deny') return plan;
+    const receipt = await this.#o.audit.record({
+      ...access,
+      outcome: 'deny',
+      regions: { requested: plan.decision.regions.map((r) => r.region) },
+      categories: { requested: [...access.categories] },
+      reasons: decisionReasons(plan.decision),
+      policies: plan.policies,
+      consents: plan.consents,
+      ...breakGlassOf(access, plan.decision),
+    });
+    throw denial(plan.decision, receipt);
+  }
+
+  /** Appends the disclosure to the audit log; nothing is returned to the caller unless this succeeds. */
+  #auditDisclosure(
+    access: AccessRequest,
+    plan: DisclosurePlan,
+    reads: RegionReads,
+    disclosed: readonly StoredRecord[],
+  ): Promise<DisclosureReceipt> {
+    const failed = reads.failures.filter((f) => f.code === 'REGION_UNAVAILABLE' || f.code === 'INTEGRITY_VIOLATION');
+    const readFailures = new Map(failed.map((f) => [`${f.code}@${f.region}`, { code: f.code, region: f.region }]));
+    return this.#o.audit.record({
+      ...access,
+      outcome: failed.length > 0 || plan.decision.outcome === 'partial' ? 'partial' : 'permit',
+      regions: {
+        requested: plan.decision.regions.map((r) => r.region),
+        answered: reads.regions,
+        unavailable: reads.failures.filter((f) => f.code === 'REGION_UNAVAILABLE').map((f) => f.region),
+      },
+      categories: {
+        requested: [...access.categories],
+        disclosed: [...new Set(disclosed.map((r) => r.category))].sort(),
+      },
+      recordCount: disclosed.length,
+      reasons: [...decisionReasons(plan.decision), ...readFailures.values()],
+      policies: plan.policies,
+      consents: plan.consents,
+      ...breakGlassOf(access, plan.decision),
+    });
+  }
+
+  /** Who may ask at all (the policy decides the rest), and where the patient's records are. */
+  async #locate({ principal, patientId, purpose }: AccessRequest): Promise<PatientLocation[]> {
+    const ownRecords = hasRole(principal, 'patient') && principal.patientId === patientId;
+    if (!hasRole(principal, 'clinician') && !ownRecords) {
+      throw new MeridianError('FORBIDDEN', 'Only clinicians, or the patient themself, may read patient records.');
+    }
+    if (ownRecords && !hasRole(principal, 'clinician') && purpose !== 'PATRQT') {
+      throw new MeridianError('FORBIDDEN', 'A patient reads their own records with purpose PATRQT.');
+    }
+    const locations = (await this.#o.control.locatePatient(patientId)).filter((l) => this.#o.stores.has(l.region));
+    if (locations.length === 0) {
+      throw new MeridianError('NOT_FOUND', `No records are known for patient ${patientId}.`, { patientId });
+    }
+    return locations;
+  }
+
+  async #readRegions(
+    plan: DisclosurePlan,
+    queryFor: (region: string) => Omit<RecordQuery, 'patientIds'>,
+  ): Promise<RegionReads> {
+    const outcomes = await Promise.allSettled(
+      plan.readable.map((region) => this.#readRegion(region, queryFor(region.location.region), plan.epochs)),
+    );
+    const reads: RegionReads = { records: [], regions: [], failures: withholdings(plan.decision) };
+    outcomes.forEach((outcome, i) => {
+      const region = plan.readable[i]?.location.region ?? '';
+      if (outcome.status === 'rejected') {
+        reads.failures.push(this.#readFailure(region, outcome.reason));
+        return;
+      }
+      const { verified, violations } = outcome.value;
+      reads.regions.push(region);
+      reads.records.push(...verified);
+      for (const violation of violations) this.#o.onIntegrityViolation?.(region, violation.message);
+      if (violations.length > 0) {
+        reads.failures.push({
+          code: 'INTEGRITY_VIOLATION',
+          region,
+          message: `${violations.length} record(s) in region ${region} no longer match their anchored content hash and were withheld.`,
+        });
+      }
+    });
+    return reads;
+  }
+
+  /**
+   * What may be read of one region, each record checked against its ledger anchor; from the
+   * cache when an entry under the same epochs and query is there (only clean reads are kept).
+   */
+  #readRegion(
+    { location, categories, withheldLabels }: RegionPlan,
+    query: Omit<RecordQuery, 'patientIds'>,
+    epochs: Epochs | null,
+  ): Promise<RecordCheck> {
+    const allowed = query.categories ? categories.filter((c) => query.categories?.includes(c)) : categories;
+    const read: RecordQuery = {
+      ...query,
+      patientIds: [location.localId],
+      categories: allowed,
+      excludeSensitivity: withheldLabels,
+    };
+    const load = async (): Promise<RecordCheck> => {
+      const store = this.#o.stores.get(location.region);
+      if (store === undefined) throw new Error(`region ${location.region} is not configured`);
+      const records = await withDeadline(`region ${location.region}`, this.#o.regionTimeoutMs, store.find(read));
+      return this.#o.integrity.verify(location.region, records);
+    };
+    if (this.#o.cache === undefined) return load();
+    const key = epochs && [location.region, epochs.consents, epochs.policies, JSON.stringify(read)];
+    return this.#o.cache.through('records', key, load, (checked) => checked.violations.length === 0);
+  }
+
+  #readFailure(region: string, err: unknown): PartialFailure {
+    if (err instanceof MeridianError && err.code === 'LEDGER_UNAVAILABLE') {
+      return {
+        code: 'LEDGER_UNAVAILABLE',
+        region,
+        message: `The ledger cannot be reached to verify region ${region}'s records; they were withheld.`,
+      };
+    }
+    this.#o.onRegionError?.(region, err);
+    return {
+      code: 'REGION_UNAVAILABLE',
+      region,
+      message: `Region ${region} is unavailable; its records are missing from this answer.`,
+    };
+  }
+}
+
+function accessRequest(
+  principal: Principal,
+  patientId: string,
+  purpose: PurposeOfUse,
+  operation: AccessRequest['operation'],
+  categories: readonly Category[],
+  options: BreakGlassOption,
+): AccessRequest {
+  return {
+    principal,
+    patientId,
+    purpose,
+    operation,
+    categories,
+    ...(options.justification !== undefined ? { justification: options.justification } : {}),
+  };
+}
+
+function positionOf(record: StoredRecord): RecordCursor {
+  return { lastUpdated: record.lastUpdated, region: record.region, key: recordKey(record) };
+}
+
+/** Where a region's next page starts, given the merged cursor. */
+function afterIn(region: string, cursor: RecordCursor): NonNullable<RecordQuery['after']> {
+  if (region === cursor.region) return { lastUpdated: cursor.lastUpdated, onTie: { keyAfter: cursor.key } };
+  return { lastUpdated: cursor.lastUpdated, onTie: region > cursor.region ? 'all' : 'none' };
+}
+
+function byPosition(a: StoredRecord, b: StoredRecord): number {
+  return compareRecords(positionOf(a), positionOf(b));
+}

@@ -1,0 +1,139 @@
+import type { BatchAnchor } from 'meridian-chaincode';
+import { contentHash } from '../../domain/canonical-json.js';
+import { MeridianError } from '../../domain/errors.js';
+import { anchorLeafHash, anchorTree, type AnchorEntry } from '../../domain/record-anchor.js';
+import { recordKey, type StoredRecord } from '../../domain/record.js';
+import type { LedgerActor } from '../../ledger/ledger.js';
+import type { LedgerClient } from '../../ledger/ledger-client.js';
+import { LedgerError } from '../../ledger/ledger-error.js';
+import type { RecordAnchorStore } from '../../stores/record-anchor-store.js';
+import { RECORD_ANCHOR_ACTOR } from '../anchoring/record-anchoring.js';
+import { columnMismatch } from './record-columns.js';
+import { hasLeaf, leafSet, VerifiedBatches, type LeafSet } from '../anchoring/verified-batches.js';
+
+/** A record withheld, and why: ids only, never content. */
+export interface RecordViolation {
+  readonly record: StoredRecord;
+  readonly message: string;
+}
+
+export interface RecordVerification {
+  readonly verified: StoredRecord[];
+  readonly violations: RecordViolation[];
+}
+
+export interface RecordVerifierOptions {
+  /** Record anchors per region id. */
+  readonly stores: ReadonlyMap<string, RecordAnchorStore>;
+  readonly ledger: LedgerClient;
+  readonly actor?: LedgerActor;
+  /** Most leaves of verified batches kept in memory (default 500,000: about 16 MB). */
+  readonly maxRememberedLeaves?: number;
+}
+
+/** Why a batch failed its check; for messages, with no content. */
+type BatchCheck = { readonly ok: true; readonly leaves: LeafSet } | { readonly ok: false };
+
+/**
+ * Checks records read from a region against their ledger anchors. A record passes when its
+ * content's leaf (key, hash of the resource as read) is in the batch that holds its newest
+ * anchor, that batch's rows rebuild the Merkle root the ledger holds for it, and its indexed
+ * columns agree with the resource. Verified batches are remembered with their leaves, so a
+ * hot read costs one indexed query per region.
+ */
+export class RecordVerifier {
+  readonly #o: Readonly<RecordVerifierOptions>;
+  readonly #verified: VerifiedBatches;
+  readonly #inFlight = new Map<string, Promise<BatchCheck>>();
+
+  constructor(options: Readonly<RecordVerifierOptions>) {
+    this.#o = options;
+    this.#verified = new VerifiedBatches(options.maxRememberedLeaves ?? 500_000);
+  }
+
+  /**
+   * Splits `records` (all read from `region`) into verified ones and violations, in input
+   * order. Throws `LEDGER_UNAVAILABLE` when a batch must be checked and the ledger cannot
+   * be reached: the caller must not disclose records it could not verify.
+   */
+  async verify(region: string, records: readonly StoredRecord[]): Promise<RecordVerification> {
+    const out: RecordVerification = { verified: [], violations: [] };
+    if (records.length === 0) return out;
+    const store = this.#o.stores.get(region);
+    if (store === undefined) throw new Error(`no record anchor store for region ${region}`);
+    const latest = await store.latest(records.map(recordKey));
+    const batchIds = [...new Set([...latest.values()].map((a) => a.batchId))];
+    const checks = new Map(
+      await Promise.all(batchIds.map(async (id) => [id, await this.#checkBatch(store, id)] as const)),
+    );
+    for (const record of records) {
+      const key = recordKey(record);
+      const anchor = latest.get(key);
+      const check = anchor === undefined ? undefined : checks.get(anchor.batchId);
+      const hash = contentHash(record.resource);
+      let problem: string | null = null;
+      if (anchor === undefined || check === undefined) problem = 'has no ledger anchor';
+      else if (!check.ok) problem = `is anchored in batch ${anchor.batchId}, which does not verify against the ledger`;
+      else if (!hasLeaf(check.leaves, anchorLeafHash({ key, contentHash: hash })))
+        problem = 'does not match its anchored content hash';
+      else {
+        const column = columnMismatch(record, hash);
+        if (column !== null) problem = `has a ${column} column that disagrees with its anchored content`;
+      }
+      if (problem === null) out.verified.push(record);
+      else out.violations.push({ record, message: `Record ${key} in region ${region} ${problem}.` });
+    }
+    return out;
+  }
+
+  async #checkBatch(store: RecordAnchorStore, batchId: string): Promise<BatchCheck> {
+    const memoKey = `${store.region}\u0000${batchId}`;
+    const leaves = this.#verified.get(memoKey);
+    if (leaves !== undefined) return { ok: true, leaves };
+    let running = this.#inFlight.get(memoKey);
+    if (running === undefined) {
+      running = this.#loadBatch(store, batchId).finally(() => this.#inFlight.delete(memoKey));
+      this.#inFlight.set(memoKey, running);
+    }
+    const check = await running;
+    if (check.ok) this.#verified.add(memoKey, check.leaves);
+    return check;
+  }
+
+  async #loadBatch(store: RecordAnchorStore, batchId: string): Promise<BatchCheck> {
+    const [entries, anchor] = await Promise.all([
+      store.batchEntries(batchId),
+      this.#ledgerBatch(store.region, batchId),
+    ]);
+    if (anchor === null || !matches(anchor, store.region, entries)) return { ok: false };
+    return { ok: true, leaves: leafSet(entries.map(anchorLeafHash)) };
+  }
+
+  /** The ledger's record of a batch; null when the ledger has none. */
+  async #ledgerBatch(region: string, batchId: string): Promise<BatchAnchor | null> {
+    try {
+      return await this.#o.ledger.getBatch(this.#o.actor ?? RECORD_ANCHOR_ACTOR, batchId);
+    } catch (err) {
+      if (err instanceof LedgerError && err.failure === 'rejected' && err.chaincodeCode === 'NOT_FOUND') return null;
+      if (err instanceof MeridianError && err.code === 'LEDGER_UNAVAILABLE') {
+        const unavailable = new MeridianError(
+          'LEDGER_UNAVAILABLE',
+          `The ledger cannot be reached to verify the records of region ${region}.`,
+          { region },
+        );
+        unavailable.cause = err;
+        throw unavailable;
+      }
+      throw err;
+    }
+  }
+}
+
+function matches(anchor: BatchAnchor, region: string, entries: readonly AnchorEntry[]): boolean {
+  if (anchor.kind !== 'records' || anchor.region !== region || anchor.count !== entries.length) return false;
+  try {
+    return anchorTree(entries).merkleRoot === anchor.merkleRoot;
+  } catch {
+    return false; // the same key twice: not a batch the ledger could have anchored
+  }
+}

@@ -1,0 +1,73 @@
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { OrganisationEntry } from '../auth/organisation-directory.js';
+import { TokenVerifier } from '../auth/token-verifier.js';
+import type { Config } from '../config/config.js';
+import { createApollo } from '../graphql/apollo.js';
+import type { Services } from '../graphql/context.js';
+import { metricsPlugin } from '../graphql/metrics-plugin.js';
+import { buildMeridianSchema } from '../graphql/schema.js';
+import type { Stores } from '../stores/open-stores.js';
+import { createHttpServer } from './http-server.js';
+import type { Metrics } from './metrics.js';
+import { readiness } from './readiness.js';
+
+export interface HttpOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly services: Services;
+  readonly organisations: readonly OrganisationEntry[];
+  readonly metrics: Metrics;
+  readonly stores: Stores;
+}
+
+/** The gateway's HTTP front: GraphQL, health and metrics, listening. */
+export interface OpenHttp {
+  readonly port: number;
+  readonly url: string;
+  /** Stops taking requests, lets open ones finish (5 s grace), then stops GraphQL. */
+  close(): Promise<void>;
+}
+
+/** Builds the GraphQL schema and Apollo, and listens on the configured host and port. */
+export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
+  const { config, logger } = o;
+  const verifier = new TokenVerifier({ organisations: o.organisations, audience: config.tokenAudience });
+  const apollo = createApollo(await buildMeridianSchema(), config, [metricsPlugin(o.metrics)]);
+  await apollo.start();
+  const server = createHttpServer({
+    apollo,
+    logger,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    maxBatch: config.limits.maxBatch,
+    authenticate: (token) => verifier.verify(token),
+    context: (base) => ({ ...base, services: o.services, partialFailures: [] }),
+    readiness: readiness(o.stores, config.regionTimeoutMs),
+    metrics: o.metrics,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://${config.host}:${port}/graphql`,
+    close: async () => {
+      const stopped = new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
+      server.closeIdleConnections();
+      const grace = setTimeout(() => {
+        server.closeAllConnections();
+      }, 5000);
+      await stopped;
+      clearTimeout(grace);
+      logger.debug('http server closed');
+      await apollo.stop();
+      logger.debug('graphql stopped');
+    },
+  };
+}
