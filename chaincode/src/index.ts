@@ -1,5 +1,6 @@
 import { BatchContract } from './batch/batch-contract.js';
 import { ConsentContract } from './consent/consent-contract.js';
+import { PatientContract } from './patient/patient-contract.js';
 import { PolicyContract } from './policy/policy-contract.js';
 
 export { BatchContract } from './batch/batch-contract.js';
@@ -10,8 +11,15 @@ export { ChaincodeError, type ChaincodeErrorCode } from './errors.js';
 export { ATTRIBUTES, ROLES } from './identity/invoker.js';
 export { canonicalJson } from './ledger/canonical-json.js';
 export { contextFor, type LedgerIdentity, type LedgerKV, type LedgerStub } from './ledger/ledger-context.js';
+export {
+  MAX_INDEX_ENTRIES,
+  PatientContract,
+  type PatientState,
+  type PatientStateConsent,
+} from './patient/patient-contract.js';
+export type { ConsentKind } from './patient/patient-records.js';
 export { POLICY_ACTIVATED_EVENT, PolicyContract } from './policy/policy-contract.js';
 export type { PolicyEvent, PolicyStatus, PolicyVersion } from './policy/policy-records.js';
 
 /** The contracts fabric-chaincode-node serves; the first is the default. */
-export const contracts = [PolicyContract, ConsentContract, BatchContract];
+export const contracts = [PolicyContract, ConsentContract, BatchContract, PatientContract];

@@ -35,8 +35,8 @@ function signatures(transactions: TransactionMetadata[]): string[] {
 describe('chaincode metadata as a peer sees it', () => {
   const metadata = load();
 
-  it('serves the policy, consent and batch contracts', () => {
-    assert.deepEqual(Object.keys(metadata).sort(), ['batch', 'consent', 'org.hyperledger.fabric', 'policy']);
+  it('serves the policy, consent, batch and patient contracts', () => {
+    assert.deepEqual(Object.keys(metadata).sort(), ['batch', 'consent', 'org.hyperledger.fabric', 'patient', 'policy']);
   });
 
   it('exposes the policy transactions with their argument order', () => {
@@ -52,7 +52,7 @@ describe('chaincode metadata as a peer sees it', () => {
 
   it('exposes the consent transactions with their argument order', () => {
     assert.deepEqual(signatures(metadata['consent']!.transactions), [
-      'submit recordConsent(consentId:string, patientRef:string, hash:string, version:string): string',
+      'submit recordConsent(consentId:string, patientRef:string, hash:string, version:string, kind:string): string',
       'submit revokeConsent(consentId:string, reason:string): string',
       'evaluate getConsentStatus(consentId:string): string',
       'evaluate getEpochs(patientRef:string): string',
@@ -64,6 +64,13 @@ describe('chaincode metadata as a peer sees it', () => {
     assert.deepEqual(signatures(metadata['batch']!.transactions), [
       'submit anchorBatch(batchId:string, kind:string, region:string, merkleRoot:string, count:string, fromTime:string, toTime:string): string',
       'evaluate getBatch(batchId:string): string',
+    ]);
+  });
+
+  it('exposes the patient-index transactions with their argument order', () => {
+    assert.deepEqual(signatures(metadata['patient']!.transactions), [
+      'submit recordPatientIndex(entries:string): string',
+      'evaluate getPatientState(patientRef:string): string',
     ]);
   });
 });

@@ -9,6 +9,7 @@ import { getRecord, putRecord } from '../ledger/record-store.js';
 import * as arg from '../validation/arguments.js';
 import { CONSENT, CONSENT_EVENT, consentKey, type ConsentRecord } from './consent-records.js';
 import { revocationRight } from './revocation-rights.js';
+import { PATIENT_CONSENT, patientConsentKey } from '../patient/patient-records.js';
 
 /** Chaincode event emitted when a consent is revoked; caches listen for it. */
 export const CONSENT_REVOKED_EVENT = 'ConsentRevoked';
@@ -23,7 +24,10 @@ export class ConsentContract extends Contract {
     super('consent');
   }
 
-  /** Anchors a granted consent. Consent ids are never reused: a new grant gets a new id. */
+  /**
+   * Anchors a granted consent (`kind` `permit`, the default, or `deny` for an objection) and
+   * adds it to the patient's consent set. Consent ids are never reused: a new grant gets a new id.
+   */
   @Transaction()
   @Returns('string')
   async recordConsent(
@@ -32,11 +36,13 @@ export class ConsentContract extends Contract {
     patientRef: string,
     hash: string,
     version: string,
+    kind?: string,
   ): Promise<string> {
     const id = arg.recordId('consentId', consentId);
     const patient = arg.patientRef('patientRef', patientRef);
     const h = arg.sha256Hex('hash', hash);
     const v = arg.versionLabel('version', version);
+    const k = arg.consentKind('kind', kind === undefined || kind === '' ? 'permit' : kind);
     const { stub, identity } = ledgerOf(ctx);
 
     const key = consentKey(stub, id);
@@ -51,6 +57,12 @@ export class ConsentContract extends Contract {
       recordedAt: at,
     };
     await putRecord(stub, CONSENT, key, record);
+    // The patient's consent set: a deleted row (an objection above all) is noticed.
+    await putRecord(stub, PATIENT_CONSENT, patientConsentKey(stub, patient, id), {
+      patientRef: patient,
+      consentId: id,
+      kind: k,
+    });
     await appendHistory(stub, CONSENT_EVENT, id, {
       action: 'recorded',
       consentId: id,

@@ -59,6 +59,13 @@ export const reasonCode = matching(
   "a reason code of 1-64 lowercase letters, digits, '_' or '-' (free text is not stored on the ledger)",
 );
 
+/** Whether a consent permits (`permit`) or objects (`deny`). */
+export function consentKind(argument: string, value: unknown): 'permit' | 'deny' {
+  const text = requireString(argument, value);
+  if (text !== 'permit' && text !== 'deny') throw invalidArgument(argument, "must be 'permit' or 'deny'");
+  return text;
+}
+
 export type BatchKind = 'audit' | 'records';
 
 /** What a batch anchors: audit events or record content hashes. */
