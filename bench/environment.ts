@@ -129,7 +129,7 @@ export async function seed(
   const started = performance.now();
   let reported = -1;
   return withStores(defaultDeps, config, 'bench seed', async ({ stores, anchors, control }) => {
-    const result = await withRecordAnchorer(defaultDeps, config, anchors, (anchor) =>
+    const result = await withRecordAnchorer(defaultDeps, config, { anchors, control, stores }, (anchor) =>
       seedDemo({
         stores,
         control,

@@ -171,7 +171,7 @@ describe('record anchors on the ledger, against PostgreSQL', () => {
     ledger = new SwitchableLedger(embedded);
     client = new LedgerClient(ledger);
     // Small batches, so a handful of patients spans several of them.
-    anchorer = new RecordAnchorer({ stores: anchors, ledger: client, batchSize: 40 });
+    anchorer = new RecordAnchorer({ stores: anchors, ledger: client, batchSize: 40, patients: { control, stores } });
   });
 
   afterAll(async () => {

@@ -17,6 +17,7 @@ import { loadShippedPolicies } from './policy/shipped-policies.js';
 import { AccessDecider } from './records/access-decider.js';
 import { RecordService } from './records/record-service.js';
 import { RecordVerifier } from './records/record-verifier.js';
+import { PatientIndexCheck } from './records/patient-index-check.js';
 
 /** Who the gateway anchors audit batches as. */
 export const GATEWAY_ACTOR: LedgerActor = { user: 'meridian-gateway', role: 'gateway' };
@@ -72,6 +73,7 @@ function openRecords(
     audit: parts.audit,
     decider,
     integrity: new RecordVerifier({ stores: stores.anchors, ledger: o.ledger }),
+    index: new PatientIndexCheck({ ledger: o.ledger, actor: GATEWAY_ACTOR }),
     ...(cache ? { cache: cache.cache } : {}),
     control: stores.control,
     stores: stores.stores,
@@ -99,7 +101,13 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
       metrics.decision(outcome, breakGlass);
     },
   });
-  const consents = new ConsentService({ consents: stores.control.consents, ledger });
+  const consents = new ConsentService({
+    consents: stores.control.consents,
+    ledger,
+    onRepair: (subject, message) => {
+      o.logger.warn({ repair: subject, problem: message }, 'stored row repaired from the ledger');
+    },
+  });
   const anchorAudit = (): Promise<AnchoredAuditBatch | null> =>
     anchorAuditBatch(stores.control.auditLog, ledger, GATEWAY_ACTOR);
   const services: Services = {

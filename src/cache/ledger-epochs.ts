@@ -58,15 +58,24 @@ export class LedgerEpochs {
     await this.#open(this.#retryMs);
   }
 
+  /**
+   * The epochs to key cached entries by, given the patient's epochs as just read from the
+   * ledger: never below what this gateway's events have shown. Null while the event stream
+   * is lost: cached entries must not be used.
+   */
+  current(patientId: string, read: Epochs): Epochs | null {
+    if (!this.#streaming) return null;
+    return {
+      consents: Math.max(read.consents, this.#patients.get(patientId) ?? 0),
+      policies: Math.max(read.policies, this.#policies),
+    };
+  }
+
   /** The patient's epochs now, or null when cached entries must not be used. */
   async read(patientId: string): Promise<Epochs | null> {
     if (!this.#streaming) return null;
     try {
-      const now = await this.#o.client.getEpochs(this.#o.actor, patientId);
-      return {
-        consents: Math.max(now.consents, this.#patients.get(patientId) ?? 0),
-        policies: Math.max(now.policies, this.#policies),
-      };
+      return this.current(patientId, await this.#o.client.getEpochs(this.#o.actor, patientId));
     } catch {
       // A ledger that cannot say is no ground for a cached answer; the uncached path decides.
       return null;

@@ -57,12 +57,18 @@ export async function withStores<T>(
 export async function withRecordAnchorer<T>(
   deps: CliDeps,
   config: Config,
-  anchors: Stores['anchors'],
+  stores: Pick<Stores, 'anchors' | 'control' | 'stores'>,
   run: (anchorer: RecordAnchorer) => Promise<T>,
 ): Promise<T> {
   const ledger = await deps.openLedger(config);
   try {
-    return await run(new RecordAnchorer({ stores: anchors, ledger: new LedgerClient(ledger) }));
+    return await run(
+      new RecordAnchorer({
+        stores: stores.anchors,
+        ledger: new LedgerClient(ledger),
+        patients: { control: stores.control, stores: stores.stores },
+      }),
+    );
   } finally {
     await ledger.close();
   }

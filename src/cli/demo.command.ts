@@ -110,7 +110,7 @@ export function registerDemo(program: Command, deps: CliDeps = defaultDeps): voi
       const started = Date.now();
       let reported = -1;
       const result = await withStores(deps, config, 'meridian seed', ({ stores, anchors, control }) =>
-        withRecordAnchorer(deps, config, anchors, (anchor) =>
+        withRecordAnchorer(deps, config, { anchors, control, stores }, (anchor) =>
           seedDemo({
             stores,
             control,

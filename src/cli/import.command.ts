@@ -109,7 +109,7 @@ export function registerImport(program: Command, deps: CliDeps = defaultDeps): v
         const store = stores.get(region.id);
         if (store === undefined) throw new Error(`no record store open for region ${region.id}`);
         const organisationId = opts.organisation ?? (await defaultOrganisation(control, region));
-        return withRecordAnchorer(deps, config, anchors, async (anchor) => {
+        return withRecordAnchorer(deps, config, { anchors, control, stores }, async (anchor) => {
           const report = progressReporter((text) => {
             deps.err(text);
           });

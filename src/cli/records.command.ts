@@ -33,6 +33,9 @@ export function formatAnchoring(region: string, r: UnanchoredAnchoringResult): s
 }
 
 /** `meridian records anchor --region R`: anchors the region's records that have no anchor. */
+/** Most patients `records anchor` re-anchors the index of in one run. */
+const PATIENT_INDEX_LIMIT = 10_000_000;
+
 export function registerRecords(program: Command, deps: CliDeps = defaultDeps): void {
   const records = program.command('records').description("a region's records and their ledger anchors");
   records
@@ -46,14 +49,19 @@ export function registerRecords(program: Command, deps: CliDeps = defaultDeps): 
         throw new Error(
           `unknown region "${opts.region}"; configured regions: ${config.regions.map((r) => r.id).join(', ')}`,
         );
-      const result = await withStores(deps, config, 'meridian records anchor', ({ anchors }) =>
-        withRecordAnchorer(deps, config, anchors, (anchorer) =>
-          anchorer.anchorUnanchored(opts.region, (n) => {
+      const result = await withStores(deps, config, 'meridian records anchor', ({ anchors, control, stores }) =>
+        withRecordAnchorer(deps, config, { anchors, control, stores }, async (anchorer) => {
+          const anchoring = await anchorer.anchorUnanchored(opts.region, (n) => {
             deps.err(`records anchor: ${n} anchored`);
-          }),
-        ),
+          });
+          // The patient index as it stands, so reads can check their rows against it.
+          const patients = (await control.patients(PATIENT_INDEX_LIMIT)).filter((p) => p.regions.includes(opts.region));
+          const indexed = await anchorer.anchorPatients(patients.map((p) => p.globalId));
+          return { ...anchoring, indexed };
+        }),
       );
       deps.out(formatAnchoring(opts.region, result));
+      deps.out(`  patient-index entries anchored: ${result.indexed}`);
       if (result.mismatched.length > 0) process.exitCode = 1;
     });
 }

@@ -19,6 +19,10 @@ export async function seedOnFirstStart(
     control: stores.control,
     regions: config.regions,
     patients: config.demoPatients,
-    anchor: new RecordAnchorer({ stores: stores.anchors, ledger }),
+    anchor: new RecordAnchorer({
+      stores: stores.anchors,
+      ledger,
+      patients: { control: stores.control, stores: stores.stores },
+    }),
   });
 }

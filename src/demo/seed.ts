@@ -157,6 +157,8 @@ export async function seedDemo(options: SeedOptions): Promise<SeedResult> {
         batch.links.slice(i, i + LINK_CONCURRENCY).map((l) => options.control.linkPatient(l.globalId, l.location)),
       );
     }
+    // The index as just written, anchored: reads check their rows against it.
+    await options.anchor?.anchorPatients(batch.links.map((l) => l.globalId));
     if (batch.personas.length > 0) await options.control.upsertPersonas(batch.personas);
     totals.links += batch.links.length;
     totals.personas += batch.personas.length;

@@ -1,4 +1,12 @@
-import type { BatchAnchor, ConsentEvent, ConsentRecord, PolicyEvent, PolicyVersion } from 'meridian-chaincode';
+import type {
+  BatchAnchor,
+  ConsentEvent,
+  ConsentKind,
+  ConsentRecord,
+  PatientState,
+  PolicyEvent,
+  PolicyVersion,
+} from 'meridian-chaincode';
 import type { Committed, Ledger, LedgerActor } from './ledger.js';
 
 /** A committed transaction's typed result. */
@@ -54,9 +62,22 @@ export class LedgerClient {
 
   recordConsent(
     actor: LedgerActor,
-    c: { consentId: string; patientRef: string; hash: string; version: string },
+    c: { consentId: string; patientRef: string; hash: string; version: string; kind?: ConsentKind },
   ): Promise<Anchored<ConsentRecord>> {
-    return this.#submit(actor, 'consent:recordConsent', [c.consentId, c.patientRef, c.hash, c.version]);
+    return this.#submit(actor, 'consent:recordConsent', [c.consentId, c.patientRef, c.hash, c.version, c.kind ?? 'permit']);
+  }
+
+  /** Records patient-index entries (at most `MAX_INDEX_ENTRIES` a call); moves each patient's epoch. */
+  recordPatientIndex(
+    actor: LedgerActor,
+    entries: readonly { patientRef: string; region: string; location: string; records: string; recordCount: number }[],
+  ): Promise<Anchored<{ entries: number; patients: number }>> {
+    return this.#submit(actor, 'patient:recordPatientIndex', [JSON.stringify(entries)]);
+  }
+
+  /** The patient's index entries, consent set (each with its anchor) and epochs, in one read. */
+  getPatientState(actor: LedgerActor, patientRef: string): Promise<PatientState> {
+    return this.#evaluate(actor, 'patient:getPatientState', [patientRef]);
   }
 
   /** `reason` is a code such as `patient_request`, never free text. */

@@ -1,5 +1,6 @@
 import { PrismaClient, type Prisma } from '../generated/records/client.js';
 import type { Category, FhirResource, IpsResourceType, SensitivityLabel } from '../domain/fhir.js';
+import type { CensusRow } from '../domain/patient-index.js';
 import { recordKey, type RecordQuery, type StoredRecord } from '../domain/record.js';
 import type { Database } from './database.js';
 import { PrismaRecordAnchorStore } from './record-anchor-store.js';
@@ -22,6 +23,8 @@ export interface RecordStore {
   find(query: RecordQuery): Promise<StoredRecord[]>;
   /** The sensitivity labels a patient's records carry: whether a withheld label is there to report. */
   sensitivityLabels(patientId: string): Promise<SensitivityLabel[]>;
+  /** Every record the region holds for a patient, by the columns that decide a disclosure. */
+  census(patientId: string): Promise<CensusRow[]>;
   /** Writes all records in one transaction: all or nothing. Same key and hash is a no-op. */
   upsertMany(records: readonly Omit<StoredRecord, 'region'>[], options?: UpsertOptions): Promise<UpsertResult>;
   count(): Promise<number>;
@@ -63,6 +66,13 @@ export class PrismaRecordStore implements RecordStore {
       take: query.limit,
     });
     return rows.map((row) => this.#toRecord(row));
+  }
+
+  async census(patientId: string): Promise<CensusRow[]> {
+    return this.#prisma.record.findMany({
+      where: { patientId },
+      select: { key: true, category: true, sensitivity: true, contentHash: true },
+    });
   }
 
   async sensitivityLabels(patientId: string): Promise<SensitivityLabel[]> {

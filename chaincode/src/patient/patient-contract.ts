@@ -5,7 +5,7 @@ import { canonicalJson } from '../ledger/canonical-json.js';
 import { POLICY_SCOPE, bumpEpoch, patientScope, readEpoch } from '../ledger/epochs.js';
 import { ledgerOf } from '../ledger/ledger-context.js';
 import { getRecord, listRecords, putRecord } from '../ledger/record-store.js';
-import type { ConsentRecord } from '../consent/consent-records.js';
+import type { ConsentRecord, ConsentStatus } from '../consent/consent-records.js';
 import { consentKey } from '../consent/consent-records.js';
 import * as arg from '../validation/arguments.js';
 import {
@@ -26,7 +26,7 @@ export interface PatientStateConsent {
   readonly kind: ConsentKind;
   readonly hash: string;
   readonly version: string;
-  readonly status: string;
+  readonly status: ConsentStatus;
 }
 
 /** Everything the gateway checks its own rows for one patient against, in one read. */

@@ -4,6 +4,7 @@ import { anchorTree, RECORD_BATCH_PREFIX, type AnchorEntry } from '../../domain/
 import type { LedgerActor } from '../../ledger/ledger.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
 import type { RecordAnchorStore } from '../../stores/record-anchor-store.js';
+import { PatientIndexAnchorer, type PatientIndexAnchorerOptions } from './patient-index-anchoring.js';
 
 /** Who record batches are anchored as. */
 export const RECORD_ANCHOR_ACTOR: LedgerActor = { user: 'meridian-gateway', role: 'gateway' };
@@ -42,6 +43,11 @@ export interface RecordAnchoring {
    * that failed after storing) anchors exactly what is missing.
    */
   anchorRecords(region: string, entries: readonly AnchorEntry[]): Promise<RecordAnchoringResult>;
+  /**
+   * Anchors the patient-index entries of these patients as stored now (after their records
+   * and links are written); resolves to the number of entries anchored.
+   */
+  anchorPatients(globalIds: Iterable<string>): Promise<number>;
 }
 
 export interface RecordAnchorerOptions {
@@ -51,6 +57,8 @@ export interface RecordAnchorerOptions {
   readonly actor?: LedgerActor;
   /** Most leaves per ledger batch (default 5000). */
   readonly batchSize?: number;
+  /** The patient index and the regions' records, whose entries `anchorPatients` anchors. */
+  readonly patients: Pick<PatientIndexAnchorerOptions, 'control' | 'stores'>;
   readonly clock?: () => Date;
 }
 
@@ -62,11 +70,17 @@ export interface RecordAnchorerOptions {
 export class RecordAnchorer implements RecordAnchoring {
   readonly #o: Readonly<RecordAnchorerOptions>;
   readonly #batchSize: number;
+  readonly #index: PatientIndexAnchorer;
 
   constructor(options: Readonly<RecordAnchorerOptions>) {
     this.#o = options;
+    this.#index = new PatientIndexAnchorer({ ...options.patients, ledger: options.ledger, actor: options.actor });
     this.#batchSize = options.batchSize ?? DEFAULT_RECORD_BATCH_SIZE;
     if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1) throw new RangeError('batchSize must be 1 or more');
+  }
+
+  anchorPatients(globalIds: Iterable<string>): Promise<number> {
+    return this.#index.anchorPatients(globalIds);
   }
 
   async anchorRecords(region: string, entries: readonly AnchorEntry[]): Promise<RecordAnchoringResult> {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ConsentRecord } from 'meridian-chaincode';
+import type { ConsentRecord, PatientState, PatientStateConsent } from 'meridian-chaincode';
 import { consentContentHash, type Consent } from '../../domain/consent/index.js';
 import { badInput, MeridianError } from '../../domain/errors.js';
 import { hasRole, type Principal } from '../../domain/principal.js';
@@ -27,6 +27,11 @@ export interface ConsentServiceOptions {
   readonly gatewayActor?: LedgerActor;
   readonly clock?: () => Date;
   readonly newId?: () => string;
+  /**
+   * A row repaired from the ledger (a revocation stored here late), or a permit anchored with
+   * no row (a grant whose write failed): worth a log line, not a tamper alarm.
+   */
+  readonly onRepair?: (subject: string, message: string) => void;
 }
 
 /** A patient's consents a decision may use, each verified against its ledger anchor. */
@@ -111,8 +116,10 @@ export class ConsentService {
   readonly #clock: () => Date;
   readonly #newId: () => string;
   readonly #verified = new Map<string, { contentHash: string; status: string }>();
+  readonly #o: Readonly<ConsentServiceOptions>;
 
   constructor(options: Readonly<ConsentServiceOptions>) {
+    this.#o = options;
     this.#consents = options.consents;
     this.#ledger = options.ledger;
     this.#gatewayActor = options.gatewayActor ?? DEFAULT_GATEWAY_ACTOR;
@@ -134,6 +141,7 @@ export class ConsentService {
       patientRef: patientId,
       hash: contentHash,
       version: consent.version,
+      kind: consent.kind,
     });
     // Should this insert fail, the ledger keeps an anchor no row points to: a hash of nothing
     // stored, harmless, and the client is told the grant failed.
@@ -168,11 +176,20 @@ export class ConsentService {
     }
     if (row.status === 'revoked') return patientConsentOf(row);
     const revocation = await this.#anchorRevocation(patientActor(principal, patientId), consentId);
-    await this.#consents.markRevoked(consentId, revocation.revokedAt, revocation.txId);
-    // Re-read: a concurrent revocation may have stored its own transaction first.
-    const revoked = await this.#consents.get(consentId);
-    if (revoked === null) throw new Error(`consent ${consentId} vanished while being revoked`);
-    return patientConsentOf(revoked);
+    // In force from here on: the ledger decides a consent's status, and every read repairs a
+    // row that lags behind it. A failed write must not tell the patient the revocation failed.
+    try {
+      await this.#consents.markRevoked(consentId, revocation.revokedAt, revocation.txId);
+      // Re-read: a concurrent revocation may have stored its own transaction first.
+      const revoked = await this.#consents.get(consentId);
+      if (revoked !== null) return patientConsentOf(revoked);
+    } catch {
+      this.#o.onRepair?.(`consent ${consentId}`, 'revoked on the ledger; storing the revocation failed, reads repair it');
+    }
+    return patientConsentOf(
+      { ...row, status: 'revoked', revokedAt: revocation.revokedAt, revokeTxId: revocation.txId },
+      { ...consentOfRow(row), status: 'revoked', revokedAt: revocation.revokedAt },
+    );
   }
 
   /**
@@ -199,9 +216,74 @@ export class ConsentService {
    * used; a revocation stored here since then only narrows it.
    * @throws MeridianError LEDGER_UNAVAILABLE when a consent cannot be verified at all.
    */
-  async forDecision(patientId: string): Promise<DecisionConsents> {
+  async forDecision(patientId: string, state?: PatientState): Promise<DecisionConsents> {
+    if (state !== undefined) return this.#againstState(patientId, state);
     const rows = await this.#consents.list(patientId);
-    const checked = await Promise.all(rows.map((row) => this.#verifyForDecision(row)));
+    return this.#decisionConsents(rows, await Promise.all(rows.map((row) => this.#verifyForDecision(row))));
+  }
+
+  /**
+   * The consents checked against the patient's ledger state, read once for all of them: each
+   * row must carry its anchor's hash, version and status, and every consent the ledger lists
+   * must have its row. A missing objection would widen a disclosure: an integrity violation.
+   * A missing permit only narrows it, and a revocation the ledger has but the row lacks is the
+   * ledger's to decide: both are repaired or noted, never alarms.
+   */
+  async #againstState(patientId: string, state: PatientState): Promise<DecisionConsents> {
+    const anchors = new Map(state.consentSet.map((c) => [c.consentId, c]));
+    let rows = await this.#consents.list(patientId);
+    const missing = (): PatientStateConsent[] => state.consentSet.filter((c) => !rows.some((r) => r.id === c.consentId));
+    // A grant anchored a moment ago may be storing its row right now: look once more.
+    if (missing().some((c) => c.kind === 'deny')) rows = await this.#consents.list(patientId);
+    const checked = await Promise.all(rows.map((row) => this.#rowAgainstAnchor(row, anchors.get(row.id))));
+    const result = this.#decisionConsents(
+      checked.map((c) => c.row),
+      checked.map((c) => c.verification),
+    );
+    const lost: IntegrityProblem[] = [];
+    for (const c of missing()) {
+      if (c.kind === 'deny') {
+        lost.push({ subject: `consent ${c.consentId}`, message: `objection ${c.consentId} is anchored on the ledger but its row is missing` });
+      } else {
+        this.#o.onRepair?.(`consent ${c.consentId}`, 'a consent anchored on the ledger has no row; it cannot be applied');
+      }
+    }
+    return lost.length === 0 ? result : { ...result, violations: [...result.violations, ...lost] };
+  }
+
+  /** One row against its anchor in the patient's state; a row the state does not list is asked for directly. */
+  async #rowAgainstAnchor(
+    row: ConsentRow,
+    anchor: PatientStateConsent | undefined,
+  ): Promise<{ row: ConsentRow; verification: ConsentVerification }> {
+    if (anchor === undefined) return { row, verification: await this.#verifyForDecision(row) };
+    const local = checkStoredConsent(row);
+    if (!local.ok) return { row, verification: local };
+    const ledger = { ...anchor, patientRef: row.patientId };
+    if (anchor.status === 'revoked' && row.status === 'active') {
+      const repaired = await this.#repairRevocation(row);
+      if (repaired !== null) return { row: repaired, verification: checkStoredConsent(repaired) };
+    }
+    if (anchor.status === 'active' && row.status === 'revoked') {
+      // A revocation stored after the state was read: the ledger, asked again, decides.
+      return { row, verification: await this.#verifyForDecision(row) };
+    }
+    const mismatch = compareWithAnchor(row, { ...ledger, recordedAt: '' });
+    if (mismatch === null) this.#remember(row);
+    return { row, verification: mismatch ?? local };
+  }
+
+  /** Stores the ledger's revocation in a row that still says active; null when the ledger history has none. */
+  async #repairRevocation(row: ConsentRow): Promise<ConsentRow | null> {
+    const history = await this.#ledger.getConsentHistory(this.#gatewayActor, row.id);
+    const revoked = history.find((event) => event.action === 'revoked');
+    if (revoked === undefined) return null;
+    await this.#consents.markRevoked(row.id, new Date(revoked.at), revoked.txId);
+    this.#o.onRepair?.(`consent ${row.id}`, 'revoked on the ledger; the stored row was repaired from it');
+    return this.#consents.get(row.id);
+  }
+
+  #decisionConsents(rows: readonly ConsentRow[], checked: readonly ConsentVerification[]): DecisionConsents {
     const consents: PatientConsent[] = [];
     const violations: IntegrityProblem[] = [];
     checked.forEach((verification, i) => {

@@ -175,5 +175,6 @@ export async function importBundle(options: ImportOptions): Promise<ImportSummar
     await control.linkPatient(p.globalId, { region, localId: p.localId });
     options.onProgress?.({ phase: 'linking', done: ++linked, total: patients.length });
   });
+  await options.anchor?.anchorPatients(patients.map((p) => p.globalId));
   return { region, organisationId, bundleType: parsed.type, records: total, ...written, anchored, patients };
 }

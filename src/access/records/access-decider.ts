@@ -4,6 +4,7 @@ import type { Category, SensitivityLabel } from '../../domain/fhir.js';
 import { decide, type Decision, type DecisionRequest, type RegionDecision } from '../../domain/policy/index.js';
 import { hasRole, type Principal } from '../../domain/principal.js';
 import type { PurposeOfUse } from '../../domain/purpose.js';
+import type { PatientState } from 'meridian-chaincode';
 import type { PatientLocation } from '../../stores/control-plane.js';
 import type { DecisionConsents } from '../consent/consent-service.js';
 import type { Epochs } from '../../cache/ledger-epochs.js';
@@ -42,7 +43,7 @@ export interface DisclosurePlan {
 
 export interface AccessDeciderOptions {
   readonly policies: PolicySource;
-  readonly consents: { forDecision(patientId: string): Promise<DecisionConsents> };
+  readonly consents: { forDecision(patientId: string, state?: PatientState): Promise<DecisionConsents> };
   /** Region id → the jurisdiction whose law governs it. */
   readonly jurisdictions: ReadonlyMap<string, string>;
   /** The sensitivity labels a patient's records carry in a region, if it can tell. */
@@ -50,7 +51,8 @@ export interface AccessDeciderOptions {
   readonly clock?: () => Date;
   /** Verified policies and consents, keyed by their epochs on the ledger. */
   readonly cache?: VerifiedCache;
-  readonly epochs?: { read(patientId: string): Promise<Epochs | null> };
+  /** The epochs cached entries may be used under, from the patient's ledger state; null when they may not. */
+  readonly epochs?: { current(patientId: string, read: Epochs): Epochs | null };
   /** Something stored disagrees with the ledger: an alert for operators. */
   readonly onIntegrityViolation?: (problems: readonly IntegrityProblem[]) => void;
 }
@@ -68,9 +70,16 @@ export class AccessDecider {
   }
 
   /** @throws MeridianError INTEGRITY_VIOLATION or LEDGER_UNAVAILABLE: decide nothing, disclose nothing. */
-  async plan(question: AccessQuestion, locations: readonly PatientLocation[]): Promise<DisclosurePlan> {
-    const epochs = (await this.#o.epochs?.read(question.patientId)) ?? null;
-    const [active, consents] = await Promise.all([this.#activePolicies(epochs), this.#consents(question, epochs)]);
+  async plan(
+    question: AccessQuestion,
+    locations: readonly PatientLocation[],
+    state: PatientState,
+  ): Promise<DisclosurePlan> {
+    const epochs = this.#o.epochs?.current(question.patientId, state) ?? null;
+    const [active, consents] = await Promise.all([
+      this.#activePolicies(epochs),
+      this.#consents(question, epochs, state),
+    ]);
     const problems = [...active.violations, ...consents.violations];
     if (problems.length > 0) {
       this.#o.onIntegrityViolation?.(problems);
@@ -112,8 +121,8 @@ export class AccessDecider {
     return this.#o.cache.through('policies', epochs && [epochs.policies], load, (a) => a.violations.length === 0);
   }
 
-  #consents({ patientId }: AccessQuestion, epochs: Epochs | null): Promise<DecisionConsents> {
-    const load = (): Promise<DecisionConsents> => this.#o.consents.forDecision(patientId);
+  #consents({ patientId }: AccessQuestion, epochs: Epochs | null, state: PatientState): Promise<DecisionConsents> {
+    const load = (): Promise<DecisionConsents> => this.#o.consents.forDecision(patientId, state);
     if (this.#o.cache === undefined) return load();
     return this.#o.cache.through(
       'consents',

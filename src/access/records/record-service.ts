@@ -13,6 +13,8 @@ import { breakGlassOf, decisionReasons, denial, withholdings } from './decision-
 import type { AuditService } from '../audit/audit-service.js';
 import { compareRecords, decodeCursor, encodeCursor, type RecordCursor } from './cursor.js';
 import { withDeadline } from './deadline.js';
+import type { CheckedIndex, PatientIndexCheck } from './patient-index-check.js';
+import { censusDigest } from '../../domain/patient-index.js';
 import type { PartialFailure } from './partial-failure.js';
 
 export interface RecordFilter {
@@ -76,6 +78,8 @@ export interface RecordServiceOptions {
   readonly audit: AuditService;
   /** Record content checked against its ledger anchor. */
   readonly integrity: RecordIntegrity;
+  /** The patient index, and which records each region holds, checked against the ledger. */
+  readonly index: Pick<PatientIndexCheck, 'check'>;
   /** Verified region reads, keyed by the decision's epochs. */
   readonly cache?: VerifiedCache;
   /** Most records a summary reads from one region. */
@@ -129,9 +133,9 @@ export class RecordService {
     options: BreakGlassOption = {},
   ): Promise<SummaryResult> {
     const access = accessRequest(principal, patientId, purpose, 'patientSummary', CATEGORIES, options);
-    const plan = await this.#decide(access);
+    const { plan, index } = await this.#decide(access);
     const limit = this.#o.summaryLimit ?? 2000;
-    const reads = await this.#readRegions(plan, () => ({ limit }));
+    const reads = await this.#readRegions(plan, index, () => ({ limit }));
     const records = reads.records.sort(byPosition);
     const receipt = await this.#auditDisclosure(access, plan, reads, records);
     return { patientId, records, regions: reads.regions, failures: reads.failures, receipt };
@@ -144,8 +148,8 @@ export class RecordService {
     const cursor = request.after !== undefined ? decodeCursor(request.after) : undefined;
     const categories = request.filter?.categories ?? CATEGORIES;
     const access = accessRequest(principal, request.patientId, request.purpose, 'records', categories, request);
-    const plan = await this.#decide(access);
-    const reads = await this.#readRegions(plan, (region) => ({
+    const { plan, index } = await this.#decide(access);
+    const reads = await this.#readRegions(plan, index, (region) => ({
       ...request.filter,
       limit: request.first + 1,
       ...(cursor ? { after: afterIn(region, cursor) } : {}),
@@ -169,11 +173,12 @@ export class RecordService {
    * is audited as a denial and thrown: FORBIDDEN, NOT_FOUND, INTEGRITY_VIOLATION,
    * LEDGER_UNAVAILABLE, or the denied regions' CONSENT_REQUIRED / CONSENT_REVOKED / POLICY_DENIED.
    */
-  async #decide(access: AccessRequest): Promise<DisclosurePlan> {
+  async #decide(access: AccessRequest): Promise<{ plan: DisclosurePlan; index: CheckedIndex }> {
     let plan: DisclosurePlan;
+    let index: CheckedIndex;
     try {
-      const locations = await this.#locate(access);
-      plan = await this.#o.decider.plan(access, locations);
+      index = await this.#checkedIndex(access);
+      plan = await this.#o.decider.plan(access, index.locations, index.state);
     } catch (err) {
       if (err instanceof MeridianError && AUDITED_ERRORS.has(err.code)) {
         // A denial that cannot be audited fails the request as any other audit failure does.
@@ -186,7 +191,7 @@ export class RecordService {
       }
       throw err;
     }
-    if (plan.decision.outcome !== 'deny') return plan;
+    if (plan.decision.outcome !== 'deny') return { plan, index };
     const receipt = await this.#o.audit.record({
       ...access,
       outcome: 'deny',
@@ -229,6 +234,23 @@ export class RecordService {
     });
   }
 
+  /**
+   * Where the patient's records are, each index row checked against the ledger; a region whose
+   * row disagrees is reported and not read. Nothing readable at all is INTEGRITY_VIOLATION.
+   */
+  async #checkedIndex(access: AccessRequest): Promise<CheckedIndex> {
+    const index = await this.#o.index.check(access.patientId, await this.#locate(access));
+    for (const v of index.violations) this.#o.onIntegrityViolation?.(v.region, v.message);
+    if (index.locations.length === 0 && index.violations.length > 0) {
+      throw new MeridianError(
+        'INTEGRITY_VIOLATION',
+        "The patient index no longer matches its ledger anchors; nothing is disclosed.",
+        { regions: index.violations.map((v) => v.region) },
+      );
+    }
+    return index;
+  }
+
   /** Who may ask at all (the policy decides the rest), and where the patient's records are. */
   async #locate({ principal, patientId, purpose }: AccessRequest): Promise<PatientLocation[]> {
     const ownRecords = hasRole(principal, 'patient') && principal.patientId === patientId;
@@ -247,12 +269,19 @@ export class RecordService {
 
   async #readRegions(
     plan: DisclosurePlan,
+    index: CheckedIndex,
     queryFor: (region: string) => Omit<RecordQuery, 'patientIds'>,
   ): Promise<RegionReads> {
     const outcomes = await Promise.allSettled(
-      plan.readable.map((region) => this.#readRegion(region, queryFor(region.location.region), plan.epochs)),
+      plan.readable.map((region) =>
+        this.#readRegion(region, queryFor(region.location.region), plan.epochs, censusOf(index, region)),
+      ),
     );
-    const reads: RegionReads = { records: [], regions: [], failures: withholdings(plan.decision) };
+    const reads: RegionReads = {
+      records: [],
+      regions: [],
+      failures: [...index.violations, ...withholdings(plan.decision)],
+    };
     outcomes.forEach((outcome, i) => {
       const region = plan.readable[i]?.location.region ?? '';
       if (outcome.status === 'rejected') {
@@ -282,6 +311,7 @@ export class RecordService {
     { location, categories, withheldLabels }: RegionPlan,
     query: Omit<RecordQuery, 'patientIds'>,
     epochs: Epochs | null,
+    census: string | undefined,
   ): Promise<RecordCheck> {
     const allowed = query.categories ? categories.filter((c) => query.categories?.includes(c)) : categories;
     const read: RecordQuery = {
@@ -293,15 +323,25 @@ export class RecordService {
     const load = async (): Promise<RecordCheck> => {
       const store = this.#o.stores.get(location.region);
       if (store === undefined) throw new Error(`region ${location.region} is not configured`);
-      const records = await withDeadline(`region ${location.region}`, this.#o.regionTimeoutMs, store.find(read));
+      const [records, held] = await withDeadline(
+        `region ${location.region}`,
+        this.#o.regionTimeoutMs,
+        Promise.all([store.find(read), store.census(location.localId)]),
+      );
+      // What the region holds for the patient, withheld rows included: a deleted or relabelled row shows here.
+      if (censusDigest(held) !== census) throw censusMismatch(location.region);
       return this.#o.integrity.verify(location.region, records);
     };
     if (this.#o.cache === undefined) return load();
-    const key = epochs && [location.region, epochs.consents, epochs.policies, JSON.stringify(read)];
+    const key = epochs && [location.region, epochs.consents, epochs.policies, census ?? '', JSON.stringify(read)];
     return this.#o.cache.through('records', key, load, (checked) => checked.violations.length === 0);
   }
 
   #readFailure(region: string, err: unknown): PartialFailure {
+    if (err instanceof MeridianError && err.code === 'INTEGRITY_VIOLATION') {
+      this.#o.onIntegrityViolation?.(region, err.message);
+      return { code: 'INTEGRITY_VIOLATION', region, message: err.message };
+    }
     if (err instanceof MeridianError && err.code === 'LEDGER_UNAVAILABLE') {
       return {
         code: 'LEDGER_UNAVAILABLE',
@@ -316,6 +356,18 @@ export class RecordService {
       message: `Region ${region} is unavailable; its records are missing from this answer.`,
     };
   }
+}
+
+/** The ledger's digest of what the region holds for the patient, if it has one. */
+function censusOf(index: CheckedIndex, region: RegionPlan): string | undefined {
+  return index.state.locations.find((l) => l.region === region.location.region)?.records;
+}
+
+function censusMismatch(region: string): MeridianError {
+  return new MeridianError(
+    'INTEGRITY_VIOLATION',
+    `Region ${region} holds records for this patient that differ from what the ledger anchors (a record missing, added or relabelled); its records were withheld.`,
+  );
 }
 
 function accessRequest(

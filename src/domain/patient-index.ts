@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+
+/** The columns of one stored record that decide what a read discloses: its census line. */
+export interface CensusRow {
+  readonly key: string;
+  readonly category: string;
+  readonly sensitivity: string | null;
+  readonly contentHash: string;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * The hash the ledger keeps for one patient-index entry: that `region` holds the patient's
+ * records under `localId`. It binds all three, so a row pointed at another local id (or
+ * another patient's) no longer matches; it names no one.
+ */
+export function locationHash(patientRef: string, region: string, localId: string): string {
+  return sha256(`meridian.location\n${patientRef}\n${region}\n${localId}`);
+}
+
+/**
+ * The digest the ledger keeps of which records a region holds for a patient: every key with
+ * its category, sensitivity label and content hash. A deleted row, a row added behind the
+ * gateway's back or a relabelled one changes it. Order-independent.
+ */
+export function censusDigest(rows: readonly CensusRow[]): string {
+  const lines = rows.map((r) => `${r.key}\t${r.category}\t${r.sensitivity ?? ''}\t${r.contentHash}`).sort();
+  return sha256(`meridian.census\n${lines.join('\n')}`);
+}
