@@ -90,6 +90,7 @@ export async function startGateway(
       organisations,
       metrics,
       stores,
+      patientJurisdictions: (id) => access.patientJurisdictions(id),
     }));
     await cache?.start(http.port);
     logger.info(

@@ -37,6 +37,8 @@ export interface AccessOptions {
 export interface Access {
   readonly services: Services;
   anchorAudit(): Promise<AnchoredAuditBatch | null>;
+  /** The jurisdictions of the regions the ledger's patient index places a patient in. */
+  patientJurisdictions(patientId: string): Promise<readonly string[]>;
 }
 
 /** Activates the shipped policies where a jurisdiction has none yet (first start), and says what it did. */
@@ -131,7 +133,12 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
     }),
     organisationName: (id) => o.organisationNames.get(id) ?? null,
   };
-  return { services, anchorAudit };
+  const jurisdictions = new Map(config.regions.map((r) => [r.id, r.jurisdiction]));
+  const patientJurisdictions = async (patientId: string): Promise<string[]> =>
+    (await ledger.getPatientState(GATEWAY_ACTOR, patientId)).locations.flatMap(
+      (l) => jurisdictions.get(l.region) ?? [],
+    );
+  return { services, anchorAudit, patientJurisdictions };
 }
 
 /** Anchors the audit log's new events on the ledger every `auditAnchorIntervalMs`. */

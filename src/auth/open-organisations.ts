@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { demoOrganisations } from '../demo/organisations.js';
+import { demoOrganisations, demoPatientIdentityProviders } from '../demo/organisations.js';
 import type { ControlPlane } from '../stores/control-plane.js';
 import { ensureDevKeys } from './dev-keys.js';
 import { loadOrganisationDirectory, type OrganisationEntry } from './organisation-directory.js';
@@ -14,13 +14,18 @@ export async function openOrganisations(config: Config, control: ControlPlane): 
     entries = await loadOrganisationDirectory(config.orgKeysFile);
   } else {
     const orgs = demoOrganisations(config.regions);
+    const patientIdentityProviders = new Set(demoPatientIdentityProviders(config.regions).map((o) => o.id));
     const keys = await ensureDevKeys(
       config.dataDir,
       orgs.map((o) => o.id),
     );
     entries = orgs.map((o) => {
       const pair = keys[o.id];
-      return { ...o, keys: pair ? [pair.publicJwk] : [] };
+      return {
+        ...o,
+        keys: pair ? [pair.publicJwk] : [],
+        issues: patientIdentityProviders.has(o.id) ? ('patients' as const) : ('staff' as const),
+      };
     });
   }
   await control.upsertOrganisations(entries.map(({ id, name, jurisdiction }) => ({ id, name, jurisdiction })));

@@ -9,6 +9,12 @@ export interface OrganisationEntry {
   readonly jurisdiction: string;
   /** Public JWKs; a token from this organisation must verify against one of them. */
   readonly keys: readonly JWK[];
+  /**
+   * Whom its tokens may name: its own `staff` (the default; never a patient), or `patients`: a
+   * patient identity provider for its jurisdiction, vouching for patients the ledger's patient
+   * index places there, and for no one else.
+   */
+  readonly issues?: 'staff' | 'patients';
 }
 
 const jwk = z.looseObject({ kty: z.string(), kid: z.string().optional() }).refine((k) => !('d' in k), {
@@ -21,12 +27,14 @@ const fileSchema = z.record(
     name: z.string().min(1),
     jurisdiction: z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, 'an ISO 3166 code such as DE or US-MA'),
     keys: z.array(jwk).min(1, 'at least one public key'),
+    issues: z.enum(['staff', 'patients']).optional(),
   }),
 );
 
 /**
  * Reads `MERIDIAN_ORG_KEYS_FILE`:
- * `{ "<org-id>": { "name": "...", "jurisdiction": "DE", "keys": [<public JWK>, ...] } }`.
+ * `{ "<org-id>": { "name": "...", "jurisdiction": "DE", "keys": [<public JWK>, ...], "issues": "staff" } }`
+ * (`issues: "patients"` for a jurisdiction's patient identity provider).
  */
 export async function loadOrganisationDirectory(file: string): Promise<OrganisationEntry[]> {
   let raw: unknown;

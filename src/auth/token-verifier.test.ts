@@ -18,6 +18,7 @@ describe('TokenVerifier', () => {
         { id: 'charite-berlin', name: 'Charité', jurisdiction: 'DE', keys: [charite.publicJwk] },
         { id: 'mgh-boston', name: 'MGH', jurisdiction: 'US-MA', keys: [other.publicJwk] },
       ],
+      patientJurisdictions: () => Promise.resolve([]),
     });
     const request = {
       organisationId: 'charite-berlin',
@@ -44,5 +45,52 @@ describe('TokenVerifier', () => {
     await expect(verifier.verify(patientWithoutId)).rejects.toMatchObject({ message: /must name the patient/ });
     const noRole = await mintToken(charite.privateJwk, { ...request, roles: ['superuser' as 'clinician'] });
     await expect(verifier.verify(noRole)).rejects.toMatchObject({ message: /no known role/ });
+  });
+
+  it('takes a patient identity only from a patient identity provider of a jurisdiction the patient is held in', async () => {
+    const hospital = await keyPair();
+    const frIdp = await keyPair();
+    const verifier = new TokenVerifier({
+      audience: 'meridian-gateway',
+      organisations: [
+        { id: 'aphp-paris', name: 'AP-HP', jurisdiction: 'FR', keys: [hospital.publicJwk] },
+        { id: 'patient-id-fr', name: 'FR patients', jurisdiction: 'FR', keys: [frIdp.publicJwk], issues: 'patients' },
+      ],
+      // The ledger's patient index: mp-1 is held in France and Germany, mp-2 in Massachusetts only.
+      patientJurisdictions: (id) => Promise.resolve(id === 'mp-1' ? ['FR', 'DE'] : id === 'mp-2' ? ['US-MA'] : []),
+    });
+    const patientToken = (key: typeof hospital, iss: string, patientId: string): Promise<string> =>
+      mintToken(key.privateJwk, {
+        organisationId: iss,
+        subject: 'p',
+        roles: ['patient'],
+        patientId,
+        audience: 'meridian-gateway',
+      });
+
+    await expect(verifier.verify(await patientToken(frIdp, 'patient-id-fr', 'mp-1'))).resolves.toMatchObject({
+      roles: ['patient'],
+      patientId: 'mp-1',
+      jurisdiction: 'FR',
+    });
+    // A hospital's key vouches for its own staff only, even for a patient it treats.
+    await expect(verifier.verify(await patientToken(hospital, 'aphp-paris', 'mp-1'))).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: /own staff only/,
+    });
+    // The French provider cannot speak for a patient held only in Massachusetts, nor for an unknown one.
+    for (const id of ['mp-2', 'mp-unknown']) {
+      await expect(verifier.verify(await patientToken(frIdp, 'patient-id-fr', id))).rejects.toMatchObject({
+        code: 'UNAUTHENTICATED',
+        message: /does not authenticate patients of this patient's jurisdiction/,
+      });
+    }
+    const staffFromIdp = await mintToken(frIdp.privateJwk, {
+      organisationId: 'patient-id-fr',
+      subject: 'x',
+      roles: ['clinician'],
+      audience: 'meridian-gateway',
+    });
+    await expect(verifier.verify(staffFromIdp)).rejects.toMatchObject({ message: /names patients only/ });
   });
 });

@@ -7,14 +7,17 @@ export interface TokenVerifierOptions {
   readonly organisations: readonly OrganisationEntry[];
   readonly audience: string;
   readonly clockToleranceSeconds?: number;
+  /** The jurisdictions whose patient identity providers may vouch for a patient (from the ledger's patient index). */
+  readonly patientJurisdictions: (patientId: string) => Promise<readonly string[]>;
 }
 
 const ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'];
 
 /**
- * Verifies bearer JWTs. Each organisation issues tokens for its own staff and patients
- * (`iss` = organisation id) signed with its own keys; the principal's jurisdiction
- * comes from the organisation's configuration, never from the token.
+ * Verifies bearer JWTs. A hospital issues tokens for its own staff only (`iss` = organisation
+ * id), signed with its own keys; a patient is vouched for only by a patient identity provider
+ * of a jurisdiction the ledger's patient index places the patient in. The principal's
+ * jurisdiction comes from the organisation's configuration, never from the token.
  */
 export class TokenVerifier {
   readonly #orgs: ReadonlyMap<string, { entry: OrganisationEntry; keys: JWTVerifyGetKey }>;
@@ -45,13 +48,31 @@ export class TokenVerifier {
         requiredClaims: ['sub', 'exp', 'iat'],
         clockTolerance: this.#options.clockToleranceSeconds ?? 30,
       });
-      return principalOf(payload, org.entry);
+      const principal = principalOf(payload, org.entry);
+      if (principal.roles.includes('patient') && principal.patientId !== undefined) {
+        await this.#vouchedFor(principal.patientId, org.entry);
+      }
+      return principal;
     } catch (err) {
       if (err instanceof MeridianError) throw err;
       if (err instanceof errors.JWTExpired) throw unauthenticated('the token has expired');
       if (err instanceof errors.JWTClaimValidationFailed)
         throw unauthenticated(`the token's ${err.claim} claim is invalid`);
       throw unauthenticated('the token signature could not be verified');
+    }
+  }
+
+  /** A patient identity provider vouches only for the patients of its own jurisdiction. */
+  async #vouchedFor(patientId: string, org: OrganisationEntry): Promise<void> {
+    let jurisdictions: readonly string[];
+    try {
+      jurisdictions = await this.#options.patientJurisdictions(patientId);
+    } catch (err) {
+      if (err instanceof MeridianError && err.code === 'LEDGER_UNAVAILABLE') throw err;
+      jurisdictions = [];
+    }
+    if (!jurisdictions.includes(org.jurisdiction)) {
+      throw unauthenticated(`${org.id} does not authenticate patients of this patient's jurisdiction`);
     }
   }
 }
@@ -64,6 +85,15 @@ function principalOf(payload: JWTPayload, org: OrganisationEntry): Principal {
   const patientId = typeof payload.patient === 'string' ? payload.patient : undefined;
   if (roles.includes('patient') && patientId === undefined)
     throw unauthenticated('a patient token must name the patient');
+  const patients = org.issues === 'patients';
+  if (roles.includes('patient') && !patients) {
+    throw unauthenticated(
+      `${org.id} authenticates its own staff only; patients are authenticated by their jurisdiction's patient identity provider`,
+    );
+  }
+  if (patients && (roles.length !== 1 || roles[0] !== 'patient')) {
+    throw unauthenticated(`${org.id} is a patient identity provider: its tokens name patients only`);
+  }
   return {
     subject: payload.sub ?? '',
     organisationId: org.id,

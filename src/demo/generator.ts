@@ -148,7 +148,7 @@ export function demoPersonas(
   const personas = staffPersonas(organisations);
   for (const patient of patients) {
     const home = regions.find((r) => r.id === patient.homeRegion);
-    if (home && patient.locations.length > 1) personas.push(patientPersona(patient.globalId, hospitalOf(home)));
+    if (home && patient.locations.length > 1) personas.push(patientPersona(patient.globalId, home));
   }
   return personas;
 }

@@ -19,9 +19,26 @@ export function hospitalOf(region: RegionConfig): Organisation {
   };
 }
 
-/** One hospital per configured region, in region order. */
+/**
+ * The patient identity provider of a jurisdiction (a national eID or patient-portal service):
+ * the only kind of organisation whose tokens may name a patient.
+ */
+export function patientIdentityProviderOf(jurisdiction: string): Organisation {
+  return {
+    id: `patient-id-${jurisdiction.toLowerCase()}`,
+    name: `Patient identity service (${jurisdiction})`,
+    jurisdiction,
+  };
+}
+
+/** One patient identity provider per jurisdiction of the configured regions. */
+export function demoPatientIdentityProviders(regions: readonly RegionConfig[]): Organisation[] {
+  return [...new Set(regions.map((r) => r.jurisdiction))].map(patientIdentityProviderOf);
+}
+
+/** One hospital per configured region, in region order, then the jurisdictions' patient identity providers. */
 export function demoOrganisations(regions: readonly RegionConfig[]): Organisation[] {
-  return regions.map(hospitalOf);
+  return [...regions.map(hospitalOf), ...demoPatientIdentityProviders(regions)];
 }
 
 interface StaffPersona {
@@ -53,15 +70,16 @@ export function staffPersonas(organisations: readonly Organisation[]): Persona[]
 }
 
 /**
- * The persona of a demo patient. The control plane holds no patient names, so the
- * display name is the pseudonymous global id.
+ * The persona of a demo patient, signed in through the patient identity provider of their
+ * home region's jurisdiction. The control plane holds no patient names, so the display name
+ * is the pseudonymous global id.
  */
-export function patientPersona(globalId: string, homeHospital: Organisation): Persona {
+export function patientPersona(globalId: string, home: RegionConfig): Persona {
   return {
     name: `patient-${globalId}`,
     displayName: `Patient ${globalId}`,
     role: 'patient',
-    organisationId: homeHospital.id,
+    organisationId: patientIdentityProviderOf(home.jurisdiction).id,
     patientId: globalId,
   };
 }

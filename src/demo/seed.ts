@@ -64,7 +64,7 @@ class PendingBatch {
       this.size += location.records.length;
     }
     const home = regions.find((r) => r.id === patient.homeRegion);
-    if (home && patient.locations.length > 1) this.personas.push(patientPersona(patient.globalId, hospitalOf(home)));
+    if (home && patient.locations.length > 1) this.personas.push(patientPersona(patient.globalId, home));
   }
 }
 

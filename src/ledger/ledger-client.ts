@@ -64,7 +64,13 @@ export class LedgerClient {
     actor: LedgerActor,
     c: { consentId: string; patientRef: string; hash: string; version: string; kind?: ConsentKind },
   ): Promise<Anchored<ConsentRecord>> {
-    return this.#submit(actor, 'consent:recordConsent', [c.consentId, c.patientRef, c.hash, c.version, c.kind ?? 'permit']);
+    return this.#submit(actor, 'consent:recordConsent', [
+      c.consentId,
+      c.patientRef,
+      c.hash,
+      c.version,
+      c.kind ?? 'permit',
+    ]);
   }
 
   /** Records patient-index entries (at most `MAX_INDEX_ENTRIES` a call); moves each patient's epoch. */

@@ -19,6 +19,8 @@ export interface HttpOptions {
   readonly organisations: readonly OrganisationEntry[];
   readonly metrics: Metrics;
   readonly stores: Stores;
+  /** The jurisdictions the ledger's patient index places a patient in. */
+  readonly patientJurisdictions: (patientId: string) => Promise<readonly string[]>;
 }
 
 /** The gateway's HTTP front: GraphQL, health and metrics, listening. */
@@ -32,7 +34,11 @@ export interface OpenHttp {
 /** Builds the GraphQL schema and Apollo, and listens on the configured host and port. */
 export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
   const { config, logger } = o;
-  const verifier = new TokenVerifier({ organisations: o.organisations, audience: config.tokenAudience });
+  const verifier = new TokenVerifier({
+    organisations: o.organisations,
+    audience: config.tokenAudience,
+    patientJurisdictions: o.patientJurisdictions,
+  });
   const apollo = createApollo(await buildMeridianSchema(), config, [metricsPlugin(o.metrics)]);
   await apollo.start();
   const server = createHttpServer({

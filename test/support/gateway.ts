@@ -22,6 +22,8 @@ export interface TestGateway {
   readonly config: Config;
   readonly databases: ReadonlyMap<string, TestDatabase>;
   readonly demo: ReturnType<typeof generateDemoData>;
+  /** The gateway's log lines, parsed, when started with `captureLogs`. */
+  readonly logs: Record<string, unknown>[];
   /** A bearer token for a demo persona, signed with the organisation's dev key. */
   token(persona: string): Promise<string>;
   /**
@@ -49,6 +51,8 @@ export interface TestGatewayOptions {
    * own dev keys), cache and event stream. It closes only itself; close it first.
    */
   readonly beside?: TestGateway;
+  /** Keep the gateway's log lines (info and up) in `logs`, to assert on alerts. */
+  readonly captureLogs?: boolean;
 }
 
 /**
@@ -87,11 +91,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       else env[regionUrlVariable(id)] = db.url;
     }
     const config = loadConfig(env);
-    const gateway = await startGateway(
-      config,
-      pino({ level: 'silent' }),
-      options.beside ? { ledger: options.beside.gateway.ledger } : {},
-    );
+    const logs: Record<string, unknown>[] = [];
+    const logger = options.captureLogs
+      ? pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) })
+      : pino({ level: 'silent' });
+    const gateway = await startGateway(config, logger, options.beside ? { ledger: options.beside.gateway.ledger } : {});
     const demo = generateDemoData({ patients, regions: config.regions });
     const keys = await ensureDevKeys(
       dataDir,
@@ -102,6 +106,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       config,
       databases,
       demo,
+      logs,
       async token(name) {
         const persona = demo.personas.find((p) => p.name === name);
         if (!persona) throw new Error(`no persona ${name}`);

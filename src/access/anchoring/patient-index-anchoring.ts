@@ -46,10 +46,7 @@ export class PatientIndexAnchorer {
       }
     }
     for (let i = 0; i < entries.length; i += MAX_INDEX_ENTRIES) {
-      await this.#o.ledger.recordPatientIndex(
-        this.#o.actor ?? INDEX_ACTOR,
-        entries.slice(i, i + MAX_INDEX_ENTRIES),
-      );
+      await this.#o.ledger.recordPatientIndex(this.#o.actor ?? INDEX_ACTOR, entries.slice(i, i + MAX_INDEX_ENTRIES));
     }
     return entries.length;
   }

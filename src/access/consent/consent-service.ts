@@ -184,7 +184,10 @@ export class ConsentService {
       const revoked = await this.#consents.get(consentId);
       if (revoked !== null) return patientConsentOf(revoked);
     } catch {
-      this.#o.onRepair?.(`consent ${consentId}`, 'revoked on the ledger; storing the revocation failed, reads repair it');
+      this.#o.onRepair?.(
+        `consent ${consentId}`,
+        'revoked on the ledger; storing the revocation failed, reads repair it',
+      );
     }
     return patientConsentOf(
       { ...row, status: 'revoked', revokedAt: revocation.revokedAt, revokeTxId: revocation.txId },
@@ -232,7 +235,8 @@ export class ConsentService {
   async #againstState(patientId: string, state: PatientState): Promise<DecisionConsents> {
     const anchors = new Map(state.consentSet.map((c) => [c.consentId, c]));
     let rows = await this.#consents.list(patientId);
-    const missing = (): PatientStateConsent[] => state.consentSet.filter((c) => !rows.some((r) => r.id === c.consentId));
+    const missing = (): PatientStateConsent[] =>
+      state.consentSet.filter((c) => !rows.some((r) => r.id === c.consentId));
     // A grant anchored a moment ago may be storing its row right now: look once more.
     if (missing().some((c) => c.kind === 'deny')) rows = await this.#consents.list(patientId);
     const checked = await Promise.all(rows.map((row) => this.#rowAgainstAnchor(row, anchors.get(row.id))));
@@ -243,9 +247,15 @@ export class ConsentService {
     const lost: IntegrityProblem[] = [];
     for (const c of missing()) {
       if (c.kind === 'deny') {
-        lost.push({ subject: `consent ${c.consentId}`, message: `objection ${c.consentId} is anchored on the ledger but its row is missing` });
+        lost.push({
+          subject: `consent ${c.consentId}`,
+          message: `objection ${c.consentId} is anchored on the ledger but its row is missing`,
+        });
       } else {
-        this.#o.onRepair?.(`consent ${c.consentId}`, 'a consent anchored on the ledger has no row; it cannot be applied');
+        this.#o.onRepair?.(
+          `consent ${c.consentId}`,
+          'a consent anchored on the ledger has no row; it cannot be applied',
+        );
       }
     }
     return lost.length === 0 ? result : { ...result, violations: [...result.violations, ...lost] };

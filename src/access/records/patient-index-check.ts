@@ -51,7 +51,9 @@ export class PatientIndexCheck {
     for (const row of rows) {
       const expected = anchored.get(row.region);
       if (expected === undefined) {
-        violations.push(violation(row.region, `The patient index lists region ${row.region}, but the ledger does not.`));
+        violations.push(
+          violation(row.region, `The patient index lists region ${row.region}, but the ledger does not.`),
+        );
       } else if (expected !== locationHash(patientId, row.region, row.localId)) {
         violations.push(
           violation(row.region, `The patient index entry for region ${row.region} differs from its ledger anchor.`),
@@ -61,7 +63,10 @@ export class PatientIndexCheck {
     for (const region of anchored.keys()) {
       if (!rows.some((r) => r.region === region)) {
         violations.push(
-          violation(region, `The ledger lists region ${region} for this patient, but its patient-index entry is missing.`),
+          violation(
+            region,
+            `The ledger lists region ${region} for this patient, but its patient-index entry is missing.`,
+          ),
         );
       }
     }

@@ -244,7 +244,7 @@ export class RecordService {
     if (index.locations.length === 0 && index.violations.length > 0) {
       throw new MeridianError(
         'INTEGRITY_VIOLATION',
-        "The patient index no longer matches its ledger anchors; nothing is disclosed.",
+        'The patient index no longer matches its ledger anchors; nothing is disclosed.',
         { regions: index.violations.map((v) => v.region) },
       );
     }
