@@ -208,6 +208,20 @@ describe('tamper evidence: missing, remapped and relabelled rows', () => {
     expect((await summary()).errors).toEqual([]);
   });
 
+  it('a policy active on the ledger whose rows were all deleted here is noticed, not skipped', async () => {
+    await query(control, `CREATE TABLE saved_policies AS SELECT * FROM policy_versions WHERE jurisdiction = 'DE'`);
+    await query(control, `DELETE FROM policy_versions WHERE jurisdiction = 'DE'`);
+    try {
+      const res = await summary();
+      expect(res.errors.map((e) => e.extensions.code)).toEqual(['INTEGRITY_VIOLATION']);
+      expect(alerts().some((l) => String(l.subject).includes('DE'))).toBe(true);
+    } finally {
+      await query(control, `INSERT INTO policy_versions SELECT * FROM saved_policies`);
+      await query(control, `DROP TABLE saved_policies`);
+    }
+    expect((await summary()).errors).toEqual([]);
+  });
+
   it('a deleted objection is an integrity violation, not a re-opened disclosure', async () => {
     const objection = await t.graphql<{ grantConsent: { id: string } }>(
       GRANT,

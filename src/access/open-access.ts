@@ -42,8 +42,12 @@ export interface Access {
 }
 
 /** Activates the shipped policies where a jurisdiction has none yet (first start), and says what it did. */
-async function bootstrapPolicies(policies: PolicyService, logger: Logger): Promise<void> {
-  for (const outcome of await policies.bootstrap(await loadShippedPolicies())) {
+async function bootstrapPolicies(
+  policies: PolicyService,
+  shipped: Awaited<ReturnType<typeof loadShippedPolicies>>,
+  logger: Logger,
+): Promise<void> {
+  for (const outcome of await policies.bootstrap(shipped)) {
     if (outcome.action === 'skipped') logger.warn(outcome, 'shipped policy not activated');
     else if (outcome.action !== 'present') logger.info(outcome, `shipped policy ${outcome.action}`);
   }
@@ -94,8 +98,13 @@ function openRecords(
 /** Assembles the policy, consent, audit and record services over the stores and the ledger. */
 export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
   const { config, stores, ledger, metrics } = o;
-  const policies = new PolicyService({ policies: stores.control.policies, ledger });
-  await bootstrapPolicies(policies, o.logger);
+  const shipped = await loadShippedPolicies();
+  const policies = new PolicyService({
+    policies: stores.control.policies,
+    ledger,
+    expectedIds: shipped.map((p) => p.jurisdiction),
+  });
+  await bootstrapPolicies(policies, shipped, o.logger);
   const audit = new AuditService({
     log: stores.control.auditLog,
     maxPageSize: config.limits.maxPageSize,

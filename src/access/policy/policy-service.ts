@@ -48,6 +48,11 @@ export interface PolicyServiceOptions {
   readonly ledger: LedgerClient;
   /** Who the gateway reads the ledger as when it verifies; default role `gateway`. */
   readonly gatewayActor?: LedgerActor;
+  /**
+   * Policy ids asked about on the ledger even when no row here names them (the shipped ones),
+   * so a policy active on the ledger whose rows were deleted here is noticed.
+   */
+  readonly expectedIds?: readonly string[];
 }
 
 const DEFAULT_GATEWAY_ACTOR: LedgerActor = { user: 'meridian-gateway', role: 'gateway' };
@@ -88,7 +93,7 @@ export class PolicyService implements PolicySource {
   constructor(options: Readonly<PolicyServiceOptions>) {
     this.#policies = options.policies;
     this.#anchoring = new PolicyAnchoring(options.ledger, options.gatewayActor ?? DEFAULT_GATEWAY_ACTOR);
-    this.#verifier = new PolicyVerifier(this.#policies, this.#anchoring);
+    this.#verifier = new PolicyVerifier(this.#policies, this.#anchoring, options.expectedIds ?? []);
   }
 
   /**

@@ -38,20 +38,24 @@ function fingerprint(rows: readonly PolicyVersionRow[]): string {
  * version: it is used, read-only, and this control plane's statuses are not rewritten.
  * Anything else (a row hashing differently, a version active here but not on the ledger,
  * a version active on the ledger but unknown or only drafted here) is an integrity problem
- * and its jurisdiction gets no policy. Policy ids no row names are not asked about.
+ * and its jurisdiction gets no policy. Besides the ids rows name, the expected ids (the shipped
+ * policies) are always asked about: deleting every row of one does not hide it.
  */
 export class PolicyVerifier implements PolicySource {
   readonly #policies: PolicyRepository;
   readonly #anchoring: PolicyAnchoring;
+  readonly #expectedIds: readonly string[];
   #memo: Memo | null = null;
 
-  constructor(policies: PolicyRepository, anchoring: PolicyAnchoring) {
+  constructor(policies: PolicyRepository, anchoring: PolicyAnchoring, expectedIds: readonly string[] = []) {
     this.#policies = policies;
     this.#anchoring = anchoring;
+    this.#expectedIds = expectedIds;
   }
 
   async active(): Promise<ActivePolicies> {
-    const [rows, ids] = await Promise.all([this.#policies.active(), this.#policies.jurisdictions()]);
+    const [rows, stored] = await Promise.all([this.#policies.active(), this.#policies.jurisdictions()]);
+    const ids = [...new Set([...stored, ...this.#expectedIds])];
     let anchors: (PolicyVersion | null)[];
     try {
       anchors = await Promise.all(ids.map((id) => this.#anchoring.activeVersion(id)));
