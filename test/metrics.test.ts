@@ -70,7 +70,7 @@ describe('GET /metrics on the running gateway', () => {
       ledger
         .filter((s) => s.labels.kind === kind && s.labels.outcome === outcome && s.labels.fn?.startsWith(prefix))
         .reduce((n, s) => n + s.value, 0);
-    expect(calls('evaluate', 'consent:')).toBeGreaterThanOrEqual(1);
+    expect(calls('evaluate', 'patient:getPatientState')).toBeGreaterThanOrEqual(1);
     expect(calls('evaluate', 'policy:')).toBeGreaterThanOrEqual(1);
     expect(calls('submit', 'consent:recordConsent')).toBeGreaterThanOrEqual(1);
     expect(metrics.types.get('meridian_ledger_call_duration_seconds')).toBe('histogram');

@@ -370,6 +370,7 @@ describe('record anchors on the ledger, against PostgreSQL', () => {
         'Anchored 1 records of eu-de in 1 ledger batch.',
         'Left unanchored, withheld from reads: 1 records whose content no longer matches their content_hash column:',
         '  Patient/late-2',
+        '  patient-index entries anchored: 3',
       ].join('\n'),
     );
     expect((await verifier().verify(DE, [await record(DE, 'Patient/late-3')])).violations).toEqual([]);

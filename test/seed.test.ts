@@ -54,7 +54,8 @@ describe('seedDemo against PostgreSQL', () => {
       onProgress: (p) => progress.push(p),
     });
     expect(first).toMatchObject({
-      organisations: 3,
+      // A hospital per region and a patient identity provider per jurisdiction.
+      organisations: 6,
       patients: PATIENTS,
       records,
       inserted: records,
@@ -76,7 +77,7 @@ describe('seedDemo against PostgreSQL', () => {
     );
     const personas = await control.personas();
     expect(personas.map((p) => p.name).sort()).toEqual(expected.personas.map((p) => p.name).sort());
-    expect(await control.organisations()).toHaveLength(3);
+    expect(await control.organisations()).toHaveLength(6);
 
     const second = await seedDemo({ stores, control, regions, patients: PATIENTS, batchSize: 50 });
     expect(second).toMatchObject({ records, inserted: 0, updated: 0, unchanged: records, links: first.links });

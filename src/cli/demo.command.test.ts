@@ -45,7 +45,7 @@ describe('meridian demo', () => {
       name: `patient-${String(p0.id)}`,
       displayName: `Patient ${String(p0.id)}`,
       role: 'patient',
-      organisation: 'aphp-paris',
+      organisation: 'patient-id-fr',
       jurisdiction: 'FR',
       patientId: p0.id,
     });

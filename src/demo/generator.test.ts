@@ -174,7 +174,8 @@ describe('generateDemoData', () => {
       name: `patient-${p0.globalId}`,
       displayName: `Patient ${p0.globalId}`,
       role: 'patient',
-      organisationId: 'aphp-paris',
+      // Signed in through their jurisdiction's patient identity provider, never a hospital.
+      organisationId: 'patient-id-fr',
       patientId: p0.globalId,
     });
     for (const persona of patientPersonas) {
@@ -186,7 +187,12 @@ describe('generateDemoData', () => {
   it('gives a fourth configured region a hospital and patients with no code change', () => {
     const four = regionListSchema.parse('eu-de=DE,eu-fr=FR,us-ma=US-MA,ap-sg=SG');
     const data = generateDemoData({ patients: 60, regions: four });
-    expect(data.organisations.at(-1)).toEqual({ id: 'hospital-ap-sg', name: 'Hospital (ap-sg)', jurisdiction: 'SG' });
+    expect(data.organisations).toContainEqual({ id: 'hospital-ap-sg', name: 'Hospital (ap-sg)', jurisdiction: 'SG' });
+    expect(data.organisations.at(-1)).toEqual({
+      id: 'patient-id-sg',
+      name: 'Patient identity service (SG)',
+      jurisdiction: 'SG',
+    });
     const inSg = data.patients.flatMap((p) => p.locations).filter((l) => l.region === 'ap-sg');
     expect(inSg.length).toBeGreaterThan(5);
     expect(inSg.every((l) => l.records.every((r) => r.sourceOrg === 'hospital-ap-sg'))).toBe(true);
@@ -195,7 +201,12 @@ describe('generateDemoData', () => {
 
   it('creates personas only for hospitals that exist', () => {
     const data = generateDemoData({ patients: 10, regions: regionListSchema.parse('eu-de=DE,eu-fr=FR') });
-    expect(data.organisations.map((o) => o.id)).toEqual(['charite-berlin', 'aphp-paris']);
+    expect(data.organisations.map((o) => o.id)).toEqual([
+      'charite-berlin',
+      'aphp-paris',
+      'patient-id-de',
+      'patient-id-fr',
+    ]);
     const orgs = new Set(data.personas.map((p) => p.organisationId));
     expect(orgs.has('mgh-boston')).toBe(false);
     expect(data.personas.some((p) => p.name === 'dr-johnson')).toBe(false);

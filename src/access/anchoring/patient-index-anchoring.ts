@@ -1,9 +1,11 @@
-import { MAX_INDEX_ENTRIES } from 'meridian-chaincode';
 import { censusDigest, locationHash } from '../../domain/patient-index.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
 import type { LedgerActor } from '../../ledger/ledger.js';
 import type { ControlPlane } from '../../stores/control-plane.js';
 import type { RecordStore } from '../../stores/record-store.js';
+
+/** Most entries the chaincode takes in one transaction (its MAX_INDEX_ENTRIES; a value import would load the contracts). */
+const MAX_INDEX_ENTRIES = 1000;
 
 export interface PatientIndexAnchorerOptions {
   readonly control: Pick<ControlPlane, 'locatePatient'>;
@@ -27,22 +29,29 @@ export class PatientIndexAnchorer {
     this.#o = options;
   }
 
-  /** Anchors every location of these patients; resolves to the number of entries anchored. */
+  /** Anchors every location of these patients that the ledger does not hold as it is; resolves to the number anchored. */
   async anchorPatients(globalIds: Iterable<string>): Promise<number> {
     const entries: { patientRef: string; region: string; location: string; records: string; recordCount: number }[] =
       [];
+    const actor = this.#o.actor ?? INDEX_ACTOR;
     for (const patientRef of new Set(globalIds)) {
+      const anchored = (await this.#o.ledger.getPatientState(actor, patientRef)).locations;
       for (const { region, localId } of await this.#o.control.locatePatient(patientRef)) {
         const store = this.#o.stores.get(region);
         if (store === undefined) continue;
         const census = await store.census(localId);
-        entries.push({
+        const entry = {
           patientRef,
           region,
           location: locationHash(patientRef, region, localId),
           records: censusDigest(census),
           recordCount: census.length,
-        });
+        };
+        // Unchanged entries are not written again: repeating a write anchors nothing.
+        const same = anchored.some(
+          (a) => a.region === region && a.location === entry.location && a.records === entry.records,
+        );
+        if (!same) entries.push(entry);
       }
     }
     for (let i = 0; i < entries.length; i += MAX_INDEX_ENTRIES) {

@@ -73,9 +73,10 @@ export class AccessDecider {
   async plan(
     question: AccessQuestion,
     locations: readonly PatientLocation[],
-    state: PatientState,
+    state: PatientState | null,
   ): Promise<DisclosurePlan> {
-    const epochs = this.#o.epochs?.current(question.patientId, state) ?? null;
+    // Without a fresh ledger state no cached entry may be used, and consents are verified one by one.
+    const epochs = state === null ? null : (this.#o.epochs?.current(question.patientId, state) ?? null);
     const [active, consents] = await Promise.all([
       this.#activePolicies(epochs),
       this.#consents(question, epochs, state),
@@ -121,8 +122,12 @@ export class AccessDecider {
     return this.#o.cache.through('policies', epochs && [epochs.policies], load, (a) => a.violations.length === 0);
   }
 
-  #consents({ patientId }: AccessQuestion, epochs: Epochs | null, state: PatientState): Promise<DecisionConsents> {
-    const load = (): Promise<DecisionConsents> => this.#o.consents.forDecision(patientId, state);
+  #consents(
+    { patientId }: AccessQuestion,
+    epochs: Epochs | null,
+    state: PatientState | null,
+  ): Promise<DecisionConsents> {
+    const load = (): Promise<DecisionConsents> => this.#o.consents.forDecision(patientId, state ?? undefined);
     if (this.#o.cache === undefined) return load();
     return this.#o.cache.through(
       'consents',

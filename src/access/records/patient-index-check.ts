@@ -10,6 +10,12 @@ import type { PartialFailure } from './partial-failure.js';
 export interface CheckedIndex {
   /** The ledger's view of the patient (as last verified, while the ledger cannot answer). */
   readonly state: PatientState;
+  /**
+   * True when `state` is the one last verified, the ledger not answering now: it may locate
+   * records, but it says nothing of grants and revocations since, so no consent or cache
+   * decision may rest on it.
+   */
+  readonly remembered: boolean;
   /** Locations whose rows match their ledger entries. */
   readonly locations: readonly PatientLocation[];
   /** One INTEGRITY_VIOLATION per region whose row is missing, remapped or not anchored. */
@@ -44,7 +50,7 @@ export class PatientIndexCheck {
 
   /** @throws LedgerError LEDGER_UNAVAILABLE when the ledger cannot answer and the patient was never verified here. */
   async check(patientId: string, rows: readonly PatientLocation[]): Promise<CheckedIndex> {
-    const state = await this.#state(patientId);
+    const { state, remembered } = await this.#state(patientId);
     const anchored = new Map(state.locations.map((l) => [l.region, l.location]));
     const locations: PatientLocation[] = [];
     const violations: PartialFailure[] = [];
@@ -70,17 +76,19 @@ export class PatientIndexCheck {
         );
       }
     }
-    return { state, locations, violations };
+    return { state, remembered, locations, violations };
   }
 
-  async #state(patientId: string): Promise<PatientState> {
+  async #state(patientId: string): Promise<{ state: PatientState; remembered: boolean }> {
     try {
       const state = await this.#o.ledger.getPatientState(this.#o.actor, patientId);
       this.#remember(patientId, state);
-      return state;
+      return { state, remembered: false };
     } catch (err) {
       const known = this.#memo.get(patientId);
-      if (err instanceof LedgerError && err.code === 'LEDGER_UNAVAILABLE' && known !== undefined) return known;
+      if (err instanceof LedgerError && err.code === 'LEDGER_UNAVAILABLE' && known !== undefined) {
+        return { state: known, remembered: true };
+      }
       throw err;
     }
   }

@@ -178,7 +178,7 @@ export class RecordService {
     let index: CheckedIndex;
     try {
       index = await this.#checkedIndex(access);
-      plan = await this.#o.decider.plan(access, index.locations, index.state);
+      plan = await this.#o.decider.plan(access, index.locations, index.remembered ? null : index.state);
     } catch (err) {
       if (err instanceof MeridianError && AUDITED_ERRORS.has(err.code)) {
         // A denial that cannot be audited fails the request as any other audit failure does.
