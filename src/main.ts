@@ -90,6 +90,7 @@ export async function startGateway(
       organisations,
       metrics,
       stores,
+      cache,
     }));
     await cache?.start(http.port);
     logger.info(
