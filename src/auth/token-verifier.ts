@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { MeridianError } from '../domain/errors.js';
 import { isRole, type Principal, type Role } from '../domain/principal.js';
+import { checkIssuedAt } from './issued-at.js';
 import type { OrganisationEntry } from './organisation-directory.js';
 
 export interface TokenVerifierOptions {
@@ -45,6 +46,7 @@ export class TokenVerifier {
         requiredClaims: ['sub', 'exp', 'iat'],
         clockTolerance: this.#options.clockToleranceSeconds ?? 30,
       });
+      checkIssuedAt(payload, this.#options.clockToleranceSeconds ?? 30);
       return principalOf(payload, org.entry);
     } catch (err) {
       if (err instanceof MeridianError) throw err;
