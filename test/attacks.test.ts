@@ -1,11 +1,12 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parse, specifiedRules, validate } from 'graphql';
 import { importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDevKeys } from '../src/auth/dev-keys.js';
 import { buildMeridianSchema } from '../src/graphql/schema.js';
-import { postGraphQL, startTestGateway, type TestGateway } from './support/gateway.js';
+import { postGraphQL, startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway.js';
+import { TestRedis } from './support/redis-server.js';
 
 /** The issue's attack: 8,000 operations in one 88 KB unauthenticated request. */
 const FLOOD = '{me{roles}}'.repeat(8000);
@@ -147,5 +148,67 @@ describe('hostile requests get a clear error, cheaply', () => {
     expect(res.errors[0]!.extensions.code).not.toBe('INTERNAL_SERVER_ERROR');
     expect(res.errors[0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(res.errors[0]!.message).toMatch(/subscription/i);
+  });
+});
+
+function expectRateLimited(res: GraphQLResponse): void {
+  expect(res.status).toBe(429);
+  expect(res.data).toBeNull();
+  expect(res.errors[0]!.extensions.code).toBe('RATE_LIMITED');
+  const retryAfter = Number(res.headers.get('retry-after'));
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(60);
+  expect(res.errors[0]!.extensions.retryAfterSeconds).toBe(retryAfter);
+  expect(res.errors[0]!.message).toMatch(/Too many requests/);
+}
+
+describe('rate limits', () => {
+  it('limits each address in memory without Redis: 429 with Retry-After, before the body is read', async () => {
+    const t = await startTestGateway({
+      patients: 2,
+      env: { MERIDIAN_RATE_LIMIT_PER_ADDRESS: '3', MERIDIAN_RATE_LIMIT_PER_PRINCIPAL: '0' },
+    });
+    try {
+      for (let i = 0; i < 3; i++) expect((await t.graphql('{ me { subject } }')).status).not.toBe(429);
+      expectRateLimited(await t.graphql('{ me { subject } }'));
+      // The flood costs nothing more once the address is over its limit; health routes are not limited.
+      expectRateLimited(await postGraphQL(t.gateway.url, { query: FLOOD }));
+      expect((await fetch(t.gateway.url.replace('/graphql', '/healthz'))).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('limits each principal across gateways sharing a Redis, and no one else', async () => {
+    const redis = await TestRedis.start();
+    const env = {
+      MERIDIAN_REDIS_URL: redis.url,
+      MERIDIAN_CACHE_PREFIX: `rate-test-${randomBytes(4).toString('hex')}`,
+      MERIDIAN_RATE_LIMIT_PER_ADDRESS: '1000',
+      MERIDIAN_RATE_LIMIT_PER_PRINCIPAL: '4',
+    };
+    const a = await startTestGateway({ patients: 2, env });
+    const b = await startTestGateway({ beside: a, env });
+    try {
+      const me = '{ me { subject } }';
+      const [weberA, weberB] = [await a.token('dr-weber'), await b.token('dr-weber')];
+      for (const [gateway, token] of [
+        [a, weberA],
+        [b, weberB],
+        [a, weberA],
+        [b, weberB],
+      ] as const) {
+        expect((await gateway.graphql(me, {}, token)).data).toEqual({ me: { subject: 'dr-weber' } });
+      }
+      // The fifth request of dr-weber is over the limit at either gateway: the count is shared in Redis.
+      expectRateLimited(await a.graphql(me, {}, weberA));
+      expectRateLimited(await b.graphql(me, {}, weberB));
+      // Another clinician at the same address goes on.
+      expect((await b.graphql(me, {}, await b.token('dr-martin'))).data).toEqual({ me: { subject: 'dr-martin' } });
+    } finally {
+      await b.close();
+      await a.close();
+      await redis.stop();
+    }
   });
 });
