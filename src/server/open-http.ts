@@ -66,6 +66,9 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
+  }).catch(async (err: unknown) => {
+    await rateLimits.close();
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   return {
