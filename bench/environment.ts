@@ -71,6 +71,9 @@ export async function createEnvironment(cleanup: Cleanup): Promise<BenchEnvironm
     MERIDIAN_DATA_DIR: dataDir,
     MERIDIAN_REGIONS: REGIONS,
     MERIDIAN_SEED_DEMO: 'false',
+    // One client at saturation: rate limits would measure themselves, not the gateway's work.
+    MERIDIAN_RATE_LIMIT_PER_ADDRESS: '0',
+    MERIDIAN_RATE_LIMIT_PER_PRINCIPAL: '0',
   };
   for (const label of ['control', ...REGIONS.split(',').map((r) => r.split('=')[0]!)]) {
     const db = await createTestDatabase(`bench_${label}`);

@@ -91,6 +91,7 @@ export async function startGateway(
       metrics,
       stores,
       patientJurisdictions: (id) => access.patientJurisdictions(id),
+      cache,
     }));
     await cache?.start(http.port);
     logger.info(

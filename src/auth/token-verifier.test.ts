@@ -1,4 +1,4 @@
-import { exportJWK, generateKeyPair } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { mintToken } from './token-minter.js';
 import { TokenVerifier } from './token-verifier.js';
@@ -92,5 +92,30 @@ describe('TokenVerifier', () => {
       audience: 'meridian-gateway',
     });
     await expect(verifier.verify(staffFromIdp)).rejects.toMatchObject({ message: /names patients only/ });
+  });
+
+  it('refuses a token issued in the future beyond the clock skew, and takes one within it', async () => {
+    const charite = await keyPair();
+    const verifier = new TokenVerifier({
+      audience: 'meridian-gateway',
+      clockToleranceSeconds: 60,
+      organisations: [{ id: 'charite-berlin', name: 'Charité', jurisdiction: 'DE', keys: [charite.publicJwk] }],
+      patientJurisdictions: () => Promise.resolve([]),
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const sign = async (iat: number): Promise<string> =>
+      new SignJWT({ roles: ['clinician'] })
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer('charite-berlin')
+        .setSubject('dr-weber')
+        .setAudience('meridian-gateway')
+        .setIssuedAt(iat)
+        .setExpirationTime(now + 7200)
+        .sign(await importJWK(charite.privateJwk, 'ES256'));
+    await expect(verifier.verify(await sign(now + 3600))).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: /iat claim is in the future/,
+    });
+    await expect(verifier.verify(await sign(now + 30))).resolves.toMatchObject({ subject: 'dr-weber' });
   });
 });

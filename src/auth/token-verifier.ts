@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { MeridianError } from '../domain/errors.js';
 import { isRole, type Principal, type Role } from '../domain/principal.js';
+import { checkIssuedAt } from './issued-at.js';
 import type { OrganisationEntry } from './organisation-directory.js';
 
 export interface TokenVerifierOptions {
@@ -48,6 +49,7 @@ export class TokenVerifier {
         requiredClaims: ['sub', 'exp', 'iat'],
         clockTolerance: this.#options.clockToleranceSeconds ?? 30,
       });
+      checkIssuedAt(payload, this.#options.clockToleranceSeconds ?? 30);
       const principal = principalOf(payload, org.entry);
       if (principal.roles.includes('patient') && principal.patientId !== undefined) {
         await this.#vouchedFor(principal.patientId, org.entry);

@@ -1,4 +1,4 @@
-import type { CacheStore } from './cache-store.js';
+import type { CacheHealth, CacheStore } from './cache-store.js';
 
 export interface MemoryCacheStoreOptions {
   /** Most entries kept; the least recently used go first. */
@@ -36,6 +36,10 @@ export class MemoryCacheStore implements CacheStore {
       this.#entries.delete(oldest.value);
     }
     return Promise.resolve();
+  }
+
+  health(): Promise<CacheHealth> {
+    return Promise.resolve('ok');
   }
 
   close(): Promise<void> {

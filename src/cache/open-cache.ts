@@ -55,6 +55,11 @@ export async function openCache(o: Readonly<OpenCacheOptions>): Promise<GatewayC
     config.cache.redisUrl !== undefined
       ? new RedisCacheStore({
           url: config.cache.redisUrl,
+          calls: config.protection.redisCalls,
+          onDegraded: (degraded) => {
+            if (degraded) logger.warn('redis failed repeatedly or hangs; cache bypassed until a probe succeeds');
+            else logger.info('redis answers again; cache in use');
+          },
           onError: (err) => {
             if (!redisDown) logger.warn({ err: err.message }, 'redis unavailable; serving without the cache');
             redisDown = true;

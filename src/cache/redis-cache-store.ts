@@ -1,13 +1,17 @@
 import { RESP_TYPES, createClient } from 'redis';
-import type { CacheStore } from './cache-store.js';
+import type { RedisCallConfig } from '../config/config.js';
+import type { CacheHealth, CacheStore } from './cache-store.js';
+import { CallGuard } from './call-guard.js';
 
 export interface RedisCacheStoreOptions {
   readonly url: string;
-  /** A command that takes longer fails (the caller goes on without the cache). */
-  readonly commandTimeoutMs?: number;
+  /** Every command's deadline and the circuit breaker around them. */
+  readonly calls: Readonly<RedisCallConfig>;
   /** Connection problems, for the log; the client keeps reconnecting on its own. */
   readonly onError?: (err: Error) => void;
   readonly onReady?: () => void;
+  /** The breaker opened (Redis failed or hung repeatedly) or closed again. */
+  readonly onDegraded?: (degraded: boolean) => void;
 }
 
 // The client type is what node-redis infers for these options; spelled out it is unreadable.
@@ -17,7 +21,8 @@ function createBufferClient(options: Readonly<RedisCacheStoreOptions>) {
     url: options.url,
     // While Redis is away, commands fail at once instead of queueing: requests go on without the cache.
     disableOfflineQueue: true,
-    commandOptions: { timeout: options.commandTimeoutMs ?? 250 },
+    // Only bounds a command still waiting to be written; the guard bounds the answer.
+    commandOptions: { timeout: options.calls.timeoutMs },
     socket: {
       connectTimeout: 1000,
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000),
@@ -26,16 +31,23 @@ function createBufferClient(options: Readonly<RedisCacheStoreOptions>) {
 }
 
 /**
- * The cache in Redis (node-redis). Never the source of truth: when Redis is down, slow or
- * restarting, `get` and `set` fail fast and the caller reads without the cache; the client
- * reconnects in the background and the cache is used again once it is back.
+ * The cache in Redis (node-redis). Never the source of truth: when Redis is down, slow,
+ * hung or restarting, `get` and `set` fail within the deadline (at once while the breaker
+ * is open) and the caller reads without the cache; the client reconnects in the
+ * background and the breaker's probe picks the cache up again once it answers.
  */
 export class RedisCacheStore implements CacheStore {
   readonly kind = 'redis';
   readonly #client: ReturnType<typeof createBufferClient>;
+  readonly #guard: CallGuard;
 
   constructor(options: Readonly<RedisCacheStoreOptions>) {
     this.#client = createBufferClient(options);
+    this.#guard = new CallGuard({
+      ...options.calls,
+      onOpen: () => options.onDegraded?.(true),
+      onClose: () => options.onDegraded?.(false),
+    });
     this.#client.on('error', (err: Error) => options.onError?.(err));
     this.#client.on('ready', () => options.onReady?.());
     // Not awaited: a gateway starts (and serves, uncached) while Redis is down.
@@ -47,18 +59,47 @@ export class RedisCacheStore implements CacheStore {
     return this.#client.isReady;
   }
 
-  async get(key: string): Promise<Buffer | null> {
-    if (!this.#client.isReady) throw new Error('redis is not connected');
-    return (await this.#client.get(key)) ?? null;
+  get(key: string): Promise<Buffer | null> {
+    return this.#guard.run(async () => {
+      this.#requireReady();
+      return (await this.#client.get(key)) ?? null;
+    });
   }
 
-  async set(key: string, value: Buffer, ttlMs: number): Promise<void> {
-    if (!this.#client.isReady) throw new Error('redis is not connected');
-    await this.#client.set(key, value, { expiration: { type: 'PX', value: ttlMs } });
+  set(key: string, value: Buffer, ttlMs: number): Promise<void> {
+    return this.#guard.run(async () => {
+      this.#requireReady();
+      await this.#client.set(key, value, { expiration: { type: 'PX', value: ttlMs } });
+    });
+  }
+
+  /** Pings through the guard, so a readiness check is also the breaker's probe. */
+  async health(): Promise<CacheHealth> {
+    try {
+      await this.#guard.run(async () => {
+        this.#requireReady();
+        await this.#client.ping();
+      });
+      return 'ok';
+    } catch {
+      return 'degraded';
+    }
   }
 
   async close(): Promise<void> {
-    if (this.#client.isOpen) await this.#client.close().catch(() => undefined);
-    else this.#client.destroy();
+    if (!this.#client.isOpen) {
+      this.#client.destroy();
+      return;
+    }
+    // A graceful close waits for every pending reply, forever on a hung server.
+    await this.#guard
+      .run(() => this.#client.close())
+      .catch(() => {
+        this.#client.destroy();
+      });
+  }
+
+  #requireReady(): void {
+    if (!this.#client.isReady) throw new Error('redis is not connected');
   }
 }

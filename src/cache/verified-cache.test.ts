@@ -26,6 +26,9 @@ class DownStore implements CacheStore {
   set(): Promise<void> {
     return Promise.reject(new Error('connection refused'));
   }
+  health(): Promise<'degraded'> {
+    return Promise.resolve('degraded');
+  }
   close(): Promise<void> {
     return Promise.resolve();
   }

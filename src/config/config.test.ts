@@ -62,6 +62,37 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/MERIDIAN_ORG_KEYS_FILE: required in production/);
   });
 
+  it('reads the request limits, rate limits, Redis call bounds and token clock skew, with defaults', () => {
+    const defaults = loadConfig({});
+    expect(defaults.limits).toMatchObject({ maxTokens: 2000, maxNesting: 32 });
+    expect(defaults.protection).toEqual({
+      rateLimit: { perAddress: 1200, perPrincipal: 600, windowSeconds: 60 },
+      redisCalls: { timeoutMs: 200, breakerFailures: 5, breakerRetryMs: 2000 },
+      tokenClockSkewSeconds: 60,
+    });
+    expect(Object.isFrozen(defaults.protection.rateLimit)).toBe(true);
+    const set = loadConfig({
+      MERIDIAN_MAX_TOKENS: '500',
+      MERIDIAN_MAX_NESTING: '16',
+      MERIDIAN_RATE_LIMIT_PER_ADDRESS: '0',
+      MERIDIAN_RATE_LIMIT_PER_PRINCIPAL: '30',
+      MERIDIAN_RATE_LIMIT_WINDOW_S: '10',
+      MERIDIAN_REDIS_TIMEOUT_MS: '50',
+      MERIDIAN_REDIS_BREAKER_FAILURES: '2',
+      MERIDIAN_REDIS_BREAKER_RETRY_MS: '500',
+      MERIDIAN_TOKEN_CLOCK_SKEW_S: '5',
+    });
+    expect(set.limits).toMatchObject({ maxTokens: 500, maxNesting: 16 });
+    expect(set.protection).toEqual({
+      rateLimit: { perAddress: 0, perPrincipal: 30, windowSeconds: 10 },
+      redisCalls: { timeoutMs: 50, breakerFailures: 2, breakerRetryMs: 500 },
+      tokenClockSkewSeconds: 5,
+    });
+    expect(() => loadConfig({ MERIDIAN_RATE_LIMIT_PER_PRINCIPAL: '-1', MERIDIAN_REDIS_TIMEOUT_MS: '0' })).toThrow(
+      /MERIDIAN_RATE_LIMIT_PER_PRINCIPAL[\s\S]*MERIDIAN_REDIS_TIMEOUT_MS/,
+    );
+  });
+
   describe('Fabric', () => {
     const fabricEnv = {
       MERIDIAN_FABRIC_PEER: 'peer0.org1.example.com:7051',

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { fabricConfig, fabricEnvShape, type FabricConfig } from './fabric-config.js';
+import { protectionConfig, protectionEnvShape, type ProtectionConfig } from './protection-config.js';
 import { DEFAULT_REGIONS, regionListSchema, regionUrlVariable, type RegionConfig } from './regions.js';
 
 export type { FabricConfig } from './fabric-config.js';
+export type { ProtectionConfig, RateLimitConfig, RedisCallConfig } from './protection-config.js';
 
 export type Mode = 'development' | 'production' | 'test';
 
@@ -35,6 +37,10 @@ export interface Config {
     maxBatch: number;
     maxBodyBytes: number;
     maxPageSize: number;
+    /** Lexical tokens in one operation's document, counted before it is parsed. */
+    maxTokens: number;
+    /** Brackets, braces and parentheses open at once in a document, and nesting of variable values. */
+    maxNesting: number;
   }>;
   /**
    * The verified-lookup cache: Redis when `redisUrl` is set, else in-process; `ttlMs` 0
@@ -51,6 +57,8 @@ export interface Config {
   readonly fabric: FabricConfig | undefined;
   /** How often new audit events are anchored on the ledger as a batch (and once more at shutdown). */
   readonly auditAnchorIntervalMs: number;
+  /** Rate limits, bounds on Redis calls, token clock skew. */
+  readonly protection: ProtectionConfig;
 }
 
 const postgresUrl = z
@@ -80,6 +88,8 @@ const envSchema = z.object({
   MERIDIAN_MAX_BATCH: int(5, 1, 100),
   MERIDIAN_MAX_BODY_BYTES: int(100_000, 1000, 10_000_000),
   MERIDIAN_MAX_PAGE_SIZE: int(100, 1, 1000),
+  MERIDIAN_MAX_TOKENS: int(2000, 100, 1_000_000),
+  MERIDIAN_MAX_NESTING: int(32, 8, 1000),
   MERIDIAN_AUDIT_ANCHOR_INTERVAL_MS: int(30_000, 100, 86_400_000),
   MERIDIAN_REDIS_URL: z
     .string()
@@ -95,6 +105,7 @@ const envSchema = z.object({
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64 (openssl rand -base64 32)')
     .optional(),
   ...fabricEnvShape,
+  ...protectionEnvShape,
 });
 
 /** Raised at start when the environment is invalid; lists every bad variable. */
@@ -208,9 +219,12 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
       maxBatch: e.MERIDIAN_MAX_BATCH,
       maxBodyBytes: e.MERIDIAN_MAX_BODY_BYTES,
       maxPageSize: e.MERIDIAN_MAX_PAGE_SIZE,
+      maxTokens: e.MERIDIAN_MAX_TOKENS,
+      maxNesting: e.MERIDIAN_MAX_NESTING,
     }),
     fabric,
     auditAnchorIntervalMs: e.MERIDIAN_AUDIT_ANCHOR_INTERVAL_MS,
+    protection: protectionConfig(e),
     cache: Object.freeze({
       redisUrl: e.MERIDIAN_REDIS_URL,
       ttlMs: e.MERIDIAN_CACHE_TTL_MS,

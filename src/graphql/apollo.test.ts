@@ -31,11 +31,19 @@ function contextWith(records: Partial<RecordService>): GraphQLContext {
   };
 }
 
-async function run(env: Record<string, string>, query: string, records: Partial<RecordService> = {}) {
+async function run(
+  env: Record<string, string>,
+  query: string,
+  records: Partial<RecordService> = {},
+  variables?: Record<string, unknown>,
+) {
   const apollo = createApollo(await buildMeridianSchema(), loadConfig({ MERIDIAN_ORG_KEYS_FILE: '/dev/null', ...env }));
   await apollo.start();
   try {
-    const res = await apollo.executeOperation({ query }, { contextValue: contextWith(records) });
+    const res = await apollo.executeOperation(
+      { query, ...(variables ? { variables } : {}) },
+      { contextValue: contextWith(records) },
+    );
     if (res.body.kind !== 'single') throw new Error('expected a single result');
     return res.body.singleResult;
   } finally {
@@ -82,5 +90,39 @@ describe('Apollo hardening', () => {
     expect(JSON.stringify(internal.errors)).not.toMatch(/stacktrace|at .*\.ts/);
     const known = await run({}, q, { summary: () => Promise.reject(new MeridianError('FORBIDDEN', 'No.')) });
     expect(known.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', requestId: 'req-test-0001' });
+  });
+
+  it('hides every kind of suggestion in production, and keeps them in development', async () => {
+    const inline = '{ patientSummary(patientId: "p", purpose: TRET) { patientId } }';
+    const field = '{ me { subjct } }';
+    const variable = 'query($p: PurposeOfUse!) { patientSummary(patientId: "p", purpose: $p) { patientId } }';
+    const development = await run({}, inline);
+    expect(development.errors?.[0]?.message).toMatch(/Did you mean the enum value "TREAT"/);
+    for (const [query, variables] of [
+      [inline, undefined],
+      [field, undefined],
+      [variable, { p: 'TRET' }],
+    ] as const) {
+      const production = await run({ NODE_ENV: 'production' }, query, {}, variables);
+      expect(production.errors?.length).toBeGreaterThan(0);
+      for (const error of production.errors ?? []) {
+        expect(error.message).not.toMatch(/Did you mean|TREAT|subject/);
+        expect(error.extensions?.code).toMatch(/GRAPHQL_VALIDATION_FAILED|BAD_USER_INPUT/);
+      }
+    }
+  });
+
+  it("bounds a document's tokens in the parser itself: a 400 parse error, not a 500", async () => {
+    const res = await run({ MERIDIAN_MAX_TOKENS: '100' }, '{me{roles}}'.repeat(100));
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_PARSE_FAILED' });
+    expect(res.errors?.[0]?.message).toMatch(/100 tokens/);
+    const syntax = await run({ MERIDIAN_MAX_TOKENS: '100' }, '{ me { roles }');
+    expect(syntax.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_PARSE_FAILED' });
+  });
+
+  it('refuses a subscription as a validation error: the schema has none', async () => {
+    const res = await run({}, 'subscription { me { subject } }');
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED' });
+    expect(res.errors?.[0]?.message).toMatch(/subscription operations/);
   });
 });

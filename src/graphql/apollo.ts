@@ -5,7 +5,8 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Config } from '../config/config.js';
 import type { GraphQLContext } from './context.js';
-import { formatError } from './errors.js';
+import { formatError, withoutSuggestions } from './errors.js';
+import { KnownOperationTypesRule } from './known-operation-types.rule.js';
 
 /**
  * Adds what the response carries beside the data: one error per region that did not
@@ -65,14 +66,17 @@ export function createApollo(
     costLimit: { maxCost: config.limits.maxCost, exposeLimits: true },
     maxAliases: { n: config.limits.maxAliases, exposeLimits: true },
     maxDirectives: { n: 20, exposeLimits: true },
-    // Its Apollo plugin turns a syntax error into a 500; the body size limit bounds tokens instead.
+    // Its Apollo plugin parses in a hook, where any syntax error becomes a 500: graphql's own
+    // parser option below bounds tokens, and the HTTP layer refuses long documents before Apollo.
     maxTokens: { enabled: false },
-    blockFieldSuggestion: { enabled: config.mode === 'production' },
+    // Its mask misses `Did you mean the enum value ...?`; formatError masks every suggestion.
+    blockFieldSuggestion: { enabled: false },
   }).protect();
   const production = config.mode === 'production';
   return new ApolloServer<GraphQLContext>({
     schema,
-    validationRules: armor.validationRules,
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: [KnownOperationTypesRule, ...armor.validationRules],
     plugins: [
       // graphql-armor's typings come from Apollo's CommonJS build; the plugins are the same objects.
       ...(armor.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
@@ -87,6 +91,7 @@ export function createApollo(
     csrfPrevention: true,
     // The gateway drains HTTP first and closes the databases after; Apollo must not race it.
     stopOnTerminationSignals: false,
-    formatError,
+    // Suggestions name the schema's fields and enum values, which production keeps to itself.
+    formatError: production ? (formatted, error) => withoutSuggestions(formatError(formatted, error)) : formatError,
   });
 }

@@ -40,3 +40,12 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 function isInternal(error: unknown): boolean {
   return error instanceof Error && !('extensions' in error) && error.name !== 'GraphQLError';
 }
+
+/** Every form graphql-js suggests in: `Did you mean "x"?`, `Did you mean the enum value "A" or "B"?`, ... */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/** The error without graphql's suggestions of names the client did not know (production). */
+export function withoutSuggestions(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const message = formatted.message.replace(SUGGESTION, '');
+  return message === formatted.message ? formatted : { ...formatted, message };
+}

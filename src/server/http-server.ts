@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import { MeridianError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import type { GraphQLContext } from '../graphql/context.js';
+import type { DocumentLimits } from '../graphql/document-limits.js';
+import type { RateDecision, RateLimitKind } from './rate-limits.js';
+import { checkRequestLimits } from './request-limits.js';
 
 export interface ReadinessReport {
   readonly ready: boolean;
@@ -16,6 +19,10 @@ export interface HttpServerOptions {
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   readonly maxBatch: number;
+  /** Token and nesting limits of each operation, checked before Apollo parses anything. */
+  readonly documentLimits: DocumentLimits;
+  /** Counts a request of a client (address before the body is read, principal once authenticated). */
+  readonly rateLimit?: (kind: RateLimitKind, client: string) => Promise<RateDecision>;
   /** Verifies a bearer token; throws UNAUTHENTICATED. */
   readonly authenticate: (token: string) => Promise<Principal>;
   readonly context: (base: Pick<GraphQLContext, 'requestId' | 'principal' | 'log'>) => GraphQLContext;
@@ -29,6 +36,8 @@ class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+    readonly extensions: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
   }
@@ -45,7 +54,10 @@ export function createHttpServer(options: Readonly<HttpServerOptions>): http.Ser
     const log = options.logger.child({ requestId });
     route(options, req, res, requestId, log).catch((err: unknown) => {
       if (err instanceof HttpError) {
-        sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: err.code, requestId } }] });
+        for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
+        sendJson(res, err.status, {
+          errors: [{ message: err.message, extensions: { ...err.extensions, code: err.code, requestId } }],
+        });
         return;
       }
       log.error({ err }, 'request failed');
@@ -113,19 +125,15 @@ async function graphql(
 ): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'POST') throw new HttpError(405, 'BAD_REQUEST', 'Use GET or POST on /graphql.');
+  await limitRate(o, 'address', req.socket.remoteAddress ?? 'unknown');
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
   const body = method === 'POST' ? await readJson(req, o.maxBodyBytes, headers.get('content-type')) : undefined;
-  if (Array.isArray(body) && body.length > o.maxBatch) {
-    throw new HttpError(
-      400,
-      'BAD_REQUEST',
-      `A batch may hold at most ${o.maxBatch} operations; this one has ${body.length}.`,
-    );
-  }
+  checkShape(o, body, url);
   const principal = await authenticate(o, headers.get('authorization'));
+  if (principal) await limitRate(o, 'principal', `${principal.organisationId}/${principal.subject}`);
   const response = await o.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method, headers, search: url.search, body },
     context: () =>
@@ -141,6 +149,33 @@ async function graphql(
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/** Refuses an oversized batch, and any operation over the token or nesting limits, before Apollo parses it. */
+function checkShape(o: Readonly<HttpServerOptions>, body: unknown, url: URL): void {
+  if (Array.isArray(body) && body.length > o.maxBatch) {
+    throw new HttpError(
+      400,
+      'BAD_REQUEST',
+      `A batch may hold at most ${o.maxBatch} operations; this one has ${body.length}.`,
+    );
+  }
+  const violation = checkRequestLimits(body, url.searchParams, o.documentLimits);
+  if (violation !== null) throw new HttpError(400, violation.code, violation.message);
+}
+
+/** Refuses a request over its client's limit with 429 and `Retry-After`. */
+async function limitRate(o: Readonly<HttpServerOptions>, kind: RateLimitKind, client: string): Promise<void> {
+  const decision = (await o.rateLimit?.(kind, client)) ?? { allowed: true };
+  if (decision.allowed) return;
+  const seconds = decision.retryAfterSeconds;
+  throw new HttpError(
+    429,
+    'RATE_LIMITED',
+    `Too many requests from this ${kind === 'address' ? 'address' : 'user'}; retry in ${seconds} s.`,
+    { 'retry-after': String(seconds) },
+    { retryAfterSeconds: seconds },
+  );
 }
 
 async function authenticate(

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { OrganisationEntry } from '../auth/organisation-directory.js';
 import { TokenVerifier } from '../auth/token-verifier.js';
+import type { GatewayCache } from '../cache/open-cache.js';
 import type { Config } from '../config/config.js';
 import { createApollo } from '../graphql/apollo.js';
 import type { Services } from '../graphql/context.js';
@@ -10,7 +11,8 @@ import { buildMeridianSchema } from '../graphql/schema.js';
 import type { Stores } from '../stores/open-stores.js';
 import { createHttpServer } from './http-server.js';
 import type { Metrics } from './metrics.js';
-import { readiness } from './readiness.js';
+import { openRateLimits } from './open-rate-limits.js';
+import { readiness, type DegradableCheck } from './readiness.js';
 
 export interface HttpOptions {
   readonly config: Config;
@@ -21,6 +23,8 @@ export interface HttpOptions {
   readonly stores: Stores;
   /** The jurisdictions the ledger's patient index places a patient in. */
   readonly patientJurisdictions: (patientId: string) => Promise<readonly string[]>;
+  /** The verified-lookup cache, reported by `/readyz`; null when it is off. */
+  readonly cache?: GatewayCache | null;
 }
 
 /** The gateway's HTTP front: GraphQL, health and metrics, listening. */
@@ -38,7 +42,16 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
     organisations: o.organisations,
     audience: config.tokenAudience,
     patientJurisdictions: o.patientJurisdictions,
+    clockToleranceSeconds: config.protection.tokenClockSkewSeconds,
   });
+  const rateLimits = openRateLimits(config, logger);
+  // The parts that lean on Redis, which may fail without making the gateway unready.
+  const degradable: Record<string, DegradableCheck> = {};
+  if (config.cache.redisUrl !== undefined) {
+    degradable['rate-limit'] = () => rateLimits.health();
+    const store = o.cache?.store;
+    if (store) degradable.cache = () => store.health();
+  }
   const apollo = createApollo(await buildMeridianSchema(), config, [metricsPlugin(o.metrics)]);
   await apollo.start();
   const server = createHttpServer({
@@ -46,14 +59,19 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
     logger,
     maxBodyBytes: config.limits.maxBodyBytes,
     maxBatch: config.limits.maxBatch,
+    documentLimits: config.limits,
+    rateLimit: (kind, client) => rateLimits.take(kind, client),
     authenticate: (token) => verifier.verify(token),
     context: (base) => ({ ...base, services: o.services, partialFailures: [] }),
-    readiness: readiness(o.stores, config.regionTimeoutMs),
+    readiness: readiness(o.stores, config.regionTimeoutMs, degradable),
     metrics: o.metrics,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
+  }).catch(async (err: unknown) => {
+    await rateLimits.close();
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   return {
@@ -73,6 +91,7 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
       clearTimeout(grace);
       logger.debug('http server closed');
       await apollo.stop();
+      await rateLimits.close();
       logger.debug('graphql stopped');
     },
   };

@@ -73,6 +73,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     MERIDIAN_SEED_DEMO: 'true',
     MERIDIAN_DEMO_PATIENTS: String(patients),
     MERIDIAN_REGION_TIMEOUT_MS: '1500',
+    // Tests send thousands of requests from one address and user; test/attacks.test.ts turns limits on.
+    MERIDIAN_RATE_LIMIT_PER_ADDRESS: '0',
+    MERIDIAN_RATE_LIMIT_PER_PRINCIPAL: '0',
     ...options.env,
   };
   const owned = options.beside === undefined;

@@ -64,6 +64,25 @@ export class TestRedis {
     });
   }
 
+  /**
+   * Freezes it (SIGSTOP), as a hung host or a long GC-like stall would: connections stay
+   * open and accept writes, but nothing is answered until {@link resume}.
+   */
+  pause(): void {
+    this.#signal('SIGSTOP');
+  }
+
+  /** Lets a paused server go on (SIGCONT); it answers everything sent meanwhile. */
+  resume(): void {
+    this.#signal('SIGCONT');
+  }
+
+  #signal(signal: NodeJS.Signals): void {
+    const child = this.#process;
+    if (child === null || child.exitCode !== null) throw new Error('redis-server is not running');
+    child.kill(signal);
+  }
+
   /** Kills it, as a crash would: connections drop at once. */
   async stop(): Promise<void> {
     const child = this.#process;
