@@ -17,6 +17,7 @@ const GRANT = /* GraphQL */ `
   }
 `;
 const REVOKE = 'mutation Revoke($id: ID!) { revokeConsent(consentId: $id) { status } }';
+const READ = 'query($p: ID!) { patientSummary(patientId: $p, purpose: TREAT) { regions } }';
 
 /** `meridian ledger verify` / `status` against the test gateway's data folder and control plane. */
 async function cli(t: TestGateway, command: 'verify' | 'status'): Promise<{ text: string; exitCode: unknown }> {
@@ -52,6 +53,8 @@ describe('the embedded ledger cut back before a revocation', () => {
     consentId = granted.data!.grantConsent.id;
     const revoked = await t.graphql<{ revokeConsent: { status: string } }>(REVOKE, { id: consentId }, token);
     expect(revoked.data?.revokeConsent.status).toBe('REVOKED');
+    // A read after the revocation: its audit event is anchored at shutdown, after the revocation on the ledger.
+    await t.graphql(READ, { p: persona.patientId }, await t.token('dr-weber'));
   });
   afterAll(async () => {
     await control.end();
@@ -65,7 +68,7 @@ describe('the embedded ledger cut back before a revocation', () => {
     const verify = await cli(t, 'verify');
     expect(verify.exitCode).toBeUndefined();
     expect(verify.text).toMatch(
-      /Recorded heads: #\d+ in the control plane's ledger head checkpoint: the log reaches them/,
+      /Recorded heads: #\d+ in the control plane's ledger head checkpoint, #\d+ in the control plane's newest anchored audit batch: the log reaches them/,
     );
     expect(verify.text).toMatch(/OK$/);
   });
@@ -102,5 +105,33 @@ describe('the embedded ledger cut back before a revocation', () => {
     const status = await cli(t, 'status');
     expect(status.exitCode).toBe(1);
     expect(status.text).toMatch(new RegExp(`Chain: +NOT VERIFIED: .*${gap}`));
+  });
+
+  it('refuses a forged checkpoint, and a deleted one by the newest anchored audit batch', async () => {
+    const [row] = (
+      await control.query<{ chain: string; signature: string }>(
+        "SELECT chain, signature FROM chain_heads WHERE chain LIKE 'ledger:%'",
+      )
+    ).rows;
+    const forged = Buffer.from(row!.signature, 'base64');
+    forged[0] = forged[0]! ^ 0xff;
+    await control.query('UPDATE chain_heads SET signature = $1 WHERE chain = $2', [
+      forged.toString('base64'),
+      row!.chain,
+    ]);
+    await expect(startGateway(t.config, pino({ level: 'silent' }))).rejects.toThrow(
+      /the head recorded in the control plane's ledger head checkpoint, #\d+ \(hash [0-9a-f]{64}\), is not signed by this ledger's key/,
+    );
+
+    await control.query('DELETE FROM chain_heads WHERE chain = $1', [row!.chain]);
+    const [audit] = (
+      await control.query<{ anchor_tx_id: string }>("SELECT anchor_tx_id FROM chain_heads WHERE chain = 'audit'")
+    ).rows;
+    expect(audit?.anchor_tx_id).toMatch(/^[0-9a-f]{64}$/);
+    await expect(startGateway(t.config, pino({ level: 'silent' }))).rejects.toThrow(
+      new RegExp(
+        `the log ends before the head recorded in the control plane's newest anchored audit batch: recorded #\\d+ \\(txid ${audit!.anchor_tx_id}\\)`,
+      ),
+    );
   });
 });
