@@ -63,14 +63,6 @@ export class ChainHeadStore {
       anchorBlock: row.anchorBlock,
     };
   }
-
-  /** Records the newest anchored audit batch; an older batch never replaces a newer one. */
-  async recordAuditAnchor(anchor: { toSeq: bigint; txId: string; blockNumber: bigint }): Promise<void> {
-    await this.#prisma.chainHead.updateMany({
-      where: { chain: AUDIT_CHAIN, OR: [{ anchoredSeq: null }, { anchoredSeq: { lt: anchor.toSeq } }] },
-      data: { anchoredSeq: anchor.toSeq, anchorTxId: anchor.txId, anchorBlock: anchor.blockNumber },
-    });
-  }
 }
 
 function ledgerChain(ledgerId: string): string {

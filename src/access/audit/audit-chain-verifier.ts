@@ -90,7 +90,11 @@ export class AuditChainVerifier {
       for (const event of chunk) {
         const problem = entryProblem(event, entryIntegrity(event, previous));
         if (problem) problems.push(problem);
-        if (event.batchId !== null) batches.set(event.batchId, [...(batches.get(event.batchId) ?? []), event.hash]);
+        if (event.batchId !== null) {
+          const leaves = batches.get(event.batchId);
+          if (leaves) leaves.push(event.hash);
+          else batches.set(event.batchId, [event.hash]);
+        }
         previous = event.hash;
         events++;
       }
