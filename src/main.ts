@@ -14,6 +14,7 @@ import { createLogger } from './server/logger.js';
 import { Metrics } from './server/metrics.js';
 import { openHttp, type OpenHttp } from './server/open-http.js';
 import { lockDataDir } from './stores/data-dir-lock.js';
+import { ControlPlaneHeadCheckpoint } from './stores/ledger-head-checkpoint.js';
 import { openStores, type Stores } from './stores/open-stores.js';
 
 export interface Gateway {
@@ -70,7 +71,8 @@ export async function startGateway(
   const opened: Opened = {};
   try {
     const stores = (opened.stores = await openStores(config));
-    const ledger = (opened.ledger = options.ledger ?? (await openLedger(config)));
+    const headCheckpoint = new ControlPlaneHeadCheckpoint(stores.control.chainHeads, logger);
+    const ledger = (opened.ledger = options.ledger ?? (await openLedger(config, { headCheckpoint })));
     const organisations = await openOrganisations(config, stores.control);
     // One registry per gateway: tests and benchmarks run several gateways in one process.
     const metrics = new Metrics({ regions: config.regions.map((r) => r.id) });

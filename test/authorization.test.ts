@@ -124,6 +124,7 @@ const VERIFY = /* GraphQL */ `
     }
   }
 `;
+const VERIFY_AUDIT_CHAIN = 'query VerifyAuditChain { verifyAuditChain { ok events problems { kind detail } } }';
 const VERSION_FIELDS = 'jurisdiction version status author approver';
 const DIFF =
   'query Diff($j: String!, $v: String!) { policyDiff(jurisdiction: $j, version: $v) { jurisdiction version } }';
@@ -493,6 +494,25 @@ const ROWS: readonly Row[] = [
       { as: 'officer', expect: 'ALLOWED' },
       { as: 'officerUS', expect: 'NOT_FOUND', note: "a DE requester's decision: not their jurisdiction" },
       { as: 'auditor', expect: 'ALLOWED' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+    ],
+  },
+  {
+    operation: 'verifyAuditChain',
+    query: VERIFY_AUDIT_CHAIN,
+    cases: [
+      {
+        as: 'officer',
+        expect: 'ALLOWED',
+        note: 'the whole chain',
+        check: (v) => {
+          expect(v).toMatchObject({ ok: true, problems: [] });
+        },
+      },
+      { as: 'officerUS', expect: 'ALLOWED', note: 'the whole chain: it names no patient' },
+      { as: 'auditor', expect: 'ALLOWED' },
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'patient', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },

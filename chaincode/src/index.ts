@@ -5,6 +5,7 @@ import { PolicyContract } from './policy/policy-contract.js';
 
 export { BatchContract } from './batch/batch-contract.js';
 export type { BatchAnchor } from './batch/batch-records.js';
+export type { ChainHead } from './batch/chain-head.js';
 export { CONSENT_RECORDED_EVENT, CONSENT_REVOKED_EVENT, ConsentContract } from './consent/consent-contract.js';
 export type { ConsentEvent, ConsentRecord, ConsentStatus } from './consent/consent-records.js';
 export { ChaincodeError, type ChaincodeErrorCode } from './errors.js';

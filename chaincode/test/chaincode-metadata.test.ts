@@ -63,6 +63,8 @@ describe('chaincode metadata as a peer sees it', () => {
   it('exposes the batch transactions with their argument order', () => {
     assert.deepEqual(signatures(metadata['batch']!.transactions), [
       'submit anchorBatch(batchId:string, kind:string, region:string, merkleRoot:string, count:string, fromTime:string, toTime:string): string',
+      'submit anchorChainBatch(batchId:string, kind:string, region:string, merkleRoot:string, count:string, fromTime:string, toTime:string, headSeq:string, headHash:string): string',
+      'evaluate getChainHead(kind:string, region:string): string',
       'evaluate getBatch(batchId:string): string',
     ]);
   });

@@ -8,6 +8,7 @@ import type { Metrics } from '../server/metrics.js';
 import type { Stores } from '../stores/open-stores.js';
 import { DEFAULT_AUDIT_BATCH_SIZE, anchorAuditBatch, type AnchoredAuditBatch } from './audit/audit-anchoring.js';
 import { scheduleAuditAnchoring, type AuditAnchorSchedule } from './audit/audit-anchor-schedule.js';
+import { AuditChainVerifier } from './audit/audit-chain-verifier.js';
 import { AuditService } from './audit/audit-service.js';
 import { DisclosureVerifier } from './audit/disclosure-verifier.js';
 import { ConsentService } from './consent/consent-service.js';
@@ -95,6 +96,19 @@ function openRecords(
   });
 }
 
+/** The audit chain's verifier; every problem it finds is an `integrity_violation` alert. */
+function openAuditChain(o: Readonly<AccessOptions>): AuditChainVerifier {
+  const alert = integrityAlert(o.logger);
+  return new AuditChainVerifier({
+    auditLog: o.stores.control.auditLog,
+    ledger: o.ledger,
+    actor: GATEWAY_ACTOR,
+    onProblem: (p) => {
+      alert('audit log', p.detail);
+    },
+  });
+}
+
 /** Assembles the policy, consent, audit and record services over the stores and the ledger. */
 export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
   const { config, stores, ledger, metrics } = o;
@@ -105,8 +119,10 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
     expectedIds: shipped.map((p) => p.jurisdiction),
   });
   await bootstrapPolicies(policies, shipped, o.logger);
+  const auditChain = openAuditChain(o);
   const audit = new AuditService({
     log: stores.control.auditLog,
+    integrity: auditChain,
     maxPageSize: config.limits.maxPageSize,
     onDecision: (outcome, breakGlass) => {
       metrics.decision(outcome, breakGlass);
@@ -125,6 +141,7 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
     records: openRecords(o, { policies, consents, audit }),
     consents,
     audit,
+    auditChain,
     policies,
     disclosures: new DisclosureVerifier({
       auditLog: stores.control.auditLog,

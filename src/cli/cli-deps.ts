@@ -2,6 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { RecordAnchorer } from '../access/anchoring/record-anchoring.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { LedgerClient } from '../ledger/ledger-client.js';
+import type { HeadCheckpoint } from '../ledger/head-checkpoint.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { lockDataDir } from '../stores/data-dir-lock.js';
 import { openStores, type Stores } from '../stores/open-stores.js';
@@ -11,7 +12,7 @@ export interface CliDeps {
   readonly loadConfig: () => Config;
   readonly openStores: (config: Config) => Promise<Pick<Stores, 'stores' | 'anchors' | 'control' | 'close'>>;
   /** The ledger record hashes are anchored on: Fabric when configured, else the embedded one. */
-  readonly openLedger: (config: Config) => Promise<Ledger>;
+  readonly openLedger: (config: Config, options?: { readonly headCheckpoint?: HeadCheckpoint }) => Promise<Ledger>;
   /** Results (stdout). */
   readonly out: (text: string) => void;
   /** Progress and diagnostics (stderr). */
@@ -22,7 +23,7 @@ export const defaultDeps: CliDeps = {
   loadConfig: () => loadConfig(),
   openStores: (config) => openStores(config),
   // Loaded on use: the embedded ledger's chaincode classes are heavy, and most commands never need them.
-  openLedger: async (config) => (await import('../ledger/open-ledger.js')).openLedger(config),
+  openLedger: async (config, options) => (await import('../ledger/open-ledger.js')).openLedger(config, options),
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
 };

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
+import type { HeadCheckpoint } from '../ledger/head-checkpoint.js';
 import type { LedgerVerification } from '../ledger/ledger-verification.js';
 import { lockDataDir } from '../stores/data-dir-lock.js';
 import { defaultDeps, type CliDeps } from './cli-deps.js';
+import { withControlCheckpoint } from './control-checkpoint.js';
 
 type LedgerDeps = Pick<CliDeps, 'loadConfig' | 'out'>;
 
@@ -12,17 +14,20 @@ export function embeddedLedgerDir(config: Pick<Config, 'dataDir'>): string {
   return path.join(config.dataDir, 'ledger');
 }
 
-/** The embedded ledger's log checked from #1: hash links, signatures and invoker certificates. */
-export async function ledgerStatus(dir: string): Promise<LedgerVerification> {
+/**
+ * The embedded ledger's log checked from #1: hash links, signatures and invoker certificates,
+ * and that it reaches every head `headCheckpoint` recorded for it.
+ */
+export async function ledgerStatus(dir: string, headCheckpoint?: HeadCheckpoint): Promise<LedgerVerification> {
   // Loaded on use: the chaincode classes are heavy, and other commands never need them.
   const { EmbeddedLedger } = await import('../ledger/embedded-ledger.js');
-  return EmbeddedLedger.verify({ dir });
+  return EmbeddedLedger.verify({ dir, headCheckpoint });
 }
 
 /** As `ledgerStatus`, and every transaction re-executed by the chaincode, which must reproduce its writes and event. */
-export async function verifyLedger(dir: string): Promise<LedgerVerification> {
+export async function verifyLedger(dir: string, headCheckpoint?: HeadCheckpoint): Promise<LedgerVerification> {
   const { EmbeddedLedger } = await import('../ledger/embedded-ledger.js');
-  return EmbeddedLedger.verify({ dir, reexecute: true });
+  return EmbeddedLedger.verify({ dir, reexecute: true, headCheckpoint });
 }
 
 /** `meridian ledger status` output. */
@@ -40,6 +45,7 @@ export function formatStatus(report: LedgerVerification): string {
       ? `Chain:         NOT VERIFIED: ${report.firstBad.message}`
       : 'Chain:         verified (hash links, signatures, invoker certificates)',
   );
+  lines.push(`Checkpoint:    ${checkpointLine(report)}`);
   lines.push(`Signing key:   ${report.signingKey ?? 'none'}`);
   return [...lines, ...tornTailNote(report)].join('\n');
 }
@@ -52,8 +58,15 @@ export function formatVerification(report: LedgerVerification): string {
     return [
       `Verified all ${String(report.verified)} transactions of ${report.dir} (${checks}).`,
       `Replayed state: ${String(report.stateKeys)} keys; chaincode events: ${String(report.events)}; anchors: ${anchorCounts(report.functions)}.`,
+      `Recorded heads: ${checkpointLine(report)}.`,
       ...tornTailNote(report),
       'OK',
+    ].join('\n');
+  }
+  if (HEAD_PROBLEMS.has(report.firstBad.problem)) {
+    return [
+      `FAILED: ${report.firstBad.message}`,
+      `The log's ${String(report.verified)} transactions verify (${checks}), but it does not hold what was recorded outside it: ${checkpointLine(report)}.`,
     ].join('\n');
   }
   const before =
@@ -82,7 +95,9 @@ export function registerLedger(program: Command, deps: LedgerDeps = defaultDeps)
         deps.out('Chain:         kept and validated by the Fabric peers (no local verification)');
         return;
       }
-      const report = await withDataDir(config, 'meridian ledger status', () => ledgerStatus(embeddedLedgerDir(config)));
+      const report = await withDataDir(config, 'meridian ledger status', () =>
+        withControlCheckpoint(config, (checkpoint) => ledgerStatus(embeddedLedgerDir(config), checkpoint)),
+      );
       deps.out(formatStatus(report));
       if (!report.ok) process.exitCode = 1;
     });
@@ -98,7 +113,9 @@ export function registerLedger(program: Command, deps: LedgerDeps = defaultDeps)
           `ledger verify checks the embedded ledger; this configuration anchors on Fabric (peer ${config.fabric.peerEndpoint}), whose peers validate every block`,
         );
       }
-      const report = await withDataDir(config, 'meridian ledger verify', () => verifyLedger(embeddedLedgerDir(config)));
+      const report = await withDataDir(config, 'meridian ledger verify', () =>
+        withControlCheckpoint(config, (checkpoint) => verifyLedger(embeddedLedgerDir(config), checkpoint)),
+      );
       deps.out(formatVerification(report));
       if (!report.ok) process.exitCode = 1;
     });
@@ -121,6 +138,21 @@ function anchorCounts(functions: Readonly<Record<string, number>>): string {
     `consents ${n('consent:recordConsent')} (${n('consent:revokeConsent')} revoked)`,
     `batches ${n('batch:anchorBatch')}`,
   ].join('; ');
+}
+
+/** Faults of the log against a head recorded outside it, rather than of a transaction in it. */
+const HEAD_PROBLEMS: ReadonlySet<string> = new Set(['rolled-back', 'fork', 'checkpoint']);
+
+/** Which heads recorded outside the log were checked, and whether the log reaches them. */
+function checkpointLine(report: LedgerVerification): string {
+  const heads = report.recordedHeads;
+  if (heads === null)
+    return 'none consulted (no control plane): a log cut back to an earlier transaction is not detectable';
+  if (heads.length === 0) return 'none recorded yet in the control plane';
+  const listed = heads.map((h) => `#${String(h.height)} in ${h.source}`).join(', ');
+  const rolledBack =
+    report.firstBad !== null && ['rolled-back', 'fork', 'checkpoint'].includes(report.firstBad.problem);
+  return `${listed}${rolledBack ? ': NOT REACHED' : report.firstBad === null ? ': the log reaches them' : ''}`;
 }
 
 function tornTailNote(report: LedgerVerification): string[] {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { runGateway } from '../run-gateway.js';
+import { registerAudit } from './audit.command.js';
 import { registerDemo } from './demo.command.js';
 import { registerImport } from './import.command.js';
 import { registerLedger } from './ledger.command.js';
@@ -20,6 +21,7 @@ registerDemo(program);
 registerImport(program);
 registerLedger(program);
 registerRecords(program);
+registerAudit(program);
 
 // One-shot commands end when their work does: the WASM schema engine leaves a timer
 // behind that would otherwise hold the process for seconds. `serve` runs until signalled.

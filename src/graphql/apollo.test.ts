@@ -7,6 +7,7 @@ import type { DisclosureVerifier } from '../access/audit/disclosure-verifier.js'
 import type { PolicySimulator } from '../access/policy/policy-simulation.js';
 import type { PolicyService } from '../access/policy/policy-service.js';
 import type { RecordService } from '../access/records/record-service.js';
+import type { AuditChainVerifier } from '../access/audit/audit-chain-verifier.js';
 import { loadConfig } from '../config/config.js';
 import { MeridianError } from '../domain/errors.js';
 import { createApollo } from './apollo.js';
@@ -21,6 +22,7 @@ function contextWith(records: Partial<RecordService>): GraphQLContext {
       records: records as RecordService,
       consents: {} as ConsentService,
       audit: {} as AuditService,
+      auditChain: {} as AuditChainVerifier,
       disclosures: {} as DisclosureVerifier,
       simulator: {} as PolicySimulator,
       policies: {} as PolicyService,

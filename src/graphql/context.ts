@@ -4,6 +4,7 @@ import type { Principal } from '../domain/principal.js';
 import type { PartialFailure } from '../access/records/partial-failure.js';
 import type { RecordService } from '../access/records/record-service.js';
 import type { ConsentService } from '../access/consent/consent-service.js';
+import type { AuditChainVerifier } from '../access/audit/audit-chain-verifier.js';
 import type { AuditService } from '../access/audit/audit-service.js';
 import type { PolicyService } from '../access/policy/policy-service.js';
 import type { DisclosureVerifier } from '../access/audit/disclosure-verifier.js';
@@ -14,6 +15,8 @@ export interface Services {
   readonly records: RecordService;
   readonly consents: ConsentService;
   readonly audit: AuditService;
+  /** Verifies the audit chain against its checkpoint and the ledger. */
+  readonly auditChain: AuditChainVerifier;
   /** The jurisdiction policy lifecycle, and the verified active policies. */
   readonly policies: PolicyService;
   readonly disclosures: DisclosureVerifier;

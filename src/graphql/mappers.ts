@@ -1,4 +1,6 @@
+import type { EntryIntegrity } from '../access/audit/audit-chain-problems.js';
 import type { AccessLogPage } from '../access/audit/audit-service.js';
+import { toAccessLogIntegrity } from './audit-chain-mappers.js';
 import type { AuditEvent, DisclosureReceipt as Receipt } from '../domain/audit-event.js';
 import { summariseResource } from '../domain/clinical-item.js';
 import { recordKey, type StoredRecord } from '../domain/record.js';
@@ -54,7 +56,12 @@ export function toDemographics(record: StoredRecord, organisationName: OrgName):
  * An access log entry. A patient sees organisations, not the staff ids of the people
  * who asked, nor the patient id (their own); officers and auditors see both.
  */
-export function toAccessLogEntry(event: AuditEvent, organisationName: OrgName, patientView: boolean): AccessLogEntry {
+export function toAccessLogEntry(
+  event: AuditEvent,
+  organisationName: OrgName,
+  patientView: boolean,
+  integrity: EntryIntegrity | null = null,
+): AccessLogEntry {
   return {
     decisionId: event.id,
     at: event.at,
@@ -71,6 +78,7 @@ export function toAccessLogEntry(event: AuditEvent, organisationName: OrgName, p
     reasons: [...new Set(event.body.reasons.map((r) => r.code))],
     patientId: patientView ? null : event.patientId,
     requesterSubject: patientView ? null : event.requesterSubject,
+    integrity: integrity?.toUpperCase() ?? null,
   };
 }
 
@@ -82,9 +90,10 @@ export function toAccessLogConnection(
   return {
     edges: page.edges.map((e) => ({
       cursor: e.cursor,
-      node: toAccessLogEntry(e.event, organisationName, patientView),
+      node: toAccessLogEntry(e.event, organisationName, patientView, page.integrity?.entries.get(e.event.seq) ?? null),
     })),
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+    integrity: page.integrity ? toAccessLogIntegrity(page.integrity) : { ok: true, problems: [] },
   };
 }
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AccessLogResolver } from './resolvers/access-log.resolver.js';
+import { AuditChainResolver } from './resolvers/audit-chain.resolver.js';
 import { ConsentResolver } from './resolvers/consent.resolver.js';
 import { DisclosureResolver } from './resolvers/disclosure.resolver.js';
 import { MeResolver } from './resolvers/me.resolver.js';
@@ -11,7 +12,15 @@ import { PolicyResolver } from './resolvers/policy.resolver.js';
 /** The executable schema, from the type-graphql classes. */
 export function buildMeridianSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [PatientResolver, MeResolver, ConsentResolver, AccessLogResolver, DisclosureResolver, PolicyResolver],
+    resolvers: [
+      PatientResolver,
+      MeResolver,
+      ConsentResolver,
+      AccessLogResolver,
+      AuditChainResolver,
+      DisclosureResolver,
+      PolicyResolver,
+    ],
     validate: false,
   });
 }

@@ -10,6 +10,8 @@ import type { ChaincodeExecutor, TransactionRequest, TransactionResult, Versione
 import { CommittedState } from './committed-state.js';
 import { ContractExecutor } from './contract-executor.js';
 import { EventQueue, firstBlockAfter, type EmbeddedEventStream } from './event-stream.js';
+import { headFault, RecordedPositions, type HeadCheckpoint } from './head-checkpoint.js';
+import { HeadWriter } from './head-writer.js';
 import { InvokerCertificates } from './invoker-certificates.js';
 import { chaincodeMessage, LedgerError } from './ledger-error.js';
 import { prepareLedgerFolder, readLedgerFolder, type LedgerFolder } from './ledger-folder.js';
@@ -38,6 +40,12 @@ export interface EmbeddedLedgerOptions {
   readonly executor?: ChaincodeExecutor;
   /** Transaction timestamps; default the system clock. */
   readonly clock?: () => Date;
+  /**
+   * Where the ledger's head is checkpointed outside its log. Opening refuses a log that ends
+   * before (or differs from) a recorded head; every commit records the new head before it
+   * is acknowledged. Without one, a log cut back to an earlier transaction cannot be told apart.
+   */
+  readonly headCheckpoint?: HeadCheckpoint;
 }
 
 interface LedgerParts {
@@ -47,6 +55,8 @@ interface LedgerParts {
   readonly identities: ActorIdentities;
   readonly committed: CommittedState;
   readonly log: TransactionLog;
+  readonly checkpoint: HeadCheckpoint | null;
+  readonly heads: HeadWriter | null;
   readonly unlock: () => Promise<void>;
 }
 
@@ -84,18 +94,28 @@ export class EmbeddedLedger implements Ledger {
       const contents = await readTransactionLog(folder.logFile);
       const { lines, unterminatedLast } = linesToVerify(contents);
       const trust: ChainTrust = { key: folder.key, certificates, mspId: folder.mspId };
+      const ledgerId = folder.key.fingerprint;
+      const recorded = (await options.headCheckpoint?.recorded(ledgerId)) ?? [];
+      const positions = new RecordedPositions(recorded);
       const chain = await verifyChain(lines, trust, (entry) => {
         committed.apply(entry);
         identities.remember(entry.invoker.certificate);
+        positions.see(entry);
         return undefined;
       });
       if (chain.fault) throw new LedgerIntegrityError(dir, chain.fault);
+      const gap = headFault(ledgerId, folder.key, recorded, positions.positions(committed.height, committed.lastHash));
+      if (gap) throw new LedgerIntegrityError(dir, gap);
       // Anything after the last newline is cut off here; a whole last entry is written back with its newline.
       const log = await TransactionLog.open(folder.logFile, contents.completeBytes);
       const unterminated = unterminatedLast ? lines.at(-1) : undefined;
       if (unterminated !== undefined) await log.append(unterminated);
       const executor = options.executor ?? new ContractExecutor();
-      return new EmbeddedLedger({ folder, executor, clock, identities, committed, log, unlock });
+      const heads = options.headCheckpoint ? new HeadWriter(options.headCheckpoint, ledgerId, folder.key) : null;
+      // A checkpoint that has no head for this ledger yet (a new control plane) starts at the log's.
+      await heads?.advance({ height: committed.height, hash: committed.lastHash });
+      const checkpoint = options.headCheckpoint ?? null;
+      return new EmbeddedLedger({ folder, executor, clock, identities, committed, log, checkpoint, heads, unlock });
     } catch (err) {
       await unlock();
       throw err;
@@ -107,13 +127,19 @@ export class EmbeddedLedger implements Ledger {
    * throwing on a fault. `reexecute` also runs every transaction through the chaincode again.
    */
   static async verify(
-    options: Readonly<{ dir: string; reexecute?: boolean; executor?: ChaincodeExecutor }>,
+    options: Readonly<{
+      dir: string;
+      reexecute?: boolean;
+      executor?: ChaincodeExecutor;
+      headCheckpoint?: HeadCheckpoint;
+    }>,
   ): Promise<LedgerVerification> {
     const dir = path.resolve(options.dir);
     const folder = await readLedgerFolder(dir);
     if (folder === null) return emptyVerification(dir);
     const executor = options.reexecute === true ? (options.executor ?? new ContractExecutor()) : undefined;
-    return verifyLedgerFolder(folder, { reexecute: executor !== undefined, executor });
+    const recorded = await options.headCheckpoint?.recorded(folder.key.fingerprint);
+    return verifyLedgerFolder(folder, { reexecute: executor !== undefined, executor, recorded });
   }
 
   /** The ledger's folder. */
@@ -128,7 +154,10 @@ export class EmbeddedLedger implements Ledger {
 
   async submit(actor: LedgerActor, fn: string, args: readonly string[]): Promise<Committed> {
     this.#assertOpen();
-    return this.#queue.run(() => this.#commit(actor, fn, args));
+    const committed = await this.#queue.run(() => this.#commit(actor, fn, args));
+    // Outside the queue, so the next commit need not wait: concurrent commits share one checkpoint write.
+    await this.#parts.heads?.advance({ height: Number(committed.blockNumber), hash: committed.hash });
+    return { result: committed.result, txId: committed.txId, blockNumber: committed.blockNumber };
   }
 
   async evaluate(actor: LedgerActor, fn: string, args: readonly string[]): Promise<string> {
@@ -166,12 +195,15 @@ export class EmbeddedLedger implements Ledger {
     }
   }
 
-  /** Re-reads the log from disk and verifies it, between commits. */
+  /** Re-reads the log from disk and verifies it, between commits, against its checkpointed head too. */
   verify(options: Readonly<{ reexecute?: boolean }> = {}): Promise<LedgerVerification> {
     this.#assertOpen();
-    return this.#queue.run(() =>
-      verifyLedgerFolder(this.#parts.folder, { reexecute: options.reexecute, executor: this.#parts.executor }),
-    );
+    return this.#queue.run(async () => {
+      const { folder, executor, heads, checkpoint } = this.#parts;
+      await heads?.idle();
+      const recorded = await checkpoint?.recorded(folder.key.fingerprint);
+      return verifyLedgerFolder(folder, { reexecute: options.reexecute, executor, recorded });
+    });
   }
 
   /** Ends every event stream, waits for submissions already accepted, and releases the folder. */
@@ -183,6 +215,7 @@ export class EmbeddedLedger implements Ledger {
   async #shutDown(): Promise<void> {
     for (const stream of [...this.#streams]) stream.close();
     await this.#queue.idle();
+    await this.#parts.heads?.idle();
     try {
       await this.#parts.log.close();
     } finally {
@@ -190,7 +223,7 @@ export class EmbeddedLedger implements Ledger {
     }
   }
 
-  async #commit(actor: LedgerActor, fn: string, args: readonly string[]): Promise<Committed> {
+  async #commit(actor: LedgerActor, fn: string, args: readonly string[]): Promise<Committed & { hash: string }> {
     const { committed, folder } = this.#parts;
     const invoker = await this.#parts.identities.invokerFor(actor);
     const txId = newTxId(invoker);
@@ -221,7 +254,7 @@ export class EmbeddedLedger implements Ledger {
     }
     const event = committed.apply(entry);
     if (event) for (const stream of this.#streams) stream.deliver(event);
-    return { result: Buffer.from(result.payload).toString('utf8'), txId, blockNumber: BigInt(entry.sequence) };
+    return { result: Buffer.from(result.payload).toString('utf8'), txId, blockNumber: BigInt(entry.sequence), hash };
   }
 
   /** Runs the chaincode; a refusal becomes `LedgerError('rejected')` with the chaincode's code. */

@@ -1,5 +1,6 @@
 import type {
   BatchAnchor,
+  ChainHead,
   ConsentEvent,
   ConsentKind,
   ConsentRecord,
@@ -130,6 +131,39 @@ export class LedgerClient {
       b.fromTime,
       b.toTime,
     ]);
+  }
+
+  /** Anchors a batch of an off-ledger hash chain with the chain's head after it; the head only moves forward. */
+  anchorChainBatch(
+    actor: LedgerActor,
+    b: {
+      batchId: string;
+      kind: 'audit' | 'records';
+      region: string;
+      merkleRoot: string;
+      count: number;
+      fromTime: string;
+      toTime: string;
+      headSeq: bigint;
+      headHash: string;
+    },
+  ): Promise<Anchored<BatchAnchor>> {
+    return this.#submit(actor, 'batch:anchorChainBatch', [
+      b.batchId,
+      b.kind,
+      b.region,
+      b.merkleRoot,
+      String(b.count),
+      b.fromTime,
+      b.toTime,
+      String(b.headSeq),
+      b.headHash,
+    ]);
+  }
+
+  /** The newest anchored batch of a chain and the chain's head after it; NOT_FOUND while there is none. */
+  getChainHead(actor: LedgerActor, kind: 'audit' | 'records', region: string): Promise<ChainHead> {
+    return this.#evaluate(actor, 'batch:getChainHead', [kind, region]);
   }
 
   getBatch(actor: LedgerActor, batchId: string): Promise<BatchAnchor> {

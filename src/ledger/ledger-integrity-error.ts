@@ -11,14 +11,20 @@ export type IntegrityProblem =
   | 'previous-hash'
   | 'arguments'
   | 'invoker'
-  | 're-execution';
+  | 're-execution'
+  /** The log ends before a head recorded outside it. */
+  | 'rolled-back'
+  /** The transaction at a recorded head is another one. */
+  | 'fork'
+  /** A recorded head is not signed by the ledger's key. */
+  | 'checkpoint';
 
 /** The first transaction of the log that failed verification. */
 export interface IntegrityFault {
   readonly sequence: number;
   /** Null when the transaction is missing or its line cannot be read. */
   readonly txId: string | null;
-  /** 1-based line of the log file where the problem was found. */
+  /** 1-based line of the log file where the problem was found (0: in a record outside the log). */
   readonly line: number;
   readonly problem: IntegrityProblem;
   /** One sentence naming the transaction and what is wrong. */

@@ -6,6 +6,7 @@ import type { ChaincodeExecutor, VersionedState } from './chaincode-executor.js'
 import { CommittedState } from './committed-state.js';
 import { InvokerCertificates } from './invoker-certificates.js';
 import type { LedgerFolder } from './ledger-folder.js';
+import { headFault, RecordedPositions, type RecordedHead } from './head-checkpoint.js';
 import type { IntegrityFault } from './ledger-integrity-error.js';
 import { encodeEvent, encodeWrites, type LogEntry } from './log-entry.js';
 import { readTransactionLog } from './transaction-log.js';
@@ -37,6 +38,11 @@ export interface LedgerVerification {
   readonly mspId: string | null;
   /** Fingerprint of the key that signs the log. */
   readonly signingKey: string | null;
+  /**
+   * The heads recorded outside the log that it was checked against (the control plane's
+   * checkpoint, the newest anchored audit batch); null when none could be consulted.
+   */
+  readonly recordedHeads: readonly RecordedHead[] | null;
 }
 
 export interface VerifyOptions {
@@ -44,6 +50,8 @@ export interface VerifyOptions {
   readonly reexecute?: boolean;
   /** Required for `reexecute`. */
   readonly executor?: ChaincodeExecutor;
+  /** Heads recorded outside the log: a log that ends before one, or differs at one, fails. */
+  readonly recorded?: readonly RecordedHead[];
 }
 
 /** The report for a folder that holds no ledger. */
@@ -63,6 +71,7 @@ export function emptyVerification(dir: string): LedgerVerification {
     stateKeys: 0,
     mspId: null,
     signingKey: null,
+    recordedHeads: null,
   };
 }
 
@@ -86,23 +95,29 @@ export async function verifyLedgerFolder(
   };
   const committed = new CommittedState();
   const functions: Record<string, number> = {};
+  const recorded = options.recorded ?? [];
+  const positions = new RecordedPositions(recorded);
   const chain = await verifyChain(lines, trust, async (entry) => {
     const problem = executor ? await reexecutionProblem(executor, entry, committed.world) : undefined;
     if (problem === undefined) {
       committed.apply(entry);
+      positions.see(entry);
       functions[entry.fn] = (functions[entry.fn] ?? 0) + 1;
     }
     return problem;
   });
   const last = chain.last;
+  const fault =
+    chain.fault ??
+    headFault(folder.key.fingerprint, folder.key, recorded, positions.positions(committed.height, committed.lastHash));
   return {
     dir: folder.dir,
     exists: true,
-    ok: chain.fault === null,
+    ok: fault === null,
     transactions: lines.length,
     verified: chain.verified,
     last: last ? { sequence: last.sequence, txId: last.txId, time: last.time } : null,
-    firstBad: chain.fault,
+    firstBad: fault,
     tornTail,
     reexecuted: executor !== undefined,
     functions,
@@ -110,6 +125,7 @@ export async function verifyLedgerFolder(
     stateKeys: committed.world.size,
     mspId: folder.mspId,
     signingKey: folder.key.fingerprint,
+    recordedHeads: options.recorded ?? null,
   };
 }
 

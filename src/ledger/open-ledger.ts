@@ -4,16 +4,23 @@ import type { Config } from '../config/config.js';
 import { EmbeddedLedger } from './embedded-ledger.js';
 import { walletIdentities } from './fabric-identities.js';
 import { FabricLedger } from './fabric-ledger.js';
+import type { HeadCheckpoint } from './head-checkpoint.js';
 import type { Ledger } from './ledger.js';
 
 /**
  * Opens the ledger the configuration names: the Fabric peer of `config.fabric`, its identities
  * read from PEM files, or else the embedded ledger in `<dataDir>/ledger`. Missing or unreadable
- * identity files fail here, at start.
+ * identity files fail here, at start. The embedded ledger's head is checkpointed in
+ * `options.headCheckpoint` when given, and a log that ends before it refuses to open.
  */
-export async function openLedger(config: Pick<Config, 'fabric' | 'dataDir'>): Promise<Ledger> {
+export async function openLedger(
+  config: Pick<Config, 'fabric' | 'dataDir'>,
+  options: { readonly headCheckpoint?: HeadCheckpoint } = {},
+): Promise<Ledger> {
   const fabric = config.fabric;
-  if (fabric === undefined) return EmbeddedLedger.open({ dir: path.join(config.dataDir, 'ledger') });
+  if (fabric === undefined) {
+    return EmbeddedLedger.open({ dir: path.join(config.dataDir, 'ledger'), headCheckpoint: options.headCheckpoint });
+  }
   const identities = await walletIdentities({
     mspId: fabric.mspId,
     certFile: fabric.certFile,

@@ -9,6 +9,8 @@ import {
   type ChainProblem,
   type NewAuditEvent,
 } from '../domain/audit-event.js';
+import { MeridianError } from '../domain/errors.js';
+import { AUDIT_CHAIN } from './chain-head-store.js';
 
 /** A page of events, newest first. */
 export interface AuditPageRequest {
@@ -48,8 +50,19 @@ export interface AuditLog {
   event(id: string): Promise<AuditEvent | null>;
   /** The oldest events no ledger batch covers yet, in chain order. */
   unanchored(limit: number): Promise<AuditEvent[]>;
-  /** Records that `batchId` covers these events; returns how many had no batch before. */
-  assignBatch(batchId: string, eventIds: readonly string[]): Promise<number>;
+  /**
+   * Records that `batchId` covers these events; returns how many had no batch before. With
+   * `anchor`, the chain's checkpoint also records the batch's last event and its ledger position.
+   */
+  assignBatch(batchId: string, eventIds: readonly string[], anchor?: BatchPosition): Promise<number>;
+  /** Events after sequence number `after`, oldest first: the chain in order. */
+  chainAfter(after: bigint, limit: number): Promise<AuditEvent[]>;
+  /** The event at a sequence number, if the log holds it. */
+  eventAt(seq: bigint): Promise<AuditEvent | null>;
+  /** For each sequence number, the hash of the event just before it in the log (null: none before it). */
+  predecessorHashes(seqs: readonly bigint[]): Promise<ReadonlyMap<bigint, string | null>>;
+  /** The log's newest event and the chain head checkpointed outside the table, read together. */
+  head(): Promise<ChainHeadReading>;
   /** The events a batch covers, in chain order: the leaves of its Merkle tree. */
   batch(batchId: string): Promise<AuditEvent[]>;
   /** The latest events, whoever asked, newest first. */
@@ -60,14 +73,30 @@ export interface AuditLog {
   markReviewed(id: string, reviewedBy: string, at: Date): Promise<boolean>;
 }
 
+/** Where an anchored batch ends: its last event, and the ledger transaction and block that anchored it. */
+export interface BatchPosition {
+  readonly toSeq: bigint;
+  readonly txId: string;
+  readonly blockNumber: bigint;
+}
+
+/** The table's newest event against the checkpoint row every append moves in its own transaction. */
+export interface ChainHeadReading {
+  /** The newest event in the table, or null when it holds none. */
+  readonly tail: { readonly seq: bigint; readonly hash: string } | null;
+  /** The checkpointed head; null when the checkpoint row is missing. */
+  readonly checkpoint: {
+    readonly seq: bigint;
+    readonly hash: string;
+    readonly anchoredSeq: bigint | null;
+  } | null;
+}
+
 export interface PrismaAuditLogOptions {
   /** How long an append may wait for the chain's head before it fails (and the disclosure with it). */
   readonly appendTimeoutMs?: number;
 }
 
-// One key for the whole chain: appends from every gateway on this control plane queue on it,
-// so each reads the head the previous one wrote. Any constant works; this is "meridaud" in ASCII.
-const CHAIN_LOCK = 0x6d65726964617564n;
 const VERIFY_CHUNK = 1000;
 /** Most events one group commit writes. */
 const APPEND_BATCH = 256;
@@ -126,10 +155,14 @@ export class PrismaAuditLog implements AuditLog {
   #appendAll(events: readonly NewAuditEvent[]): Promise<AuditEvent[]> {
     return this.#prisma.$transaction(
       async (tx) => {
-        // The lock lasts until commit: the next append, from any gateway, reads these events' last as the head.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`;
-        const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { hash: true } });
-        let prevHash = head?.hash ?? GENESIS_HASH;
+        // The checkpoint row's lock lasts until commit and serialises appends from every gateway;
+        // waiting for it re-reads the row, so each append chains onto the head the previous one wrote.
+        // Chaining onto the checkpoint, not onto the table's newest row, keeps a deleted tail visible:
+        // the next event's link then points at an event that is gone.
+        const [head] = await tx.$queryRaw<{ hash: string }[]>`
+          SELECT hash FROM chain_heads WHERE chain = ${AUDIT_CHAIN} FOR UPDATE`;
+        if (head === undefined) throw missingCheckpoint();
+        let prevHash = head.hash;
         const data = events.map((event) => {
           const hash = auditEventHash({ ...event, prevHash });
           const row = { ...event, body: event.body as unknown as Prisma.InputJsonObject, prevHash, hash };
@@ -138,6 +171,14 @@ export class PrismaAuditLog implements AuditLog {
         });
         // One INSERT: sequence numbers follow the rows' order, which is the chain's.
         const rows = await tx.auditEvent.createManyAndReturn({ data });
+        const last = rows.reduce<AuditEventRow | undefined>(
+          (a, r) => (a === undefined || r.seq > a.seq ? r : a),
+          undefined,
+        );
+        if (last !== undefined) {
+          await tx.$executeRaw`
+            UPDATE chain_heads SET seq = ${last.seq}, hash = ${last.hash}, updated_at = now() WHERE chain = ${AUDIT_CHAIN}`;
+        }
         const byId = new Map(rows.map((row) => [row.id, fromRow(row)]));
         return events.flatMap((e) => byId.get(e.id) ?? []);
       },
@@ -192,12 +233,68 @@ export class PrismaAuditLog implements AuditLog {
     return rows.map(fromRow);
   }
 
-  async assignBatch(batchId: string, eventIds: readonly string[]): Promise<number> {
-    const { count } = await this.#prisma.auditEvent.updateMany({
+  async assignBatch(batchId: string, eventIds: readonly string[], anchor?: BatchPosition): Promise<number> {
+    const assign = this.#prisma.auditEvent.updateMany({
       where: { id: { in: [...eventIds] }, batchId: null },
       data: { batchId },
     });
+    if (anchor === undefined) return (await assign).count;
+    const [{ count }] = await this.#prisma.$transaction([
+      assign,
+      this.#prisma.chainHead.updateMany({
+        where: { chain: AUDIT_CHAIN, OR: [{ anchoredSeq: null }, { anchoredSeq: { lt: anchor.toSeq } }] },
+        data: { anchoredSeq: anchor.toSeq, anchorTxId: anchor.txId, anchorBlock: anchor.blockNumber },
+      }),
+    ]);
     return count;
+  }
+
+  async chainAfter(after: bigint, limit: number): Promise<AuditEvent[]> {
+    const rows = await this.#prisma.auditEvent.findMany({
+      where: { seq: { gt: after } },
+      orderBy: { seq: 'asc' },
+      take: limit,
+    });
+    return rows.map(fromRow);
+  }
+
+  async eventAt(seq: bigint): Promise<AuditEvent | null> {
+    const row = await this.#prisma.auditEvent.findUnique({ where: { seq } });
+    return row && fromRow(row);
+  }
+
+  async predecessorHashes(seqs: readonly bigint[]): Promise<ReadonlyMap<bigint, string | null>> {
+    if (seqs.length === 0) return new Map();
+    const rows = await this.#prisma.$queryRaw<{ seq: bigint; prev: string | null }[]>`
+      SELECT s.seq, (SELECT e.hash FROM audit_events e WHERE e.seq < s.seq ORDER BY e.seq DESC LIMIT 1) AS prev
+      FROM unnest(${seqs.map(String)}::bigint[]) AS s(seq)`;
+    return new Map(rows.map((r) => [r.seq, r.prev]));
+  }
+
+  async head(): Promise<ChainHeadReading> {
+    const [row] = await this.#prisma.$queryRaw<
+      {
+        tail_seq: bigint | null;
+        tail_hash: string | null;
+        seq: bigint | null;
+        hash: string | null;
+        anchored_seq: bigint | null;
+      }[]
+    >`
+      SELECT t.seq AS tail_seq, t.hash AS tail_hash, h.seq, h.hash, h.anchored_seq
+      FROM (SELECT 1) one
+      LEFT JOIN (SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1) t ON true
+      LEFT JOIN chain_heads h ON h.chain = ${AUDIT_CHAIN}`;
+    const tail = row?.tail_seq != null && row.tail_hash !== null ? { seq: row.tail_seq, hash: row.tail_hash } : null;
+    const checkpoint =
+      row?.seq != null && row.hash !== null
+        ? {
+            seq: row.seq,
+            hash: row.hash,
+            anchoredSeq: row.anchored_seq,
+          }
+        : null;
+    return { tail, checkpoint };
   }
 
   async batch(batchId: string): Promise<AuditEvent[]> {
@@ -233,6 +330,13 @@ export class PrismaAuditLog implements AuditLog {
     });
     return { events: rows.slice(0, page.first).map(fromRow), hasNextPage: rows.length > page.first };
   }
+}
+
+function missingCheckpoint(): MeridianError {
+  return new MeridianError(
+    'INTEGRITY_VIOLATION',
+    "The audit chain's checkpoint row (chain_heads 'audit') is missing: no event is appended until it is restored.",
+  );
 }
 
 function fromRow(row: AuditEventRow): AuditEvent {

@@ -1,6 +1,7 @@
 import { PrismaClient } from '../generated/control/client.js';
 import type { Role } from '../domain/principal.js';
 import { PrismaAuditLog, type AuditLog } from './audit-log.js';
+import { ChainHeadStore } from './chain-head-store.js';
 import { PrismaConsentRepository, type ConsentRepository } from './consent-repository.js';
 import type { Database } from './database.js';
 import { PrismaPolicyRepository, type PolicyRepository } from './policy-repository.js';
@@ -32,6 +33,8 @@ export interface ControlPlane {
   readonly policies: PolicyRepository;
   /** The hash-chained audit log of access decisions. */
   readonly auditLog: AuditLog;
+  /** Heads of the audit chain and of the embedded ledger, checkpointed outside them. */
+  readonly chainHeads: ChainHeadStore;
   organisation(id: string): Promise<Organisation | null>;
   organisations(): Promise<Organisation[]>;
   upsertOrganisations(orgs: readonly Organisation[]): Promise<void>;
@@ -54,12 +57,14 @@ export class PrismaControlPlane implements ControlPlane {
   readonly consents: ConsentRepository;
   readonly policies: PolicyRepository;
   readonly auditLog: AuditLog;
+  readonly chainHeads: ChainHeadStore;
 
   constructor(db: Database) {
     this.#prisma = new PrismaClient({ adapter: db.adapter() });
     this.consents = new PrismaConsentRepository(this.#prisma);
     this.policies = new PrismaPolicyRepository(this.#prisma);
     this.auditLog = new PrismaAuditLog(this.#prisma);
+    this.chainHeads = new ChainHeadStore(this.#prisma);
   }
 
   organisation(id: string): Promise<Organisation | null> {

@@ -14,6 +14,9 @@ export interface BatchAnchor {
   readonly anchoredAt: string;
   readonly anchoredBy: string;
   readonly txId: string;
+  /** Chain batches only (`anchorChainBatch`): sequence number and hash of the chain's last event in the batch. */
+  readonly headSeq?: number;
+  readonly headHash?: string;
 }
 
 export const BATCH_ANCHOR: RecordSchema<BatchAnchor> = {
@@ -29,6 +32,8 @@ export const BATCH_ANCHOR: RecordSchema<BatchAnchor> = {
     anchoredAt: true,
     anchoredBy: true,
     txId: true,
+    headSeq: true,
+    headHash: true,
   },
 };
 

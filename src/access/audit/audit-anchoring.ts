@@ -5,7 +5,7 @@ import type { LedgerActor } from '../../ledger/ledger.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
 import { LedgerError } from '../../ledger/ledger-error.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
-import type { AuditLog } from '../../stores/audit-log.js';
+import type { AuditLog, BatchPosition } from '../../stores/audit-log.js';
 
 /** The ledger's region for batches of the control plane's audit log (the chaincode wants a region id). */
 export const AUDIT_BATCH_REGION = 'control-plane';
@@ -55,9 +55,12 @@ export async function anchorAuditBatch(
   if (first === undefined) return null;
   const batchId = auditBatchId(first);
   const times = events.map((e) => e.at.getTime());
+  const last = events.at(-1) ?? first;
   let anchor: BatchAnchor;
+  let position: BatchPosition | undefined;
   try {
-    const anchored = await ledger.anchorBatch(actor, {
+    // The batch carries the chain's head after it, so the ledger knows how far the log reached.
+    const anchored = await ledger.anchorChainBatch(actor, {
       batchId,
       kind: 'audit',
       region: AUDIT_BATCH_REGION,
@@ -65,8 +68,11 @@ export async function anchorAuditBatch(
       count: events.length,
       fromTime: new Date(Math.min(...times)).toISOString(),
       toTime: new Date(Math.max(...times)).toISOString(),
+      headSeq: last.seq,
+      headHash: last.hash,
     });
     anchor = anchored.value;
+    position = { toSeq: last.seq, txId: anchored.txId, blockNumber: anchored.blockNumber };
   } catch (err) {
     if (!(err instanceof LedgerError && err.chaincodeCode === 'CONFLICT')) throw err;
     anchor = await ledger.getBatch(actor, batchId);
@@ -83,6 +89,7 @@ export async function anchorAuditBatch(
   await auditLog.assignBatch(
     batchId,
     covered.map((e) => e.id),
+    position,
   );
   return batchOf(anchor, covered);
 }

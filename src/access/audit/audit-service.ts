@@ -12,6 +12,7 @@ import type {
 import { MeridianError, badInput } from '../../domain/errors.js';
 import { hasRole, type Principal } from '../../domain/principal.js';
 import type { AuditLog, AuditPage } from '../../stores/audit-log.js';
+import type { PageIntegrity } from './audit-chain-verifier.js';
 
 /** One access decision, as the read path saw it. */
 export interface AccessDecision {
@@ -42,6 +43,8 @@ export interface AccessLogPage {
   readonly edges: readonly { readonly cursor: string; readonly event: AuditEvent }[];
   readonly hasNextPage: boolean;
   readonly endCursor: string | null;
+  /** Each entry's evidence and the chain's end, checked; null when no checker is configured. */
+  readonly integrity: PageIntegrity | null;
 }
 
 export interface AuditServiceOptions {
@@ -51,6 +54,8 @@ export interface AuditServiceOptions {
   readonly newId?: () => string;
   /** Told of every decision once it is durably audited (metrics). */
   readonly onDecision?: (outcome: AuditOutcome, breakGlass: boolean) => void;
+  /** Checks each page shown against the chain, its checkpoint and the ledger. */
+  readonly integrity?: { page(events: readonly AuditEvent[]): Promise<PageIntegrity> };
 }
 
 /**
@@ -105,7 +110,7 @@ export class AuditService {
       patientId,
       this.#pageRequest({ first: request.first, after: request.after }),
     );
-    return toAccessLogPage(page);
+    return this.#toAccessLogPage(page);
   }
 
   /** Decisions on requests from the caller's jurisdiction, newest first: for compliance officers and auditors. */
@@ -114,14 +119,14 @@ export class AuditService {
       throw new MeridianError('FORBIDDEN', 'Only compliance officers and auditors read the access log.');
     }
     const page = await this.#o.log.forJurisdiction(principal.jurisdiction, this.#pageRequest(request));
-    return toAccessLogPage(page);
+    return this.#toAccessLogPage(page);
   }
 
   /** Break-glass accesses by requesters of the officer's jurisdiction still awaiting review, newest first. */
   async reviewQueue(principal: Principal, request: AccessLogRequest): Promise<AccessLogPage> {
     requireOfficer(principal);
     const page = await this.#o.log.unreviewedBreakGlass(principal.jurisdiction, this.#pageRequest(request));
-    return toAccessLogPage(page);
+    return this.#toAccessLogPage(page);
   }
 
   /**
@@ -143,6 +148,10 @@ export class AuditService {
       throw badInput(`Break-glass access ${decisionId} was reviewed already.`, { field: 'decisionId' });
     }
     return { ...event, reviewedAt: at, reviewedBy: principal.subject };
+  }
+
+  async #toAccessLogPage(page: AuditPage): Promise<AccessLogPage> {
+    return toAccessLogPage(page, (await this.#o.integrity?.page(page.events)) ?? null);
   }
 
   #pageRequest(request: AccessLogRequest): { first: number; after?: bigint; since?: Date } {
@@ -181,9 +190,9 @@ function bodyOf(decision: AccessDecision): AuditBody {
   };
 }
 
-function toAccessLogPage(page: AuditPage): AccessLogPage {
+function toAccessLogPage(page: AuditPage, integrity: PageIntegrity | null): AccessLogPage {
   const edges = page.events.map((event) => ({ cursor: encodeAuditCursor(event.seq), event }));
-  return { edges, hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null };
+  return { edges, hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null, integrity };
 }
 
 /** Opaque to clients: base64url of the event's place in the chain. */

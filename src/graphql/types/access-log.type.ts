@@ -1,4 +1,5 @@
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { AccessLogIntegrity, AuditIntegrityEnum } from './audit-chain.type.js';
 import { AccessOutcomeEnum, PurposeOfUseEnum } from './enums.js';
 import { PageInfo } from './record-connection.type.js';
 
@@ -40,6 +41,12 @@ export class AccessLogEntry {
     description: "The requesting user's id at their organisation; null in a patient's own log.",
   })
   requesterSubject!: string | null;
+  @Field(() => AuditIntegrityEnum, {
+    nullable: true,
+    description:
+      'Whether the event is as written and follows the event before it in the audit chain; null where it was not checked.',
+  })
+  integrity!: string | null;
 }
 
 @ObjectType()
@@ -52,4 +59,9 @@ export class AccessLogEdge {
 export class AccessLogConnection {
   @Field(() => [AccessLogEdge]) edges!: AccessLogEdge[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => AccessLogIntegrity, {
+    description:
+      'The evidence behind this page: altered or unlinked entries, and missing newest events of the whole log.',
+  })
+  integrity!: AccessLogIntegrity;
 }
