@@ -1,15 +1,16 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { checkpointers, type Checkpointer } from '@hyperledger/fabric-gateway';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {
   ChaincodeExecutor,
   TransactionRequest,
   TransactionResult,
   VersionedState,
 } from '../src/ledger/chaincode-executor.js';
+import { CertificateAuthority } from '../src/ledger/certificate-authority.js';
 import { ContractExecutor } from '../src/ledger/contract-executor.js';
 import { EmbeddedLedger } from '../src/ledger/embedded-ledger.js';
 import { fabricCaAttributes, type FabricIdentityProvider } from '../src/ledger/fabric-identities.js';
@@ -23,6 +24,7 @@ import {
   type TestCertificateAuthority,
   type TestIdentity,
 } from './support/fabric/identities.js';
+import { readPem, type FabricNetworkInfo } from './support/fabric-network/native-network.js';
 
 const CHANNEL = 'meridian';
 const CHAINCODE = 'meridian';
@@ -46,6 +48,8 @@ const patientActor = (patientRef: string): LedgerActor => ({
 const newPatientRef = (): string => `mp-${randomBytes(8).toString('hex')}`;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const newConsentId = (): string => `consent-${randomUUID()}`;
+/** The DE version the suite activates: its own each run, never one Meridian ships. */
+const SUITE_DE_VERSION = `ledger-suite-${randomBytes(4).toString('hex')}`;
 
 // ---------------------------------------------------------------------------------------------
 // The implementations under test
@@ -140,9 +144,52 @@ async function startEmbedded(): Promise<Harness> {
   };
 }
 
-const implementations: { name: string; start: () => Promise<Harness> }[] = [
-  { name: 'FabricLedger', start: startFabric },
-  { name: 'EmbeddedLedger', start: startEmbedded },
+/** The real network of this run (test/support/fabric-network/global-setup.ts); null without MERIDIAN_FABRIC_BIN. */
+const network = inject('fabricNetwork');
+
+/**
+ * FabricLedger on the real network: Org2's peer (the gateway tests stop Org1's), on a channel of
+ * the suite's own (it activates test policies a gateway would meet), identities from Org2's CA as
+ * Fabric CA would enrol them.
+ */
+async function startRealFabric(info: FabricNetworkInfo): Promise<Harness> {
+  const peer = info.peers[1];
+  const ca = await CertificateAuthority.fromPem(
+    peer.mspId,
+    await readPem(peer.caCertFile),
+    await readPem(peer.caKeyFile),
+  );
+  const identities = testCaIdentities(ca);
+  const tlsRootCertPem = await readPem(peer.tlsCaFile);
+  const newLedger = (): FabricLedger =>
+    new FabricLedger({
+      peerEndpoint: peer.endpoint,
+      tlsRootCertPem,
+      channel: info.suiteChannel,
+      chaincode: info.chaincode,
+      identities,
+    });
+  let ledger = newLedger();
+  return {
+    ledger: () => ledger,
+    restart: async () => {
+      await ledger.close();
+      ledger = newLedger();
+    },
+    close: () => ledger.close(),
+  };
+}
+
+const implementations: { name: string; start: () => Promise<Harness>; skip: boolean }[] = [
+  { name: 'FabricLedger on the in-test gateway server', start: startFabric, skip: false },
+  { name: 'EmbeddedLedger', start: startEmbedded, skip: false },
+  network === null
+    ? { name: 'FabricLedger on a real Fabric network (MERIDIAN_FABRIC_BIN unset)', start: startEmbedded, skip: true }
+    : {
+        name: `FabricLedger on a real Fabric ${network.version} network (Org2MSP's peer, channel ${network.suiteChannel})`,
+        start: () => startRealFabric(network),
+        skip: false,
+      },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -245,7 +292,22 @@ async function revokedConsent(
 // ---------------------------------------------------------------------------------------------
 // The shared suite
 
-describe.each(implementations)('$name through LedgerClient', ({ start }) => {
+describe('the shared suite on a channel a gateway shares', () => {
+  it('activates no DE version Meridian ships, so it and a gateway never break each other', async () => {
+    const shipped = JSON.parse(await readFile(path.join(import.meta.dirname, '..', 'policies', 'de.json'), 'utf8')) as {
+      jurisdiction: string;
+      version: string;
+    };
+    expect(shipped.jurisdiction).toBe('DE');
+    expect(SUITE_DE_VERSION).not.toBe(shipped.version);
+  });
+});
+
+describe.each(implementations)('$name through LedgerClient', ({ start, skip }) => {
+  if (skip) {
+    it.skip('runs on a real Fabric network when MERIDIAN_FABRIC_BIN names its binaries', () => undefined);
+    return;
+  }
   let harness: Harness;
   const client = (): LedgerClient => new LedgerClient(harness.ledger());
 
@@ -260,11 +322,13 @@ describe.each(implementations)('$name through LedgerClient', ({ start }) => {
   describe('policies', () => {
     it('records, approves (four eyes), activates and reads the active version', async () => {
       const [author, approver] = [officer('DE', 1), officer('DE', 2)];
-      const hash = sha256('policy DE 2025.1');
+      // Never a version Meridian ships (policies/de.json): on a shared channel the two would collide.
+      const version = SUITE_DE_VERSION;
+      const hash = sha256(`policy DE ${version}`);
 
-      const recorded = await client().recordPolicyVersion(author, { jurisdiction: 'DE', version: '2025.1', hash });
-      const approved = await client().approvePolicyVersion(approver, { jurisdiction: 'DE', version: '2025.1' });
-      const activated = await client().activatePolicyVersion(author, { jurisdiction: 'DE', version: '2025.1' });
+      const recorded = await client().recordPolicyVersion(author, { jurisdiction: 'DE', version, hash });
+      const approved = await client().approvePolicyVersion(approver, { jurisdiction: 'DE', version });
+      const activated = await client().activatePolicyVersion(author, { jurisdiction: 'DE', version });
 
       expect(recorded.value).toMatchObject({ status: 'recorded', author: author.user, hash });
       expect(approved.value).toMatchObject({ status: 'approved', approver: approver.user });
@@ -272,7 +336,7 @@ describe.each(implementations)('$name through LedgerClient', ({ start }) => {
       expect(activated.txId).toMatch(/^[0-9a-f]{64}$/u);
       expect(activated.blockNumber).toBeGreaterThan(approved.blockNumber);
       expect(await client().getActivePolicy(officer('FR', 1), 'DE')).toMatchObject({
-        version: '2025.1',
+        version,
         hash,
         status: 'active',
         author: author.user,
