@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -779,5 +779,145 @@ describe('FabricLedger against a Fabric gateway', () => {
       const history = await client().getConsentHistory(gatewayActor, consentId);
       expect(history.map((step) => step.txId)).toEqual([err.txId]);
     });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Refusals: the in-test gateway server answers as Fabric 2.5 does, and both are checked
+
+/** A Fabric peer's gateway and what its MSP trusts. */
+interface FabricTarget {
+  readonly endpoint: string;
+  readonly tlsRootCertPem?: string;
+  readonly channel: string;
+  /** The CA of the peer's organisation: certificates it issues are members. */
+  readonly ca: CertificateAuthority | TestCertificateAuthority;
+  close(): Promise<void>;
+}
+
+async function inTestTarget(): Promise<FabricTarget> {
+  const ca = await createTestCertificateAuthority('Org1MSP');
+  const server = await startFabricGatewayServer({
+    executor: new ContractExecutor(),
+    channel: CHANNEL,
+    chaincode: CHAINCODE,
+    trustedMsps: [ca],
+  });
+  return { endpoint: server.address, channel: CHANNEL, ca, close: () => server.close() };
+}
+
+async function realTarget(info: FabricNetworkInfo): Promise<FabricTarget> {
+  const peer = info.peers[1];
+  return {
+    endpoint: peer.endpoint,
+    tlsRootCertPem: await readPem(peer.tlsCaFile),
+    channel: info.suiteChannel,
+    ca: await CertificateAuthority.fromPem(peer.mspId, await readPem(peer.caCertFile), await readPem(peer.caKeyFile)),
+    close: () => Promise.resolve(),
+  };
+}
+
+const targets: { name: string; start: () => Promise<FabricTarget>; skip: boolean }[] = [
+  { name: 'the in-test gateway server', start: inTestTarget, skip: false },
+  network === null
+    ? { name: 'a real Fabric network (MERIDIAN_FABRIC_BIN unset)', start: inTestTarget, skip: true }
+    : { name: `a real Fabric ${network.version} peer`, start: () => realTarget(network), skip: false },
+];
+
+describe.each(targets)('FabricLedger refused by $name', ({ start, skip }) => {
+  if (skip) {
+    it.skip('runs on a real Fabric network when MERIDIAN_FABRIC_BIN names its binaries', () => undefined);
+    return;
+  }
+  let target: FabricTarget;
+  const ledgers: FabricLedger[] = [];
+
+  beforeAll(async () => {
+    target = await start();
+  });
+
+  afterAll(async () => {
+    await Promise.all(ledgers.map((ledger) => ledger.close()));
+    await target.close();
+  });
+
+  /** A FabricLedger whose every actor signs with `issue`'s certificate. */
+  function ledgerSigningWith(issue: () => Promise<TestIdentity>, channel = target.channel): LedgerClient {
+    const identity = issue();
+    const identities: FabricIdentityProvider = { identityFor: () => identity, gatewayIdentity: () => identity };
+    const ledger = new FabricLedger({
+      peerEndpoint: target.endpoint,
+      tlsRootCertPem: target.tlsRootCertPem,
+      channel,
+      chaincode: CHAINCODE,
+      identities,
+    });
+    ledgers.push(ledger);
+    return new LedgerClient(ledger);
+  }
+  const gatewayCertificate = (ca: Pick<CertificateAuthority, 'issue'>, notBefore?: Date) => () =>
+    ca.issue(gatewayActor.user, { attributes: fabricCaAttributes(gatewayActor), notBefore });
+  const anchor = (client: LedgerClient) =>
+    client.anchorBatch(gatewayActor, {
+      batchId: `batch-${randomUUID()}`,
+      kind: 'records',
+      region: 'eu-de',
+      merkleRoot: sha256('refused'),
+      count: 1,
+      fromTime: '2025-01-31T12:00:00Z',
+      toTime: '2025-01-31T12:00:01Z',
+    });
+
+  it('a certificate its MSP did not issue: LEDGER_REJECTED with the transaction id on submit, and on evaluate', async () => {
+    const stranger = await createTestCertificateAuthority('Org1MSP');
+    const client = ledgerSigningWith(gatewayCertificate(stranger));
+
+    const submitted = await rejectionOf(anchor(client));
+    const evaluated = await rejectionOf(client.getBatch(gatewayActor, 'batch-1'));
+
+    expect(submitted).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
+    expect(submitted.txId).toMatch(/^[0-9a-f]{64}$/u);
+    expect(submitted.message).toContain('creator org unknown');
+    expect(evaluated).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
+    expect(evaluated.message).toContain('creator org unknown');
+  });
+
+  it("a certificate dated before its CA's own notBefore, since the chain is checked as of then: LEDGER_REJECTED", async () => {
+    const caNotBefore = Date.parse(new X509Certificate(target.ca.certificatePem).validFrom);
+    const client = ledgerSigningWith(gatewayCertificate(target.ca, new Date(caNotBefore - 60 * 60_000)));
+
+    const evaluated = await rejectionOf(client.getBatch(gatewayActor, 'batch-1'));
+    const submitted = await rejectionOf(anchor(client));
+
+    expect(evaluated).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
+    expect(evaluated.message).toContain('access denied');
+    expect(submitted).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
+    expect(submitted.txId).toMatch(/^[0-9a-f]{64}$/u);
+  });
+
+  it('a channel the peer does not serve: LEDGER_REJECTED naming it, on evaluate, submit and events', async () => {
+    const client = ledgerSigningWith(gatewayCertificate(target.ca), 'no-such-channel');
+
+    const evaluated = await rejectionOf(client.getBatch(gatewayActor, 'batch-1'));
+    const submitted = await rejectionOf(anchor(client));
+    const stream = await ledgers.at(-1)!.events(checkpointers.inMemory());
+    const read = await rejectionOf(stream[Symbol.asyncIterator]().next());
+    stream.close();
+
+    expect(read).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
+    expect(evaluated).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
+    expect(evaluated.message).toContain('no-such-channel');
+    expect(submitted).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
+    expect(submitted.message).toContain('no-such-channel');
+    expect(submitted.txId).toMatch(/^[0-9a-f]{64}$/u);
+  });
+
+  it("a contract's refusal on evaluate: LEDGER_REJECTED with the contract's code", async () => {
+    const client = ledgerSigningWith(gatewayCertificate(target.ca));
+
+    const evaluated = await rejectionOf(client.getBatch(gatewayActor, 'batch-none'));
+
+    expect(evaluated).toMatchObject({ failure: 'rejected', chaincodeCode: 'NOT_FOUND' });
+    expect(evaluated.message).toContain('batch-none is not anchored');
   });
 });

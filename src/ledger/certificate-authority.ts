@@ -46,6 +46,8 @@ export interface IssueOptions {
   readonly attributes?: Readonly<Record<string, string>>;
   /** Fabric CA's `hf.Type`, also the certificate's OU (NodeOUs); default `client`. */
   readonly type?: IdentityType;
+  /** The start of validity as given, unchecked (tests of clocks); default: backdated within the CA's own. */
+  readonly notBefore?: Date;
 }
 
 /**
@@ -151,7 +153,8 @@ export class CertificateAuthority {
   async issue(user: string, options: IssueOptions = {}): Promise<IssuedIdentity> {
     const type = options.type ?? 'client';
     const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
-    const { notBefore, notAfter } = validity(this.#certificate);
+    const { notBefore: backdated, notAfter } = validity(this.#certificate);
+    const notBefore = options.notBefore ?? backdated;
     const certificate = await x509.X509CertificateGenerator.create({
       serialNumber: serialNumber(),
       subject: `C=US,ST=North Carolina,O=Hyperledger,OU=${type},CN=${user}`,
