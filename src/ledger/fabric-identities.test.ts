@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LedgerError } from './ledger-error.js';
 import { createTestCertificateAuthority, type TestIdentity } from '../../test/support/fabric/identities.js';
 import { fabricCaAttributes, walletIdentities, type FabricSigningIdentity } from './fabric-identities.js';
 import type { LedgerActor } from './ledger.js';
@@ -82,9 +83,14 @@ describe('walletIdentities', () => {
   it('refuses an actor with no wallet folder, naming where its files belong; role gateway falls back', async () => {
     const wallet = await walletIdentities(options());
 
-    await expect(wallet.identityFor({ ...officer, user: 'officer-de-9' })).rejects.toThrow(
-      `no Fabric identity for ledger user officer-de-9: enrol it and copy its cert.pem and key.pem to ${path.join(directory, 'wallet', 'officer-de-9')}/`,
+    const refusal = wallet.identityFor({ ...officer, user: 'officer-de-9' });
+    // A ledger refusal (LEDGER_REJECTED to a client), not an internal error, and no server path.
+    await expect(refusal).rejects.toBeInstanceOf(LedgerError);
+    await expect(refusal).rejects.toMatchObject({ code: 'LEDGER_REJECTED', chaincodeCode: 'NOT_ENROLLED' });
+    await expect(refusal).rejects.toThrow(
+      "no Fabric identity is enrolled for ledger user officer-de-9: an operator enrols it (fabric/scripts/enrol.sh) and puts its cert.pem and key.pem in the gateway's wallet, MERIDIAN_FABRIC_WALLET/officer-de-9/",
     );
+    await expect(refusal).rejects.not.toThrow(directory);
     await expect(wallet.identityFor({ ...officer, user: '../gateway' })).rejects.toThrow(/no Fabric identity/u);
     const fallback = await wallet.identityFor({ user: 'gateway-eu-fr', role: 'gateway' });
     expect(await signsAs(fallback, gateway.certificatePem)).toBe(true);
