@@ -14,7 +14,11 @@ export async function organisationCa(peer: NetworkPeer): Promise<CertificateAuth
  * Enrols `actors` into a wallet folder as `fabric/scripts/enrol.sh` does: `<dir>/<user>/cert.pem`
  * and `key.pem`, each certificate carrying the actor's `meridian.*` attributes. Returns the folders.
  */
-export async function enrolInto(dir: string, ca: CertificateAuthority, actors: readonly LedgerActor[]): Promise<string[]> {
+export async function enrolInto(
+  dir: string,
+  ca: CertificateAuthority,
+  actors: readonly LedgerActor[],
+): Promise<string[]> {
   const folders: string[] = [];
   for (const actor of actors) {
     const issued = await ca.issue(actor.user, { attributes: fabricCaAttributes(actor) });
