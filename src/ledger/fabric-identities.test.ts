@@ -1,11 +1,12 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LedgerError } from './ledger-error.js';
 import { createTestCertificateAuthority, type TestIdentity } from '../../test/support/fabric/identities.js';
+import { patientPersona } from '../demo/organisations.js';
 import { fabricCaAttributes, walletIdentities, type FabricSigningIdentity } from './fabric-identities.js';
+import { LedgerError } from './ledger-error.js';
 import type { LedgerActor } from './ledger.js';
 
 const officer: LedgerActor = { user: 'officer-de-1', role: 'compliance_officer', jurisdiction: 'DE' };
@@ -113,5 +114,18 @@ describe('walletIdentities', () => {
     await expect(walletIdentities({ ...options(), keyFile: options().certFile })).rejects.toThrow(
       /is not a PEM private key/u,
     );
+  });
+});
+
+describe("README's enrol example", () => {
+  it("names a patient's wallet folder as the gateway looks it up: the token's subject", async () => {
+    const readme = await readFile(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const examples = [...readme.matchAll(/^enrol (\S+) patient patient=(\S+)$/gmu)];
+
+    expect(examples.length).toBeGreaterThan(0);
+    for (const [, user, patientId] of examples) {
+      const persona = patientPersona(patientId!, { id: 'org-x', name: 'x', jurisdiction: 'DE' });
+      expect(user).toBe(persona.name);
+    }
   });
 });
