@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID, X509Certificate } from 'node:crypt
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { checkpointers, type Checkpointer } from '@hyperledger/fabric-gateway';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {
@@ -868,6 +869,9 @@ describe.each(targets)('FabricLedger refused by $name', ({ start, skip }) => {
       toTime: '2025-01-31T12:00:01Z',
     });
 
+  /** The gRPC status code Fabric's gateway answered with (the same on both). */
+  const grpcCode = (err: LedgerError): unknown => (err.cause as { code?: unknown } | undefined)?.code;
+
   it('a certificate its MSP did not issue: LEDGER_REJECTED with the transaction id on submit, and on evaluate', async () => {
     const stranger = await createTestCertificateAuthority('Org1MSP');
     const client = ledgerSigningWith(gatewayCertificate(stranger));
@@ -878,8 +882,10 @@ describe.each(targets)('FabricLedger refused by $name', ({ start, skip }) => {
     expect(submitted).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
     expect(submitted.txId).toMatch(/^[0-9a-f]{64}$/u);
     expect(submitted.message).toContain('creator org unknown');
+    expect(grpcCode(submitted)).toBe(GrpcStatus.ABORTED);
     expect(evaluated).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
     expect(evaluated.message).toContain('creator org unknown');
+    expect(grpcCode(evaluated)).toBe(GrpcStatus.FAILED_PRECONDITION);
   });
 
   it("a certificate dated before its CA's own notBefore, since the chain is checked as of then: LEDGER_REJECTED", async () => {
@@ -905,8 +911,12 @@ describe.each(targets)('FabricLedger refused by $name', ({ start, skip }) => {
     stream.close();
 
     expect(read).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
+    expect(grpcCode(read)).toBe(GrpcStatus.PERMISSION_DENIED);
     expect(evaluated).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
     expect(evaluated.message).toContain('no-such-channel');
+    // Fabric answers UNAVAILABLE here, though nothing will change by waiting.
+    expect(grpcCode(evaluated)).toBe(GrpcStatus.UNAVAILABLE);
+    expect(grpcCode(submitted)).toBe(GrpcStatus.FAILED_PRECONDITION);
     expect(submitted).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
     expect(submitted.message).toContain('no-such-channel');
     expect(submitted.txId).toMatch(/^[0-9a-f]{64}$/u);
@@ -919,5 +929,6 @@ describe.each(targets)('FabricLedger refused by $name', ({ start, skip }) => {
 
     expect(evaluated).toMatchObject({ failure: 'rejected', chaincodeCode: 'NOT_FOUND' });
     expect(evaluated.message).toContain('batch-none is not anchored');
+    expect(grpcCode(evaluated)).toBe(GrpcStatus.UNKNOWN);
   });
 });
