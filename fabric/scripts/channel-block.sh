@@ -4,11 +4,11 @@
 # it for `meridian`; run it with another CHANNEL for a further channel on the same network.
 set -eu
 . "$(dirname "$0")/peer-env.sh"
-sed -e "s|@ORGS@|$ORGS|g" \
-  -e "s|@ORDERER_HOST@|$ORDERER_HOST|g" -e "s|@ORDERER_PORT@|$ORDERER_PORT|g" \
-  -e "s|@PEER1_HOST@|$PEER1_HOST|g" -e "s|@PEER1_PORT@|$PEER1_PORT|g" \
-  -e "s|@PEER2_HOST@|$PEER2_HOST|g" -e "s|@PEER2_PORT@|$PEER2_PORT|g" \
-  -e "s|@BATCH_TIMEOUT@|$BATCH_TIMEOUT|g" \
+sed -e "s|__ORGS__|$ORGS|g" \
+  -e "s|__ORDERER_HOST__|$ORDERER_HOST|g" -e "s|__ORDERER_PORT__|$ORDERER_PORT|g" \
+  -e "s|__PEER1_HOST__|$PEER1_HOST|g" -e "s|__PEER1_PORT__|$PEER1_PORT|g" \
+  -e "s|__PEER2_HOST__|$PEER2_HOST|g" -e "s|__PEER2_PORT__|$PEER2_PORT|g" \
+  -e "s|__BATCH_TIMEOUT__|$BATCH_TIMEOUT|g" \
   "$FABRIC_DIR/configtx.yaml" >"$FABRIC_BUILD/configtx.yaml"
 configtxgen -configPath "$FABRIC_BUILD" -profile MeridianChannel -channelID "$CHANNEL" \
   -outputBlock "$FABRIC_BUILD/$CHANNEL.block"
