@@ -25,7 +25,7 @@ const root = path.resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const run = promisify(execFile);
 
 /** Revoke-through-A, read-through-B trials; 1,000 is the issue's count, a few dozen keep `npm test` short. */
-const TRIALS = Number(process.env.MERIDIAN_FABRIC_TRIALS ?? '60');
+const TRIALS = Number(process.env.MERIDIAN_FABRIC_TRIALS ?? '40');
 const REGIONS = 'eu-de=DE,eu-fr=FR,us-ma=US-MA';
 const PATIENTS = 12;
 
@@ -290,10 +290,13 @@ describe.skipIf(network === null)(
         expect(res.errors[0]!.extensions.txId).toMatch(/^[0-9a-f]{64}$/u);
       }
       // As designed: B verified the policies and the consent itself, and goes on with them while
-      // their stored rows are unchanged; A has verified no policy itself since its restart (the
-      // cache served them), and the cache is not used while the event stream is lost: it refuses.
+      // their stored rows are unchanged. A, restarted beside a warm Redis, goes on only with what
+      // it verified itself since: while the event stream is lost no cached input is used, so A
+      // either verified the policies itself (its cache entry had expired) and goes on, or it
+      // refuses with LEDGER_UNAVAILABLE. Either way nothing unverified is disclosed.
       expect(regionsOf(duringB!), JSON.stringify(duringB!.errors)).toContain('eu-fr');
-      expect(codesOf(duringA!)).toEqual(['LEDGER_UNAVAILABLE']);
+      if (duringA!.errors.length === 0) expect(regionsOf(duringA!)).toContain('eu-fr');
+      else expect(codesOf(duringA!)).toEqual(['LEDGER_UNAVAILABLE']);
 
       await restartStopped(info);
       // Neither gateway is restarted: each reconnects to the peer by itself.
@@ -311,7 +314,7 @@ describe.skipIf(network === null)(
       }
       console.log(
         `peer outage: writes ${failedWrites.map((r) => `${String(r.errors[0]?.extensions.code)} tx ${String(r.errors[0]?.extensions.txId)}`).join(', ')}; ` +
-          `reads: B ${regionsOf(duringB!).join('+')}, A ${String(codesOf(duringA!))}; A and B wrote and read again after the peer's restart`,
+          `reads: B ${regionsOf(duringB!).join('+')}, A ${duringA!.errors.length === 0 ? regionsOf(duringA!).join('+') : String(codesOf(duringA!))}; A and B wrote and read again after the peer's restart`,
       );
     }, 300_000);
   },
