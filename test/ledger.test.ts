@@ -1,15 +1,17 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { checkpointers, type Checkpointer } from '@hyperledger/fabric-gateway';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {
   ChaincodeExecutor,
   TransactionRequest,
   TransactionResult,
   VersionedState,
 } from '../src/ledger/chaincode-executor.js';
+import { CertificateAuthority } from '../src/ledger/certificate-authority.js';
 import { ContractExecutor } from '../src/ledger/contract-executor.js';
 import { EmbeddedLedger } from '../src/ledger/embedded-ledger.js';
 import { fabricCaAttributes, type FabricIdentityProvider } from '../src/ledger/fabric-identities.js';
@@ -23,6 +25,7 @@ import {
   type TestCertificateAuthority,
   type TestIdentity,
 } from './support/fabric/identities.js';
+import { readPem, type FabricNetworkInfo } from './support/fabric-network/native-network.js';
 
 const CHANNEL = 'meridian';
 const CHAINCODE = 'meridian';
@@ -46,6 +49,8 @@ const patientActor = (patientRef: string): LedgerActor => ({
 const newPatientRef = (): string => `mp-${randomBytes(8).toString('hex')}`;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const newConsentId = (): string => `consent-${randomUUID()}`;
+/** The DE version the suite activates: its own each run, never one Meridian ships. */
+const SUITE_DE_VERSION = `ledger-suite-${randomBytes(4).toString('hex')}`;
 
 // ---------------------------------------------------------------------------------------------
 // The implementations under test
@@ -140,9 +145,52 @@ async function startEmbedded(): Promise<Harness> {
   };
 }
 
-const implementations: { name: string; start: () => Promise<Harness> }[] = [
-  { name: 'FabricLedger', start: startFabric },
-  { name: 'EmbeddedLedger', start: startEmbedded },
+/** The real network of this run (test/support/fabric-network/global-setup.ts); null without MERIDIAN_FABRIC_BIN. */
+const network = inject('fabricNetwork');
+
+/**
+ * FabricLedger on the real network: Org2's peer (the gateway tests stop Org1's), on a channel of
+ * the suite's own (it activates test policies a gateway would meet), identities from Org2's CA as
+ * Fabric CA would enrol them.
+ */
+async function startRealFabric(info: FabricNetworkInfo): Promise<Harness> {
+  const peer = info.peers[1];
+  const ca = await CertificateAuthority.fromPem(
+    peer.mspId,
+    await readPem(peer.caCertFile),
+    await readPem(peer.caKeyFile),
+  );
+  const identities = testCaIdentities(ca);
+  const tlsRootCertPem = await readPem(peer.tlsCaFile);
+  const newLedger = (): FabricLedger =>
+    new FabricLedger({
+      peerEndpoint: peer.endpoint,
+      tlsRootCertPem,
+      channel: info.suiteChannel,
+      chaincode: info.chaincode,
+      identities,
+    });
+  let ledger = newLedger();
+  return {
+    ledger: () => ledger,
+    restart: async () => {
+      await ledger.close();
+      ledger = newLedger();
+    },
+    close: () => ledger.close(),
+  };
+}
+
+const implementations: { name: string; start: () => Promise<Harness>; skip: boolean }[] = [
+  { name: 'FabricLedger on the in-test gateway server', start: startFabric, skip: false },
+  { name: 'EmbeddedLedger', start: startEmbedded, skip: false },
+  network === null
+    ? { name: 'FabricLedger on a real Fabric network (MERIDIAN_FABRIC_BIN unset)', start: startEmbedded, skip: true }
+    : {
+        name: `FabricLedger on a real Fabric ${network.version} network (Org2MSP's peer, channel ${network.suiteChannel})`,
+        start: () => startRealFabric(network),
+        skip: false,
+      },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -245,7 +293,22 @@ async function revokedConsent(
 // ---------------------------------------------------------------------------------------------
 // The shared suite
 
-describe.each(implementations)('$name through LedgerClient', ({ start }) => {
+describe('the shared suite on a channel a gateway shares', () => {
+  it('activates no DE version Meridian ships, so it and a gateway never break each other', async () => {
+    const shipped = JSON.parse(await readFile(path.join(import.meta.dirname, '..', 'policies', 'de.json'), 'utf8')) as {
+      jurisdiction: string;
+      version: string;
+    };
+    expect(shipped.jurisdiction).toBe('DE');
+    expect(SUITE_DE_VERSION).not.toBe(shipped.version);
+  });
+});
+
+describe.each(implementations)('$name through LedgerClient', ({ start, skip }) => {
+  if (skip) {
+    it.skip('runs on a real Fabric network when MERIDIAN_FABRIC_BIN names its binaries', () => undefined);
+    return;
+  }
   let harness: Harness;
   const client = (): LedgerClient => new LedgerClient(harness.ledger());
 
@@ -260,11 +323,13 @@ describe.each(implementations)('$name through LedgerClient', ({ start }) => {
   describe('policies', () => {
     it('records, approves (four eyes), activates and reads the active version', async () => {
       const [author, approver] = [officer('DE', 1), officer('DE', 2)];
-      const hash = sha256('policy DE 2025.1');
+      // Never a version Meridian ships (policies/de.json): on a shared channel the two would collide.
+      const version = SUITE_DE_VERSION;
+      const hash = sha256(`policy DE ${version}`);
 
-      const recorded = await client().recordPolicyVersion(author, { jurisdiction: 'DE', version: '2025.1', hash });
-      const approved = await client().approvePolicyVersion(approver, { jurisdiction: 'DE', version: '2025.1' });
-      const activated = await client().activatePolicyVersion(author, { jurisdiction: 'DE', version: '2025.1' });
+      const recorded = await client().recordPolicyVersion(author, { jurisdiction: 'DE', version, hash });
+      const approved = await client().approvePolicyVersion(approver, { jurisdiction: 'DE', version });
+      const activated = await client().activatePolicyVersion(author, { jurisdiction: 'DE', version });
 
       expect(recorded.value).toMatchObject({ status: 'recorded', author: author.user, hash });
       expect(approved.value).toMatchObject({ status: 'approved', approver: approver.user });
@@ -272,7 +337,7 @@ describe.each(implementations)('$name through LedgerClient', ({ start }) => {
       expect(activated.txId).toMatch(/^[0-9a-f]{64}$/u);
       expect(activated.blockNumber).toBeGreaterThan(approved.blockNumber);
       expect(await client().getActivePolicy(officer('FR', 1), 'DE')).toMatchObject({
-        version: '2025.1',
+        version,
         hash,
         status: 'active',
         author: author.user,
@@ -715,5 +780,155 @@ describe('FabricLedger against a Fabric gateway', () => {
       const history = await client().getConsentHistory(gatewayActor, consentId);
       expect(history.map((step) => step.txId)).toEqual([err.txId]);
     });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Refusals: the in-test gateway server answers as Fabric 2.5 does, and both are checked
+
+/** A Fabric peer's gateway and what its MSP trusts. */
+interface FabricTarget {
+  readonly endpoint: string;
+  readonly tlsRootCertPem?: string;
+  readonly channel: string;
+  /** The CA of the peer's organisation: certificates it issues are members. */
+  readonly ca: CertificateAuthority | TestCertificateAuthority;
+  close(): Promise<void>;
+}
+
+async function inTestTarget(): Promise<FabricTarget> {
+  const ca = await createTestCertificateAuthority('Org1MSP');
+  const server = await startFabricGatewayServer({
+    executor: new ContractExecutor(),
+    channel: CHANNEL,
+    chaincode: CHAINCODE,
+    trustedMsps: [ca],
+  });
+  return { endpoint: server.address, channel: CHANNEL, ca, close: () => server.close() };
+}
+
+async function realTarget(info: FabricNetworkInfo): Promise<FabricTarget> {
+  const peer = info.peers[1];
+  return {
+    endpoint: peer.endpoint,
+    tlsRootCertPem: await readPem(peer.tlsCaFile),
+    channel: info.suiteChannel,
+    ca: await CertificateAuthority.fromPem(peer.mspId, await readPem(peer.caCertFile), await readPem(peer.caKeyFile)),
+    close: () => Promise.resolve(),
+  };
+}
+
+const targets: { name: string; start: () => Promise<FabricTarget>; skip: boolean }[] = [
+  { name: 'the in-test gateway server', start: inTestTarget, skip: false },
+  network === null
+    ? { name: 'a real Fabric network (MERIDIAN_FABRIC_BIN unset)', start: inTestTarget, skip: true }
+    : { name: `a real Fabric ${network.version} peer`, start: () => realTarget(network), skip: false },
+];
+
+describe.each(targets)('FabricLedger refused by $name', ({ start, skip }) => {
+  if (skip) {
+    it.skip('runs on a real Fabric network when MERIDIAN_FABRIC_BIN names its binaries', () => undefined);
+    return;
+  }
+  let target: FabricTarget;
+  const ledgers: FabricLedger[] = [];
+
+  beforeAll(async () => {
+    target = await start();
+  });
+
+  afterAll(async () => {
+    await Promise.all(ledgers.map((ledger) => ledger.close()));
+    await target.close();
+  });
+
+  /** A FabricLedger whose every actor signs with `issue`'s certificate. */
+  function ledgerSigningWith(issue: () => Promise<TestIdentity>, channel = target.channel): LedgerClient {
+    const identity = issue();
+    const identities: FabricIdentityProvider = { identityFor: () => identity, gatewayIdentity: () => identity };
+    const ledger = new FabricLedger({
+      peerEndpoint: target.endpoint,
+      tlsRootCertPem: target.tlsRootCertPem,
+      channel,
+      chaincode: CHAINCODE,
+      identities,
+    });
+    ledgers.push(ledger);
+    return new LedgerClient(ledger);
+  }
+  const gatewayCertificate = (ca: Pick<CertificateAuthority, 'issue'>, notBefore?: Date) => () =>
+    ca.issue(gatewayActor.user, { attributes: fabricCaAttributes(gatewayActor), notBefore });
+  const anchor = (client: LedgerClient) =>
+    client.anchorBatch(gatewayActor, {
+      batchId: `batch-${randomUUID()}`,
+      kind: 'records',
+      region: 'eu-de',
+      merkleRoot: sha256('refused'),
+      count: 1,
+      fromTime: '2025-01-31T12:00:00Z',
+      toTime: '2025-01-31T12:00:01Z',
+    });
+
+  /** The gRPC status code Fabric's gateway answered with (the same on both). */
+  const grpcCode = (err: LedgerError): unknown => (err.cause as { code?: unknown } | undefined)?.code;
+
+  it('a certificate its MSP did not issue: LEDGER_REJECTED with the transaction id on submit, and on evaluate', async () => {
+    const stranger = await createTestCertificateAuthority('Org1MSP');
+    const client = ledgerSigningWith(gatewayCertificate(stranger));
+
+    const submitted = await rejectionOf(anchor(client));
+    const evaluated = await rejectionOf(client.getBatch(gatewayActor, 'batch-1'));
+
+    expect(submitted).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
+    expect(submitted.txId).toMatch(/^[0-9a-f]{64}$/u);
+    expect(submitted.message).toContain('creator org unknown');
+    expect(grpcCode(submitted)).toBe(GrpcStatus.ABORTED);
+    expect(evaluated).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
+    expect(evaluated.message).toContain('creator org unknown');
+    expect(grpcCode(evaluated)).toBe(GrpcStatus.FAILED_PRECONDITION);
+  });
+
+  it("a certificate dated before its CA's own notBefore, since the chain is checked as of then: LEDGER_REJECTED", async () => {
+    const caNotBefore = Date.parse(new X509Certificate(target.ca.certificatePem).validFrom);
+    const client = ledgerSigningWith(gatewayCertificate(target.ca, new Date(caNotBefore - 60 * 60_000)));
+
+    const evaluated = await rejectionOf(client.getBatch(gatewayActor, 'batch-1'));
+    const submitted = await rejectionOf(anchor(client));
+
+    expect(evaluated).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
+    expect(evaluated.message).toContain('access denied');
+    expect(submitted).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
+    expect(submitted.txId).toMatch(/^[0-9a-f]{64}$/u);
+  });
+
+  it('a channel the peer does not serve: LEDGER_REJECTED naming it, on evaluate, submit and events', async () => {
+    const client = ledgerSigningWith(gatewayCertificate(target.ca), 'no-such-channel');
+
+    const evaluated = await rejectionOf(client.getBatch(gatewayActor, 'batch-1'));
+    const submitted = await rejectionOf(anchor(client));
+    const stream = await ledgers.at(-1)!.events(checkpointers.inMemory());
+    const read = await rejectionOf(stream[Symbol.asyncIterator]().next());
+    stream.close();
+
+    expect(read).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
+    expect(grpcCode(read)).toBe(GrpcStatus.PERMISSION_DENIED);
+    expect(evaluated).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
+    expect(evaluated.message).toContain('no-such-channel');
+    // Fabric answers UNAVAILABLE here, though nothing will change by waiting.
+    expect(grpcCode(evaluated)).toBe(GrpcStatus.UNAVAILABLE);
+    expect(grpcCode(submitted)).toBe(GrpcStatus.FAILED_PRECONDITION);
+    expect(submitted).toMatchObject({ failure: 'rejected', code: 'LEDGER_REJECTED' });
+    expect(submitted.message).toContain('no-such-channel');
+    expect(submitted.txId).toMatch(/^[0-9a-f]{64}$/u);
+  });
+
+  it("a contract's refusal on evaluate: LEDGER_REJECTED with the contract's code", async () => {
+    const client = ledgerSigningWith(gatewayCertificate(target.ca));
+
+    const evaluated = await rejectionOf(client.getBatch(gatewayActor, 'batch-none'));
+
+    expect(evaluated).toMatchObject({ failure: 'rejected', chaincodeCode: 'NOT_FOUND' });
+    expect(evaluated.message).toContain('batch-none is not anchored');
+    expect(grpcCode(evaluated)).toBe(GrpcStatus.UNKNOWN);
   });
 });

@@ -119,8 +119,8 @@ describe('compliance officers take jurisdiction policies through their lifecycle
       expect(anchor).toMatchObject({
         version: doc.version,
         hash: policyDocumentHash(doc),
-        author: 'bootstrap-author',
-        approver: 'bootstrap-approver',
+        author: `bootstrap-author-${doc.jurisdiction.toLowerCase()}`,
+        approver: `bootstrap-approver-${doc.jurisdiction.toLowerCase()}`,
       });
       expect(listed.hash).toBe(anchor.hash);
       const history = await ledger.getPolicyHistory(reader, doc.jurisdiction);
@@ -133,8 +133,8 @@ describe('compliance officers take jurisdiction policies through their lifecycle
       ['DE', 'EU', 'UK', 'US'].map((jurisdiction) => ({
         jurisdiction,
         status: 'active',
-        author: 'bootstrap-author',
-        approver: 'bootstrap-approver',
+        author: `bootstrap-author-${jurisdiction.toLowerCase()}`,
+        approver: `bootstrap-approver-${jurisdiction.toLowerCase()}`,
       })),
     );
     // A restart bootstraps again: everything is found present, nothing is anchored twice.

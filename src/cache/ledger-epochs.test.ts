@@ -1,9 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { checkpointers, type Checkpointer } from '@hyperledger/fabric-gateway';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CertificateAuthority } from '../ledger/certificate-authority.js';
 import { EmbeddedLedger } from '../ledger/embedded-ledger.js';
+import { fabricCaAttributes } from '../ledger/fabric-identities.js';
+import { FabricLedger } from '../ledger/fabric-ledger.js';
 import { LedgerClient } from '../ledger/ledger-client.js';
 import type { LedgerActor } from '../ledger/ledger.js';
 import { LedgerEpochs } from './ledger-epochs.js';
@@ -14,7 +18,7 @@ const patient: LedgerActor = { user: 'p-1', role: 'patient', patient: PATIENT };
 const HASH = 'a'.repeat(64);
 
 async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let i = 0; i < 400 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(check()).toBe(true);
 }
 
@@ -69,5 +73,46 @@ describe('LedgerEpochs', () => {
     expect(errors).toHaveLength(2);
     expect(await epochs.read(PATIENT)).toEqual({ consents: 0, policies: 0 });
     await epochs.close();
+  });
+});
+
+describe('LedgerEpochs against a Fabric peer that does not answer', () => {
+  it('backs off exponentially, with jitter, though each stream "opens" and fails only on its first read', async () => {
+    // A port nothing listens on: fabric-gateway's event stream opens, then fails when read.
+    const gone = createServer();
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
+    const { port } = gone.address() as AddressInfo;
+    await new Promise((resolve) => gone.close(resolve));
+    const ca = await CertificateAuthority.create('Org1MSP');
+    const identity = ca.issue(GATEWAY.user, { attributes: fabricCaAttributes(GATEWAY) });
+    const ledger = new FabricLedger({
+      peerEndpoint: `127.0.0.1:${String(port)}`,
+      channel: 'meridian',
+      chaincode: 'meridian',
+      identities: { identityFor: () => identity, gatewayIdentity: () => identity },
+    });
+    const delays: number[] = [];
+    const epochs = new LedgerEpochs({
+      client: new LedgerClient(ledger),
+      ledger,
+      actor: GATEWAY,
+      retryMs: 40,
+      maxRetryMs: 400,
+      checkpointer: () => Promise.resolve(checkpointers.inMemory()),
+      onStreamError: (_err: unknown, retryInMs: number) => delays.push(retryInMs),
+    });
+    try {
+      await epochs.start();
+      await until(() => delays.length >= 6);
+    } finally {
+      await epochs.close();
+      await ledger.close();
+    }
+    // Each wait lies in the upper half of its step: 40, 80, 160, 320, then the 400 ms cap.
+    const steps = [40, 80, 160, 320, 400, 400];
+    steps.forEach((step, i) => {
+      expect(delays[i]).toBeGreaterThanOrEqual(step / 2);
+      expect(delays[i]).toBeLessThanOrEqual(step);
+    });
   });
 });

@@ -1,6 +1,7 @@
 import type { Checkpointer } from '@hyperledger/fabric-gateway';
 import type { LedgerClient } from '../ledger/ledger-client.js';
 import type { Ledger, LedgerActor, LedgerEventStream } from '../ledger/ledger.js';
+import { backoffDelay } from './retry-delay.js';
 
 /** What a cached decision input depends on: the patient's consents and the active policies. */
 export interface Epochs {
@@ -14,10 +15,13 @@ export interface LedgerEpochsOptions {
   readonly actor: LedgerActor;
   /** Where the event stream resumes after a restart or a lost connection. */
   readonly checkpointer: () => Promise<Checkpointer>;
-  readonly onStreamError?: (err: unknown) => void;
+  /** A lost stream, and how long until it is reopened. */
+  readonly onStreamError?: (err: unknown, retryInMs: number) => void;
   readonly onEvent?: (eventName: string) => void;
-  /** First wait before reopening a lost stream; doubles up to 5 s. */
+  /** First wait before reopening a lost stream, default 200 ms; doubles (with jitter) per failure. */
   readonly retryMs?: number;
+  /** The longest wait between reopenings, default 30 s. */
+  readonly maxRetryMs?: number;
 }
 
 const EVENTS = new Set(['ConsentRecorded', 'ConsentRevoked', 'PolicyActivated']);
@@ -33,8 +37,12 @@ const EVENTS = new Set(['ConsentRecorded', 'ConsentRevoked', 'PolicyActivated'])
  */
 export class LedgerEpochs {
   readonly #o: Readonly<LedgerEpochsOptions>;
-  /** The first wait before reopening a lost stream. */
-  readonly #retryMs: number;
+  readonly #backoff: { readonly baseMs: number; readonly maxMs: number };
+  /**
+   * Failures since the stream last delivered an event. A Fabric stream "opens" even when the peer
+   * is down and fails on its first read, so only an event proves it healthy again.
+   */
+  #failures = 0;
   readonly #patients = new Map<string, number>();
   #policies = 0;
   #stream: LedgerEventStream | null = null;
@@ -45,7 +53,7 @@ export class LedgerEpochs {
 
   constructor(options: Readonly<LedgerEpochsOptions>) {
     this.#o = options;
-    this.#retryMs = options.retryMs ?? 200;
+    this.#backoff = { baseMs: options.retryMs ?? 200, maxMs: options.maxRetryMs ?? 30_000 };
   }
 
   /** Whether the event stream is open. */
@@ -55,7 +63,7 @@ export class LedgerEpochs {
 
   /** Opens the event stream (and keeps reopening it when lost). */
   async start(): Promise<void> {
-    await this.#open(this.#retryMs);
+    await this.#open();
   }
 
   /**
@@ -89,7 +97,7 @@ export class LedgerEpochs {
     await this.#loop;
   }
 
-  async #open(retryMs: number): Promise<void> {
+  async #open(): Promise<void> {
     if (this.#closed) return;
     try {
       const checkpointer = await this.#o.checkpointer();
@@ -97,19 +105,20 @@ export class LedgerEpochs {
       this.#streaming = true;
       this.#loop = this.#consume(this.#stream, checkpointer);
     } catch (err) {
-      this.#lost(err, retryMs);
+      this.#lost(err);
     }
   }
 
   async #consume(stream: LedgerEventStream, checkpointer: Checkpointer): Promise<void> {
     try {
       for await (const event of stream) {
+        this.#failures = 0;
         if (EVENTS.has(event.eventName)) this.#apply(event.eventName, event.payload);
         await checkpointer.checkpointTransaction(event.blockNumber, event.txId);
       }
-      if (!this.#closed) this.#lost(new Error('the ledger event stream ended'), this.#retryMs);
+      if (!this.#closed) this.#lost(new Error('the ledger event stream ended'));
     } catch (err) {
-      this.#lost(err, this.#retryMs);
+      this.#lost(err);
     }
   }
 
@@ -123,11 +132,12 @@ export class LedgerEpochs {
     this.#o.onEvent?.(eventName);
   }
 
-  #lost(err: unknown, retryMs: number): void {
+  #lost(err: unknown): void {
     this.#streaming = false;
     this.#stream = null;
     if (this.#closed) return;
-    this.#o.onStreamError?.(err);
-    this.#retry = setTimeout(() => void this.#open(Math.min(retryMs * 2, 5000)), retryMs);
+    const retryInMs = backoffDelay(this.#failures++, this.#backoff);
+    this.#o.onStreamError?.(err, retryInMs);
+    this.#retry = setTimeout(() => void this.#open(), retryInMs);
   }
 }

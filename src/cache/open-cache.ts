@@ -83,9 +83,9 @@ export async function openCache(o: Readonly<OpenCacheOptions>): Promise<GatewayC
     ledger: o.ledger,
     actor: o.actor,
     checkpointer: () => checkpointers.file(checkpointFile),
-    onStreamError: (err) => {
+    onStreamError: (err, retryInMs) => {
       logger.warn(
-        { err: err instanceof Error ? err.message : String(err) },
+        { err: err instanceof Error ? err.message : String(err), retryInMs },
         'ledger event stream lost; consent-dependent cache entries are not served until it is back',
       );
     },

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.js';
+import { CertificateAuthority } from '../ledger/certificate-authority.js';
 import { EmbeddedLedger } from '../ledger/embedded-ledger.js';
 import { LedgerClient } from '../ledger/ledger-client.js';
 import type { LedgerActor } from '../ledger/ledger.js';
@@ -95,7 +97,7 @@ describe('meridian ledger status', () => {
     expect(text).toMatch(/Signing key: {3}sha256:[0-9a-f]{64}/);
   });
 
-  it('prints the Fabric peer and verifies nothing locally when Fabric is configured', async () => {
+  it("exits 1 when the gateway's Fabric identity cannot be read", async () => {
     const { out, run } = cli({
       MERIDIAN_FABRIC_PEER: 'peer0.org1.example.com:7051',
       MERIDIAN_FABRIC_MSP_ID: 'Org1MSP',
@@ -104,6 +106,8 @@ describe('meridian ledger status', () => {
     });
     await run('ledger', 'status');
     expect(out.join('\n')).toContain('Fabric, peer peer0.org1.example.com:7051, channel meridian');
+    expect(out.join('\n')).toMatch(/Identity: +CANNOT BE READ: .*\/nonexistent\/cert\.pem/);
+    expect(process.exitCode).toBe(1);
   });
 });
 
@@ -145,6 +149,32 @@ describe('meridian ledger verify', () => {
     process.exitCode = undefined;
     await run('ledger', 'status');
     expect(out.join('\n')).toContain('Chain:         NOT VERIFIED: transaction #5');
+    expect(process.exitCode).toBe(1);
+  });
+});
+
+describe('meridian ledger status with a Fabric peer configured', () => {
+  it('asks the peer, and exits 1 naming the failure when it does not answer', async () => {
+    const ca = await CertificateAuthority.create('Org1MSP');
+    const identity = await ca.issue('gateway-eu-de', { attributes: { 'meridian.user': 'gateway-eu-de' } });
+    await writeFile(path.join(dataDir, 'cert.pem'), identity.certificatePem);
+    await writeFile(path.join(dataDir, 'key.pem'), identity.privateKeyPem);
+    // A port nothing listens on.
+    const gone = createServer();
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
+    const { port } = gone.address() as AddressInfo;
+    await new Promise((resolve) => gone.close(resolve));
+
+    const { out, run } = cli({
+      MERIDIAN_FABRIC_PEER: `127.0.0.1:${String(port)}`,
+      MERIDIAN_FABRIC_MSP_ID: 'Org1MSP',
+      MERIDIAN_FABRIC_CERT: path.join(dataDir, 'cert.pem'),
+      MERIDIAN_FABRIC_KEY: path.join(dataDir, 'key.pem'),
+    });
+    await run('ledger', 'status');
+
+    expect(out.join('\n')).toContain(`Ledger:        Fabric, peer 127.0.0.1:${String(port)}, channel meridian`);
+    expect(out.join('\n')).toMatch(/Peer: +NOT ANSWERING: the ledger did not answer/);
     expect(process.exitCode).toBe(1);
   });
 });

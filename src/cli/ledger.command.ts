@@ -6,6 +6,7 @@ import type { LedgerVerification } from '../ledger/ledger-verification.js';
 import { lockDataDir } from '../stores/data-dir-lock.js';
 import { defaultDeps, type CliDeps } from './cli-deps.js';
 import { withControlCheckpoint } from './control-checkpoint.js';
+import { fabricStatus } from './fabric-status.js';
 
 type LedgerDeps = Pick<CliDeps, 'loadConfig' | 'out'>;
 
@@ -88,11 +89,9 @@ export function registerLedger(program: Command, deps: LedgerDeps = defaultDeps)
     .action(async () => {
       const config = deps.loadConfig();
       if (config.fabric !== undefined) {
-        const f = config.fabric;
-        deps.out(
-          `Ledger:        Fabric, peer ${f.peerEndpoint}, channel ${f.channel}, chaincode ${f.chaincode}, MSP ${f.mspId}`,
-        );
-        deps.out('Chain:         kept and validated by the Fabric peers (no local verification)');
+        const { ok, lines } = await fabricStatus(config.fabric);
+        deps.out(lines.join('\n'));
+        if (!ok) process.exitCode = 1;
         return;
       }
       const report = await withDataDir(config, 'meridian ledger status', () =>

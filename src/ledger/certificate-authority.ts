@@ -21,7 +21,10 @@ const ALGORITHM: webcrypto.EcKeyGenParams & webcrypto.EcdsaParams = {
   hash: 'SHA-256',
 };
 const VALIDITY_MS = 365 * 24 * 60 * 60 * 1000;
-/** Backdated so a certificate is valid at once even when clocks disagree by a little. */
+/**
+ * Backdated so a certificate is valid at once even when clocks disagree by a little, but never
+ * before its issuer's own notBefore: Fabric checks the chain as of the certificate's notBefore.
+ */
 const BACKDATE_MS = 60 * 60 * 1000;
 
 /** An MSP member as a Fabric client application holds it. */
@@ -43,6 +46,8 @@ export interface IssueOptions {
   readonly attributes?: Readonly<Record<string, string>>;
   /** Fabric CA's `hf.Type`, also the certificate's OU (NodeOUs); default `client`. */
   readonly type?: IdentityType;
+  /** The start of validity as given, unchecked (tests of clocks); default: backdated within the CA's own. */
+  readonly notBefore?: Date;
 }
 
 /**
@@ -121,6 +126,22 @@ export class CertificateAuthority {
     return new CertificateAuthority({ mspId, certificate, privateKey });
   }
 
+  /**
+   * An existing CA from its PEM files' contents, e.g. the one cryptogen made for an organisation
+   * (`ca/ca.org1.example.com-cert.pem` and its PKCS#8 `priv_sk`), as Fabric CA signs with it.
+   */
+  static async fromPem(mspId: string, certificatePem: string, privateKeyPem: string): Promise<CertificateAuthority> {
+    const certificate = new x509.X509Certificate(certificatePem);
+    const privateKey = await webcrypto.subtle.importKey(
+      'pkcs8',
+      x509.PemConverter.decodeFirst(privateKeyPem),
+      ALGORITHM,
+      true,
+      ['sign'],
+    );
+    return new CertificateAuthority({ mspId, certificate, privateKey });
+  }
+
   /** Writes the certificate and the private key (owner-only) as PEM files into `dir`. */
   async save(dir: string): Promise<void> {
     const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', this.#privateKey);
@@ -132,7 +153,8 @@ export class CertificateAuthority {
   async issue(user: string, options: IssueOptions = {}): Promise<IssuedIdentity> {
     const type = options.type ?? 'client';
     const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
-    const { notBefore, notAfter } = validity();
+    const { notBefore: backdated, notAfter } = validity(this.#certificate);
+    const notBefore = options.notBefore ?? backdated;
     const certificate = await x509.X509CertificateGenerator.create({
       serialNumber: serialNumber(),
       subject: `C=US,ST=North Carolina,O=Hyperledger,OU=${type},CN=${user}`,
@@ -178,7 +200,13 @@ function serialNumber(): string {
   return bytes.toString('hex');
 }
 
-function validity(): { notBefore: Date; notAfter: Date } {
+/** A new certificate's validity; within `issuer`'s, when there is one. */
+function validity(issuer?: x509.X509Certificate): { notBefore: Date; notAfter: Date } {
   const now = Date.now();
-  return { notBefore: new Date(now - BACKDATE_MS), notAfter: new Date(now + VALIDITY_MS) };
+  const earliest = issuer === undefined ? -Infinity : issuer.notBefore.getTime();
+  const latest = issuer === undefined ? Infinity : issuer.notAfter.getTime();
+  return {
+    notBefore: new Date(Math.max(now - BACKDATE_MS, earliest)),
+    notAfter: new Date(Math.min(now + VALIDITY_MS, latest)),
+  };
 }

@@ -7,7 +7,9 @@ const CHAINCODE_RESPONSE = /chaincode response \d+, /;
 
 /**
  * gRPC codes that say the peer, or the network behind it, could not serve the call now:
- * worth trying again later. Anything else without a chaincode response is a refusal.
+ * worth trying again later. Anything else without a chaincode response is a refusal. ABORTED
+ * is both: Fabric's gateway answers every failed endorsement or orderer refusal with it, so its
+ * details decide (see `abortedForNow`).
  */
 const TRANSIENT = new Set<number>([
   GrpcStatus.UNAVAILABLE,
@@ -18,6 +20,15 @@ const TRANSIENT = new Set<number>([
   GrpcStatus.INTERNAL,
   GrpcStatus.UNKNOWN,
 ]);
+
+/** What an endorser or orderer that could not answer says (gRPC's words, the orderer's status). */
+const NOT_ANSWERING =
+  /\b(Unavailable|DeadlineExceeded|deadline exceeded|connection (?:refused|reset|error|closed)|transport is closing|SERVICE_UNAVAILABLE|no Raft leader)\b/i;
+
+/** Fabric's gateway on a channel it does not serve: evaluate answers UNAVAILABLE, yet it is a refusal. */
+const UNKNOWN_CHANNEL = /failed to get config for channel \[([^\]]*)\]/;
+
+const ABORTED = new Set<number>([GrpcStatus.ABORTED]);
 
 const STATUS_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code, name]));
 
@@ -68,12 +79,26 @@ function gatewayFailure(err: GatewayError, txId: string | undefined): LedgerErro
     return new LedgerError('rejected', text, { txId, chaincodeCode: code, cause: err });
   }
   const what = `${err.name}: ${err.message}${err.details.map((detail) => `; ${detail.address}: ${detail.message}`).join('')}`;
-  if (TRANSIENT.has(err.code)) {
+  const channel = UNKNOWN_CHANNEL.exec(err.message)?.[1];
+  if (channel !== undefined) {
+    return new LedgerError('rejected', `the peer does not serve channel ${channel}: ${what}`, { txId, cause: err });
+  }
+  if (TRANSIENT.has(err.code) && (!ABORTED.has(err.code) || abortedForNow(err))) {
     // A submit or commit-status failure leaves the outcome open: the orderer may have the transaction.
     const outcome = err.name === 'SubmitError' || err.name === 'CommitStatusError' ? ' (it may still commit)' : '';
     return new LedgerError('unavailable', `the ledger did not answer${outcome}: ${what}`, { txId, cause: err });
   }
   return new LedgerError('rejected', `the ledger refused the call: ${what}`, { txId, cause: err });
+}
+
+/**
+ * An ABORTED call is transient only when an endorser or the orderer did not answer; a peer that
+ * refused the proposal (e.g. "access denied" for a certificate it does not trust) or an orderer
+ * that refused the transaction (FORBIDDEN, BAD_REQUEST) said no.
+ */
+function abortedForNow(err: GatewayError): boolean {
+  const messages = err.details.length > 0 ? err.details.map((detail) => detail.message) : [err.message];
+  return messages.some((message) => NOT_ANSWERING.test(message));
 }
 
 function transactionIdOf(err: GatewayError): string | undefined {

@@ -1,10 +1,12 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCertificateAuthority, type TestIdentity } from '../../test/support/fabric/identities.js';
+import { patientPersona } from '../demo/organisations.js';
 import { fabricCaAttributes, walletIdentities, type FabricSigningIdentity } from './fabric-identities.js';
+import { LedgerError } from './ledger-error.js';
 import type { LedgerActor } from './ledger.js';
 
 const officer: LedgerActor = { user: 'officer-de-1', role: 'compliance_officer', jurisdiction: 'DE' };
@@ -82,9 +84,14 @@ describe('walletIdentities', () => {
   it('refuses an actor with no wallet folder, naming where its files belong; role gateway falls back', async () => {
     const wallet = await walletIdentities(options());
 
-    await expect(wallet.identityFor({ ...officer, user: 'officer-de-9' })).rejects.toThrow(
-      `no Fabric identity for ledger user officer-de-9: enrol it and copy its cert.pem and key.pem to ${path.join(directory, 'wallet', 'officer-de-9')}/`,
+    const refusal = wallet.identityFor({ ...officer, user: 'officer-de-9' });
+    // A ledger refusal (LEDGER_REJECTED to a client), not an internal error, and no server path.
+    await expect(refusal).rejects.toBeInstanceOf(LedgerError);
+    await expect(refusal).rejects.toMatchObject({ code: 'LEDGER_REJECTED', chaincodeCode: 'NOT_ENROLLED' });
+    await expect(refusal).rejects.toThrow(
+      "no Fabric identity is enrolled for ledger user officer-de-9: an operator enrols it (fabric/scripts/enrol.sh) and puts its cert.pem and key.pem in the gateway's wallet, MERIDIAN_FABRIC_WALLET/officer-de-9/",
     );
+    await expect(refusal).rejects.not.toThrow(directory);
     await expect(wallet.identityFor({ ...officer, user: '../gateway' })).rejects.toThrow(/no Fabric identity/u);
     const fallback = await wallet.identityFor({ user: 'gateway-eu-fr', role: 'gateway' });
     expect(await signsAs(fallback, gateway.certificatePem)).toBe(true);
@@ -107,5 +114,18 @@ describe('walletIdentities', () => {
     await expect(walletIdentities({ ...options(), keyFile: options().certFile })).rejects.toThrow(
       /is not a PEM private key/u,
     );
+  });
+});
+
+describe("README's enrol example", () => {
+  it("names a patient's wallet folder as the gateway looks it up: the token's subject", async () => {
+    const readme = await readFile(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const examples = [...readme.matchAll(/^enrol (\S+) patient patient=(\S+)$/gmu)];
+
+    expect(examples.length).toBeGreaterThan(0);
+    for (const [, user, patientId] of examples) {
+      const persona = patientPersona(patientId!, { id: 'eu-de', jurisdiction: 'DE' });
+      expect(user).toBe(persona.name);
+    }
   });
 });

@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { signers, type Identity, type Signer } from '@hyperledger/fabric-gateway';
+import { LedgerError } from './ledger-error.js';
 import type { LedgerActor } from './ledger.js';
 
 /** An enrolled member as fabric-gateway's `connect()` takes it. */
@@ -81,9 +82,14 @@ class WalletIdentities implements FabricIdentityProvider {
     const folder = this.#folderOf(actor.user);
     if (folder === undefined || !(await exists(path.join(folder, 'cert.pem')))) {
       if (actor.role === 'gateway') return this.#own;
-      throw new Error(
-        `no Fabric identity for ledger user ${actor.user}: enrol it and copy its cert.pem and key.pem to ` +
-          `${folder ?? '<MERIDIAN_FABRIC_WALLET>/<user>'}/`,
+      // The ledger cannot act for someone never enrolled: a refusal the caller is told, not a
+      // defect of the gateway (which would answer INTERNAL_SERVER_ERROR). No server path in it.
+      throw new LedgerError(
+        'rejected',
+        `no Fabric identity is enrolled for ledger user ${actor.user}: an operator enrols it ` +
+          `(fabric/scripts/enrol.sh) and puts its cert.pem and key.pem in the gateway's wallet, ` +
+          `MERIDIAN_FABRIC_WALLET/${folder === undefined ? '<user>' : actor.user}/`,
+        { chaincodeCode: 'NOT_ENROLLED' },
       );
     }
     const identity = await readIdentity(

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, type Checkpointer, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
+import { queryChannelStatus, type FabricChannelStatus } from './fabric-channel-status.js';
 import { commitFailure, isReadConflict, toLedgerError } from './fabric-errors.js';
 import { FabricEventStream } from './fabric-event-stream.js';
 import type { FabricIdentityProvider, FabricSigningIdentity } from './fabric-identities.js';
@@ -103,6 +104,22 @@ export class FabricLedger implements Ledger {
     const stream = new FabricEventStream(events, () => this.#streams.delete(stream));
     this.#streams.add(stream);
     return stream;
+  }
+
+  /**
+   * The channel as the peer sees it, asked as the gateway's own identity: height, the chaincode's
+   * committed definition, the MSP. Rejects with a LedgerError when the peer does not answer.
+   */
+  async channelStatus(): Promise<FabricChannelStatus> {
+    const own = await this.#options.identities.gatewayIdentity();
+    const gateway = await this.#gateway(GATEWAY_KEY, () => Promise.resolve(own));
+    return queryChannelStatus(
+      gateway.getNetwork(this.#options.channel),
+      this.#options.chaincode,
+      own.identity.mspId,
+    ).catch((err: unknown) => {
+      throw toLedgerError(err);
+    });
   }
 
   async close(): Promise<void> {

@@ -102,7 +102,7 @@ describe('openLedger', () => {
         });
         await expect(
           client.recordPolicyVersion({ ...author, user: 'officer-fr-9' }, { jurisdiction: 'FR', version: '2', hash }),
-        ).rejects.toThrow(/no Fabric identity for ledger user officer-fr-9/u);
+        ).rejects.toThrow(/no Fabric identity is enrolled for ledger user officer-fr-9/u);
       } finally {
         await ledger.close();
       }

@@ -23,12 +23,22 @@ export interface BootstrapDeps {
   readonly anchoring: PolicyAnchoring;
 }
 
-/** The two ledger identities of the first start: four eyes, even for the shipped defaults. */
+/** The two ledger identities of the first start, per jurisdiction: four eyes, even for the shipped defaults. */
 export const BOOTSTRAP_AUTHOR = 'bootstrap-author';
 export const BOOTSTRAP_APPROVER = 'bootstrap-approver';
 
-function actor(user: string, policyId: string): LedgerActor {
-  return { user, role: 'compliance_officer', jurisdiction: policyId };
+/**
+ * The ledger user who authors (or approves) the shipped policy of `jurisdiction`, e.g.
+ * `bootstrap-author-de`. A Fabric certificate carries one `meridian.jurisdiction`, and the
+ * chaincode lets only officers of a policy's own jurisdiction record and approve it, so each
+ * jurisdiction needs identities of its own (wallet folders of these names; see README).
+ */
+export function bootstrapUser(role: typeof BOOTSTRAP_AUTHOR | typeof BOOTSTRAP_APPROVER, jurisdiction: string): string {
+  return `${role}-${jurisdiction.toLowerCase()}`;
+}
+
+function actor(role: typeof BOOTSTRAP_AUTHOR | typeof BOOTSTRAP_APPROVER, policyId: string): LedgerActor {
+  return { user: bootstrapUser(role, policyId), role: 'compliance_officer', jurisdiction: policyId };
 }
 
 /** The stored row of a version the ledger has active, from the ledger's own record of it. */
@@ -109,7 +119,8 @@ async function bootstrapOne(
 /**
  * Activates the shipped policies on a first start: every jurisdiction with an active
  * version neither on the ledger nor here gets the shipped document, recorded by
- * `bootstrap-author`, approved by `bootstrap-approver`, activated and stored. Idempotent:
+ * `bootstrap-author-<jurisdiction>`, approved by `bootstrap-approver-<jurisdiction>`, activated
+ * and stored. Idempotent:
  * a restart finds them present; a new control plane beside a ledger that has the shipped
  * version active only stores the row. Nothing active is ever replaced. A jurisdiction the
  * ledger refuses (e.g. on Fabric without wallet entries for the bootstrap users) or cannot

@@ -196,12 +196,16 @@ describe('PolicyService.bootstrap', () => {
       expect(anchor).toMatchObject({
         version: doc.version,
         hash: policyDocumentHash(doc),
-        author: 'bootstrap-author',
-        approver: 'bootstrap-approver',
+        author: `bootstrap-author-${doc.jurisdiction.toLowerCase()}`,
+        approver: `bootstrap-approver-${doc.jurisdiction.toLowerCase()}`,
         status: 'active',
       });
       const row = await repo.get(doc.jurisdiction, doc.version);
-      expect(row).toMatchObject({ status: 'active', author: 'bootstrap-author', approver: 'bootstrap-approver' });
+      expect(row).toMatchObject({
+        status: 'active',
+        author: `bootstrap-author-${doc.jurisdiction.toLowerCase()}`,
+        approver: `bootstrap-approver-${doc.jurisdiction.toLowerCase()}`,
+      });
       const history = await client.getPolicyHistory(reader, doc.jurisdiction);
       expect(history.map((e) => e.txId)).toEqual([row!.recordTxId, row!.approveTxId, row!.activateTxId]);
     }

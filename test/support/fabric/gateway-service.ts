@@ -75,7 +75,7 @@ class GatewayHandlers {
     const { simulator } = this.#options;
     this.#failIfInjected('evaluate');
     try {
-      const { result } = await simulator.simulate(request.getProposedTransaction());
+      const { result } = await simulator.simulate(request.getProposedTransaction(), 'evaluate');
       const response = new peer.Response();
       response.setStatus(result.status);
       response.setMessage(result.message);
@@ -104,7 +104,7 @@ class GatewayHandlers {
       );
     }
     try {
-      const { proposal, result } = await simulator.simulate(request.getProposedTransaction());
+      const { proposal, result } = await simulator.simulate(request.getProposedTransaction(), 'endorse');
       const response = new gateway.EndorseResponse();
       response.setPreparedTransaction(await prepareTransaction(proposal, result, endorser));
       return response;
@@ -201,7 +201,11 @@ class GatewayHandlers {
         (bytes) => gateway.ChaincodeEventsRequest.deserializeBinary(bytes),
       );
       if (request.getChannelId() !== channel) {
-        throw gatewayError(GrpcStatus.NOT_FOUND, `channel '${request.getChannelId()}' not found`);
+        // Fabric checks the channel's Readers policy first, and has no policy manager for it.
+        throw gatewayError(
+          GrpcStatus.PERMISSION_DENIED,
+          `Failed to get policy manager for channel [${request.getChannelId()}]`,
+        );
       }
       streamChaincodeEvents(call, request, ledger);
     } catch (err) {

@@ -47,10 +47,11 @@ export class InjectedFailures {
           details: detail('injected evaluate failure'),
         };
       case 'endorse':
+        // An endorser that did not answer, as Fabric's gateway reports its gRPC failure.
         return {
           code: GrpcStatus.ABORTED,
           message: 'failed to endorse transaction, see attached details for more info',
-          details: detail('injected endorsement failure'),
+          details: detail('rpc error: code = Unavailable desc = injected endorsement failure'),
         };
       case 'submit':
         return {

@@ -56,7 +56,13 @@ export class MspVerifier {
       throw new AccessDeniedError(`creator org unknown: ${mspId}`);
     }
     if (!certificate.checkIssued(root) || !certificate.verify(root.publicKey)) {
-      throw new AccessDeniedError(`creator certificate was not issued by a CA of ${mspId}`);
+      throw new AccessDeniedError('creator org unknown, creator is malformed');
+    }
+    // Fabric's MSP validates the chain as of the certificate's own notBefore, not now, and tells
+    // the client no more than for a stranger (its log says "certificate has expired or is not yet valid").
+    const issuedAt = Date.parse(certificate.validFrom);
+    if (issuedAt < Date.parse(root.validFrom) || issuedAt > Date.parse(root.validTo)) {
+      throw new AccessDeniedError('creator org unknown, creator is malformed');
     }
   }
 }

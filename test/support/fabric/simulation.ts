@@ -53,9 +53,9 @@ export class Simulator {
    * Throws a ServerErrorResponse for a request the gateway itself refuses, and EndorserError
    * for one the peer or the chaincode refuses (each call reports those differently).
    */
-  async simulate(signed: peer.SignedProposal | undefined): Promise<Simulation> {
+  async simulate(signed: peer.SignedProposal | undefined, call: 'evaluate' | 'endorse'): Promise<Simulation> {
     const { executor, ledger } = this.#options;
-    const proposal = this.#parse(signed);
+    const proposal = this.#parse(signed, call);
     const invoker = this.#verify(proposal);
     const request: TransactionRequest = {
       txId: proposal.txId,
@@ -87,11 +87,17 @@ export class Simulator {
     try {
       return this.#options.verifier.verify({ creator, data: signedBytes, signature });
     } catch (err) {
-      throw err instanceof AccessDeniedError ? new EndorserError(GrpcStatus.FAILED_PRECONDITION, err.message) : err;
+      if (!(err instanceof AccessDeniedError)) throw err;
+      // As a Fabric peer words it: the channel's MSPs refused the creator.
+      const reason = err.message.replace(/^access denied: /, '');
+      throw new EndorserError(
+        GrpcStatus.FAILED_PRECONDITION,
+        `error validating proposal: access denied: channel [${this.#options.channel}] ${reason}`,
+      );
     }
   }
 
-  #parse(signed: peer.SignedProposal | undefined): ParsedProposal {
+  #parse(signed: peer.SignedProposal | undefined, call: 'evaluate' | 'endorse'): ParsedProposal {
     const { channel, chaincode } = this.#options;
     let proposal: ParsedProposal;
     try {
@@ -100,13 +106,29 @@ export class Simulator {
       throw err instanceof MalformedRequestError ? gatewayError(GrpcStatus.INVALID_ARGUMENT, err.message) : err;
     }
     if (proposal.channelId !== channel) {
-      throw notServedHere(`channel '${proposal.channelId}' not found`);
+      throw unknownChannel(proposal.channelId, proposal.chaincodeId, call);
     }
     if (proposal.chaincodeId !== chaincode) {
       throw notServedHere(`no peers available to evaluate chaincode ${proposal.chaincodeId} in channel ${channel}`);
     }
     return proposal;
   }
+}
+
+/**
+ * What Fabric 2.5's gateway answers for a channel its peer has not joined: evaluate looks up the
+ * channel's configuration first (UNAVAILABLE), endorse its chaincode's endorsement plan.
+ */
+function unknownChannel(channel: string, chaincode: string, call: 'evaluate' | 'endorse'): ServerErrorResponse {
+  return call === 'evaluate'
+    ? gatewayError(
+        GrpcStatus.UNAVAILABLE,
+        `failed to get config for channel [${channel}]: could not get last config for channel ${channel}`,
+      )
+    : gatewayError(
+        GrpcStatus.FAILED_PRECONDITION,
+        `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${chaincode} in channel ${channel}`,
+      );
 }
 
 /** This gateway knows one channel and chaincode; Fabric answers others as having no peers to ask. */

@@ -1,0 +1,25 @@
+#!/bin/sh
+# The orderer (etcdraft, channel participation, no system channel) in the foreground; up.sh runs it
+# in the background. Operations (/healthz, /metrics) on ORDERER_OPS_PORT.
+set -eu
+. "$(dirname "$0")/env.sh"
+O=$ORGS/ordererOrganizations/example.com/orderers/orderer.example.com
+data=$NATIVE_RUN/data/orderer
+mkdir -p "$data"
+export FABRIC_LOGGING_SPEC=${FABRIC_LOGGING_SPEC:-INFO}
+export ORDERER_GENERAL_LISTENADDRESS=$ORDERER_HOST ORDERER_GENERAL_LISTENPORT=$ORDERER_PORT
+export ORDERER_GENERAL_LOCALMSPID=OrdererMSP ORDERER_GENERAL_LOCALMSPDIR=$O/msp
+export ORDERER_GENERAL_TLS_ENABLED=true ORDERER_GENERAL_TLS_PRIVATEKEY=$O/tls/server.key
+export ORDERER_GENERAL_TLS_CERTIFICATE=$O/tls/server.crt ORDERER_GENERAL_TLS_ROOTCAS="[$O/tls/ca.crt]"
+export ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE=$O/tls/server.crt
+export ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY=$O/tls/server.key
+export ORDERER_GENERAL_CLUSTER_ROOTCAS="[$O/tls/ca.crt]"
+export ORDERER_GENERAL_BOOTSTRAPMETHOD=none ORDERER_CHANNELPARTICIPATION_ENABLED=true
+export ORDERER_ADMIN_LISTENADDRESS=$ORDERER_HOST:$ORDERER_ADMIN_PORT ORDERER_ADMIN_TLS_ENABLED=true
+export ORDERER_ADMIN_TLS_CERTIFICATE=$O/tls/server.crt ORDERER_ADMIN_TLS_PRIVATEKEY=$O/tls/server.key
+export ORDERER_ADMIN_TLS_ROOTCAS="[$O/tls/ca.crt]" ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true
+export ORDERER_ADMIN_TLS_CLIENTROOTCAS="[$O/tls/ca.crt]"
+export ORDERER_OPERATIONS_LISTENADDRESS=$ORDERER_HOST:$ORDERER_OPS_PORT ORDERER_METRICS_PROVIDER=prometheus
+export ORDERER_FILELEDGER_LOCATION=$data
+export ORDERER_CONSENSUS_WALDIR=$data/etcdraft/wal ORDERER_CONSENSUS_SNAPDIR=$data/etcdraft/snapshot
+exec orderer
