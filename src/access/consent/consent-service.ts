@@ -11,6 +11,7 @@ import { consentOfRow, consentRow } from './consent-document.js';
 import { checkStoredConsent, compareWithAnchor, type ConsentVerification } from './consent-verification.js';
 import { newConsent, type GrantConsentRequest } from './grant-consent-request.js';
 import type { IntegrityProblem } from '../policy/policy-source.js';
+import { rememberRecent } from '../remember-recent.js';
 
 /** A consent with what proves it: its content hash and the ledger transactions that anchored it. */
 export interface PatientConsent {
@@ -324,12 +325,7 @@ export class ConsentService {
   }
 
   #remember(row: ConsentRow): void {
-    this.#verified.delete(row.id);
-    this.#verified.set(row.id, { contentHash: row.contentHash, status: row.status });
-    if (this.#verified.size > VERIFIED_MEMO_SIZE) {
-      const oldest = this.#verified.keys().next();
-      if (oldest.done !== true) this.#verified.delete(oldest.value);
-    }
+    rememberRecent(this.#verified, row.id, { contentHash: row.contentHash, status: row.status }, VERIFIED_MEMO_SIZE);
   }
 
   async #anchorRevocation(actor: LedgerActor, consentId: string): Promise<{ txId: string; revokedAt: Date }> {

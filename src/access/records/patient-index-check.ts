@@ -5,6 +5,7 @@ import { LedgerError } from '../../ledger/ledger-error.js';
 import type { LedgerActor } from '../../ledger/ledger.js';
 import type { PatientLocation } from '../../stores/control-plane.js';
 import type { PartialFailure } from './partial-failure.js';
+import { rememberRecent } from '../remember-recent.js';
 
 /** The patient index checked against the ledger: what may be read, and what disagreed. */
 export interface CheckedIndex {
@@ -82,7 +83,7 @@ export class PatientIndexCheck {
   async #state(patientId: string): Promise<{ state: PatientState; remembered: boolean }> {
     try {
       const state = await this.#o.ledger.getPatientState(this.#o.actor, patientId);
-      this.#remember(patientId, state);
+      rememberRecent(this.#memo, patientId, state, MEMO_SIZE);
       return { state, remembered: false };
     } catch (err) {
       const known = this.#memo.get(patientId);
@@ -90,15 +91,6 @@ export class PatientIndexCheck {
         return { state: known, remembered: true };
       }
       throw err;
-    }
-  }
-
-  #remember(patientId: string, state: PatientState): void {
-    this.#memo.delete(patientId);
-    this.#memo.set(patientId, state);
-    if (this.#memo.size > MEMO_SIZE) {
-      const oldest = this.#memo.keys().next();
-      if (oldest.done !== true) this.#memo.delete(oldest.value);
     }
   }
 }
