@@ -46,7 +46,7 @@ async function query<T extends pg.QueryResultRow>(url: string, text: string, par
 }
 
 function codes(res: GraphQLResponse): string[] {
-  return res.errors.map((e) => `${String(e.extensions.code)}@${String(e.extensions.region ?? '')}`);
+  return res.errors.map((e) => `${e.extensions.code as string}@${(e.extensions.region as string | undefined) ?? ''}`);
 }
 
 function ids(s: Summary): string[] {
@@ -83,7 +83,7 @@ describe('tamper evidence: missing, remapped and relabelled rows', () => {
     await t.consentToTreatment(b.id);
   });
   afterAll(async () => {
-    await t?.close();
+    await t.close();
   });
 
   it('a partner cannot act as a patient: only the patient identity provider of their jurisdiction vouches for them', async () => {

@@ -5,7 +5,7 @@ import type { StoredRecord } from '../domain/record.js';
 import type { ControlPlane, PatientLocation, Persona } from '../stores/control-plane.js';
 import type { RecordStore } from '../stores/record-store.js';
 import { generateDemoPatients, type DemoPatient } from './generator.js';
-import { demoOrganisations, hospitalOf, patientPersona, staffPersonas } from './organisations.js';
+import { demoOrganisations, patientPersona, staffPersonas } from './organisations.js';
 
 export interface SeedProgress {
   readonly patientsDone: number;
