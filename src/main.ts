@@ -172,7 +172,7 @@ export async function startGateway(
       consents,
       jurisdictions,
       labelsIn: async (location) =>
-        (await stores.stores.get(location.region)?.sensitivityLabels(location.localId)) ?? [],
+        (await stores.stores.get(location.region)?.sensitivityLabels(location.localIds ?? location.localId)) ?? [],
       onIntegrityViolation: (problems) => {
         for (const p of problems) alert(p.subject, p.message);
       },

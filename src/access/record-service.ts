@@ -293,7 +293,7 @@ export class RecordService {
     const allowed = query.categories ? categories.filter((c) => query.categories?.includes(c)) : categories;
     const read: RecordQuery = {
       ...query,
-      patientIds: [location.localId],
+      patientIds: location.localIds ?? [location.localId],
       categories: allowed,
       excludeSensitivity: withheldLabels,
     };

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_TRUSTED_SYSTEMS } from '../fhir/patient-identifiers.js';
+import { trustedIdentifiersSchema } from './trusted-identifiers.js';
 import { fabricConfig, fabricEnvShape, type FabricConfig } from './fabric-config.js';
 import { DEFAULT_REGIONS, regionListSchema, regionUrlVariable, type RegionConfig } from './regions.js';
 
@@ -51,6 +53,8 @@ export interface Config {
   readonly fabric: FabricConfig | undefined;
   /** How often new audit events are anchored on the ledger as a batch (and once more at shutdown). */
   readonly auditAnchorIntervalMs: number;
+  /** Identifier systems trusted per jurisdiction to match patients (MERIDIAN_TRUSTED_IDENTIFIERS), over the defaults. */
+  readonly trustedIdentifiers: Readonly<Record<string, readonly string[]>>;
 }
 
 const postgresUrl = z
@@ -81,6 +85,7 @@ const envSchema = z.object({
   MERIDIAN_MAX_BODY_BYTES: int(100_000, 1000, 10_000_000),
   MERIDIAN_MAX_PAGE_SIZE: int(100, 1, 1000),
   MERIDIAN_AUDIT_ANCHOR_INTERVAL_MS: int(30_000, 100, 86_400_000),
+  MERIDIAN_TRUSTED_IDENTIFIERS: trustedIdentifiersSchema.default({}),
   MERIDIAN_REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
@@ -211,6 +216,7 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
     }),
     fabric,
     auditAnchorIntervalMs: e.MERIDIAN_AUDIT_ANCHOR_INTERVAL_MS,
+    trustedIdentifiers: Object.freeze({ ...DEFAULT_TRUSTED_SYSTEMS, ...e.MERIDIAN_TRUSTED_IDENTIFIERS }),
     cache: Object.freeze({
       redisUrl: e.MERIDIAN_REDIS_URL,
       ttlMs: e.MERIDIAN_CACHE_TTL_MS,

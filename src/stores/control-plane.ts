@@ -3,6 +3,7 @@ import type { Role } from '../domain/principal.js';
 import { PrismaAuditLog, type AuditLog } from './audit-log.js';
 import { PrismaConsentRepository, type ConsentRepository } from './consent-repository.js';
 import type { Database } from './database.js';
+import { PatientIndex } from './patient-index.js';
 import { PrismaPolicyRepository, type PolicyRepository } from './policy-repository.js';
 
 export interface Organisation {
@@ -15,6 +16,8 @@ export interface Organisation {
 export interface PatientLocation {
   readonly region: string;
   readonly localId: string;
+  /** Every local id of the patient in the region, when there is more than one (two documents, one person). */
+  readonly localIds?: readonly string[];
 }
 
 export interface Persona {
@@ -32,12 +35,14 @@ export interface ControlPlane {
   readonly policies: PolicyRepository;
   /** The hash-chained audit log of access decisions. */
   readonly auditLog: AuditLog;
+  /** The master patient index's identifiers, reviews and history; its one writer (`apply`). */
+  readonly patientIndex: PatientIndex;
   organisation(id: string): Promise<Organisation | null>;
   organisations(): Promise<Organisation[]>;
   upsertOrganisations(orgs: readonly Organisation[]): Promise<void>;
   /** Regions and local ids that hold a global patient's records. */
   locatePatient(globalId: string): Promise<PatientLocation[]>;
-  /** Links a patient's local id in a region to its global id; idempotent. */
+  /** Links a patient's local id in a region to its global id; idempotent. Through `patientIndex.apply`. */
   linkPatient(globalId: string, location: PatientLocation): Promise<void>;
   /** The global id a region-local patient id is linked to, if any. */
   globalIdOf(location: PatientLocation): Promise<string | null>;
@@ -54,9 +59,11 @@ export class PrismaControlPlane implements ControlPlane {
   readonly consents: ConsentRepository;
   readonly policies: PolicyRepository;
   readonly auditLog: AuditLog;
+  readonly patientIndex: PatientIndex;
 
   constructor(db: Database) {
     this.#prisma = new PrismaClient({ adapter: db.adapter() });
+    this.patientIndex = new PatientIndex(this.#prisma);
     this.consents = new PrismaConsentRepository(this.#prisma);
     this.policies = new PrismaPolicyRepository(this.#prisma);
     this.auditLog = new PrismaAuditLog(this.#prisma);
@@ -83,18 +90,26 @@ export class PrismaControlPlane implements ControlPlane {
   }
 
   async locatePatient(globalId: string): Promise<PatientLocation[]> {
-    return this.#prisma.patientLocation.findMany({
+    const rows = await this.#prisma.patientLocation.findMany({
       where: { globalId },
       select: { region: true, localId: true },
-      orderBy: { region: 'asc' },
+      orderBy: [{ region: 'asc' }, { createdAt: 'asc' }, { localId: 'asc' }],
     });
+    const byRegion = new Map<string, string[]>();
+    for (const row of rows) byRegion.set(row.region, [...(byRegion.get(row.region) ?? []), row.localId]);
+    return [...byRegion].map(([region, ids]) => ({
+      region,
+      localId: ids[0] ?? '',
+      ...(ids.length > 1 ? { localIds: ids } : {}),
+    }));
   }
 
   async linkPatient(globalId: string, location: PatientLocation): Promise<void> {
-    await this.#prisma.patientLocation.upsert({
-      where: { globalId_region: { globalId, region: location.region } },
-      create: { globalId, ...location },
-      update: { localId: location.localId },
+    await this.patientIndex.apply({
+      kind: 'link',
+      actor: 'system',
+      globalId,
+      location: { region: location.region, localId: location.localId },
     });
   }
 

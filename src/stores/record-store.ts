@@ -21,7 +21,7 @@ export interface RecordStore {
   readonly region: string;
   find(query: RecordQuery): Promise<StoredRecord[]>;
   /** The sensitivity labels a patient's records carry: whether a withheld label is there to report. */
-  sensitivityLabels(patientId: string): Promise<SensitivityLabel[]>;
+  sensitivityLabels(patientId: string | readonly string[]): Promise<SensitivityLabel[]>;
   /** Writes all records in one transaction: all or nothing. Same key and hash is a no-op. */
   upsertMany(records: readonly Omit<StoredRecord, 'region'>[], options?: UpsertOptions): Promise<UpsertResult>;
   count(): Promise<number>;
@@ -51,8 +51,9 @@ export class PrismaRecordStore implements RecordStore {
         patientId: { in: [...query.patientIds] },
         ...(query.resourceTypes ? { resourceType: { in: [...query.resourceTypes] } } : {}),
         ...(query.categories ? { category: { in: [...query.categories] } } : {}),
+        // A record carrying any withheld label is withheld, however many others it carries.
         ...(query.excludeSensitivity?.length
-          ? { OR: [{ sensitivity: null }, { sensitivity: { notIn: [...query.excludeSensitivity] } }] }
+          ? { NOT: { sensitivity: { hasSome: [...query.excludeSensitivity] } } }
           : {}),
         AND: [
           ...(query.since ? [{ lastUpdated: { gte: query.since } }] : []),
@@ -65,13 +66,11 @@ export class PrismaRecordStore implements RecordStore {
     return rows.map((row) => this.#toRecord(row));
   }
 
-  async sensitivityLabels(patientId: string): Promise<SensitivityLabel[]> {
-    const rows = await this.#prisma.record.findMany({
-      where: { patientId, sensitivity: { not: null } },
-      distinct: ['sensitivity'],
-      select: { sensitivity: true },
-    });
-    return rows.flatMap((r) => (r.sensitivity === null ? [] : [r.sensitivity as SensitivityLabel]));
+  async sensitivityLabels(patientId: string | readonly string[]): Promise<SensitivityLabel[]> {
+    const ids = typeof patientId === 'string' ? [patientId] : [...patientId];
+    const rows = await this.#prisma.$queryRaw<{ label: string }[]>`
+      SELECT DISTINCT unnest(sensitivity) AS label FROM records WHERE patient_id = ANY(${ids}::text[])`;
+    return rows.map((r) => r.label as SensitivityLabel).sort();
   }
 
   async upsertMany(
@@ -100,7 +99,7 @@ export class PrismaRecordStore implements RecordStore {
           } else if (hash === undefined) {
             fresh.push(toRow(record));
           } else {
-            await tx.record.update({ where: { key }, data: toRow(record) });
+            await tx.record.update({ where: { key }, data: { ...toRow(record), importedAt: new Date() } });
             updated++;
           }
         }
@@ -134,8 +133,9 @@ export class PrismaRecordStore implements RecordStore {
       resourceId: row.resourceId,
       patientId: row.patientId,
       category: row.category as Category,
-      sensitivity: row.sensitivity as SensitivityLabel | null,
+      sensitivity: row.sensitivity as SensitivityLabel[],
       sourceOrg: row.sourceOrg,
+      sourceOrgName: row.sourceOrgName,
       lastUpdated: row.lastUpdated,
       contentHash: row.contentHash,
       resource: row.resource as unknown as FhirResource,
@@ -157,8 +157,9 @@ function toRow(record: Omit<StoredRecord, 'region'>): Prisma.RecordCreateManyInp
     resourceId: record.resourceId,
     patientId: record.patientId,
     category: record.category,
-    sensitivity: record.sensitivity,
+    sensitivity: [...record.sensitivity],
     sourceOrg: record.sourceOrg,
+    sourceOrgName: record.sourceOrgName ?? null,
     lastUpdated: record.lastUpdated,
     contentHash: record.contentHash,
     resource: record.resource as unknown as Prisma.InputJsonValue,
