@@ -11,6 +11,7 @@ import { PolicySimulator } from './access/policy-simulation.js';
 import { AuditService } from './access/audit-service.js';
 import { ConsentService } from './access/consent-service.js';
 import { RecordAnchorer } from './access/record-anchoring.js';
+import { importServices } from './access/records/import-services.js';
 import { RecordVerifier } from './access/record-verifier.js';
 import { PolicyService } from './access/policy-service.js';
 import { loadShippedPolicies } from './access/shipped-policies.js';
@@ -218,6 +219,7 @@ export async function startGateway(
       apollo,
       logger,
       maxBodyBytes: config.limits.maxBodyBytes,
+      maxImportBytes: config.limits.maxImportBytes,
       maxBatch: config.limits.maxBatch,
       authenticate: (token) => verifier.verify(token),
       context: (base) => ({
@@ -229,6 +231,7 @@ export async function startGateway(
           policies,
           disclosures,
           simulator,
+          ...importServices(config, stores, new RecordAnchorer({ stores: stores.anchors, ledger: ledgerClient })),
           organisationName: (id) => names.get(id) ?? null,
         },
         partialFailures: [],

@@ -11,8 +11,8 @@ import { startTestGateway, type GraphQLResponse, type TestGateway } from './supp
  */
 
 /**
- * Who calls. The five roles of the matrix (`clinician`, `officer`, `patient`, `auditor`,
- * `anonymous`), and the counterparts the cross-organisation, cross-patient and
+ * Who calls. The six roles of the matrix (`clinician`, `officer`, `patient`, `auditor`,
+ * `integration`, `anonymous`), and the counterparts the cross-organisation, cross-patient and
  * cross-jurisdiction rows need.
  */
 const STAFF = {
@@ -22,9 +22,10 @@ const STAFF = {
   officerFR: 'officer-dubois', // FR: acts on EU policies
   officerUS: 'officer-miller', // US-MA: acts on US policies
   auditor: 'auditor-klein', // Charité Berlin, DE
+  integration: 'integration-charite', // Charité Berlin's interface engine, DE
 } as const;
 type Caller = keyof typeof STAFF | 'patient' | 'otherPatient' | 'anonymous';
-const ROLES: readonly Caller[] = ['clinician', 'officer', 'patient', 'auditor', 'anonymous'];
+const ROLES: readonly Caller[] = ['clinician', 'officer', 'patient', 'auditor', 'integration', 'anonymous'];
 
 type Expected = 'ALLOWED' | 'FORBIDDEN' | 'NOT_FOUND' | 'UNAUTHENTICATED';
 
@@ -140,6 +141,24 @@ const DRAFT = `mutation Draft($d: JSONObject!) { draftPolicy(document: $d) { ${V
 const APPROVE = `mutation Approve($j: String!, $v: String!) { approvePolicy(jurisdiction: $j, version: $v) { ${VERSION_FIELDS} } }`;
 const ACTIVATE = `mutation Activate($j: String!, $v: String!) { activatePolicy(jurisdiction: $j, version: $v) { ${VERSION_FIELDS} } }`;
 
+const IMPORT = /* GraphQL */ `
+  mutation Import($region: String!, $bundle: JSONObject!) {
+    importBundle(region: $region, bundle: $bundle) {
+      region
+      organisationId
+      records
+      inserted
+    }
+  }
+`;
+const REVIEWS = 'query Reviews { patientMatchReviews { id globalId candidateId } }';
+
+/** A bundle of one new Patient, under an id no other call used. */
+function importable(): Record<string, unknown> {
+  const resource = { resourceType: 'Patient', id: `auth-${randomUUID()}`, gender: 'other', birthDate: '1990-01-01' };
+  return { resourceType: 'Bundle', type: 'collection', entry: [{ resource }] };
+}
+
 interface ConsentData {
   id: string;
   patientId: string;
@@ -178,6 +197,7 @@ const NOT_OFFICERS: readonly Case[] = [
   { as: 'clinician', expect: 'FORBIDDEN' },
   { as: 'patient', expect: 'FORBIDDEN' },
   { as: 'auditor', expect: 'FORBIDDEN' },
+  { as: 'integration', expect: 'FORBIDDEN' },
   { as: 'anonymous', expect: 'UNAUTHENTICATED' },
 ];
 
@@ -207,6 +227,7 @@ const ROWS: readonly Row[] = [
       },
       { as: 'officer', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -232,6 +253,7 @@ const ROWS: readonly Row[] = [
       },
       { as: 'officer', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -267,6 +289,13 @@ const ROWS: readonly Row[] = [
           expect(me).toMatchObject({ roles: ['auditor'] });
         },
       },
+      {
+        as: 'integration',
+        expect: 'ALLOWED',
+        check: (me) => {
+          expect(me).toMatchObject({ organisationId: 'charite-berlin', roles: ['integration'] });
+        },
+      },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -279,6 +308,7 @@ const ROWS: readonly Row[] = [
       { as: 'clinician', expect: 'FORBIDDEN' },
       { as: 'officer', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
       {
         as: 'patient',
@@ -321,6 +351,7 @@ const ROWS: readonly Row[] = [
       { as: 'clinician', expect: 'FORBIDDEN' },
       { as: 'officer', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -340,6 +371,7 @@ const ROWS: readonly Row[] = [
       { as: 'clinician', expect: 'FORBIDDEN' },
       { as: 'officer', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
       {
         as: 'patient',
@@ -374,6 +406,7 @@ const ROWS: readonly Row[] = [
       { as: 'clinician', expect: 'FORBIDDEN' },
       { as: 'officer', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -408,6 +441,7 @@ const ROWS: readonly Row[] = [
       },
       { as: 'clinician', expect: 'FORBIDDEN' },
       { as: 'patient', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -434,6 +468,7 @@ const ROWS: readonly Row[] = [
       { as: 'clinician', expect: 'FORBIDDEN' },
       { as: 'patient', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -449,6 +484,7 @@ const ROWS: readonly Row[] = [
       { as: 'clinician', expect: 'FORBIDDEN' },
       { as: 'patient', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
       { as: 'officerUS', expect: 'NOT_FOUND', note: 'a DE break-glass, from US-MA' },
       { as: 'officerFR', expect: 'NOT_FOUND', note: 'a DE break-glass, from FR' },
@@ -493,6 +529,7 @@ const ROWS: readonly Row[] = [
       { as: 'officer', expect: 'ALLOWED' },
       { as: 'officerUS', expect: 'NOT_FOUND', note: "a DE requester's decision: not their jurisdiction" },
       { as: 'auditor', expect: 'ALLOWED' },
+      { as: 'integration', expect: 'NOT_FOUND', note: 'the requesting organisation, but not a clinician: same answer' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -626,6 +663,44 @@ const ROWS: readonly Row[] = [
           expect(v).toMatchObject({ version: f.euToActivate, status: 'ACTIVE' });
         },
       },
+    ],
+  },
+  {
+    operation: 'importBundle',
+    query: IMPORT,
+    variables: () => ({ region: 'eu-de', bundle: importable() }),
+    cases: [
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'patient', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+      {
+        as: 'integration',
+        expect: 'FORBIDDEN',
+        note: 'into a region of another jurisdiction',
+        variables: () => ({ region: 'us-ma', bundle: importable() }),
+      },
+      {
+        as: 'integration',
+        expect: 'ALLOWED',
+        note: 'own jurisdiction',
+        check: (r) => {
+          expect(r).toMatchObject({ region: 'eu-de', organisationId: 'charite-berlin', records: 1, inserted: 1 });
+        },
+      },
+    ],
+  },
+  {
+    operation: 'patientMatchReviews',
+    query: REVIEWS,
+    cases: [
+      { as: 'officer', expect: 'ALLOWED' },
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'patient', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
 ];

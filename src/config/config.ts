@@ -36,6 +36,8 @@ export interface Config {
     maxAliases: number;
     maxBatch: number;
     maxBodyBytes: number;
+    /** Body limit for integration users, whose importBundle carries whole FHIR bundles. */
+    maxImportBytes: number;
     maxPageSize: number;
   }>;
   /**
@@ -83,6 +85,7 @@ const envSchema = z.object({
   MERIDIAN_MAX_ALIASES: int(15, 1, 1000),
   MERIDIAN_MAX_BATCH: int(5, 1, 100),
   MERIDIAN_MAX_BODY_BYTES: int(100_000, 1000, 10_000_000),
+  MERIDIAN_MAX_IMPORT_BYTES: int(20_000_000, 1000, 200_000_000),
   MERIDIAN_MAX_PAGE_SIZE: int(100, 1, 1000),
   MERIDIAN_AUDIT_ANCHOR_INTERVAL_MS: int(30_000, 100, 86_400_000),
   MERIDIAN_TRUSTED_IDENTIFIERS: trustedIdentifiersSchema.default({}),
@@ -212,6 +215,7 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
       maxAliases: e.MERIDIAN_MAX_ALIASES,
       maxBatch: e.MERIDIAN_MAX_BATCH,
       maxBodyBytes: e.MERIDIAN_MAX_BODY_BYTES,
+      maxImportBytes: e.MERIDIAN_MAX_IMPORT_BYTES,
       maxPageSize: e.MERIDIAN_MAX_PAGE_SIZE,
     }),
     fabric,

@@ -7,6 +7,8 @@ import type { DisclosureVerifier } from '../access/disclosure-verifier.js';
 import type { PolicySimulator } from '../access/policy-simulation.js';
 import type { PolicyService } from '../access/policy-service.js';
 import type { RecordService } from '../access/record-service.js';
+import type { BundleImporter } from '../access/records/bundle-importer.js';
+import type { PatientReviewService } from '../access/records/patient-review-service.js';
 import { loadConfig } from '../config/config.js';
 import { MeridianError } from '../domain/errors.js';
 import { createApollo } from './apollo.js';
@@ -24,6 +26,8 @@ function contextWith(records: Partial<RecordService>): GraphQLContext {
       disclosures: {} as DisclosureVerifier,
       simulator: {} as PolicySimulator,
       policies: {} as PolicyService,
+      imports: {} as BundleImporter,
+      patientReviews: {} as PatientReviewService,
       organisationName: () => null,
     },
     log: pino({ level: 'silent' }),

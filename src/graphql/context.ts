@@ -7,6 +7,8 @@ import type { AuditService } from '../access/audit-service.js';
 import type { PolicyService } from '../access/policy-service.js';
 import type { DisclosureVerifier } from '../access/disclosure-verifier.js';
 import type { PolicySimulator } from '../access/policy-simulation.js';
+import type { BundleImporter } from '../access/records/bundle-importer.js';
+import type { PatientReviewService } from '../access/records/patient-review-service.js';
 
 /** What resolvers may call: services only, never a store or the ledger directly. */
 export interface Services {
@@ -17,6 +19,9 @@ export interface Services {
   readonly policies: PolicyService;
   readonly disclosures: DisclosureVerifier;
   readonly simulator: PolicySimulator;
+  /** FHIR bundles pushed by integration users. */
+  readonly imports: BundleImporter;
+  readonly patientReviews: PatientReviewService;
   /** Display name of an organisation, for provenance. */
   readonly organisationName: (id: string) => string | null;
 }

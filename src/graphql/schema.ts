@@ -4,6 +4,8 @@ import { buildSchema } from 'type-graphql';
 import { AccessLogResolver } from './resolvers/access-log.resolver.js';
 import { ConsentResolver } from './resolvers/consent.resolver.js';
 import { DisclosureResolver } from './resolvers/disclosure.resolver.js';
+import { ImportResolver } from './resolvers/import.resolver.js';
+import { PatientReviewResolver } from './resolvers/patient-review.resolver.js';
 import { MeResolver } from './resolvers/me.resolver.js';
 import { PatientResolver } from './resolvers/patient.resolver.js';
 import { PolicyResolver } from './resolvers/policy.resolver.js';
@@ -11,7 +13,16 @@ import { PolicyResolver } from './resolvers/policy.resolver.js';
 /** The executable schema, from the type-graphql classes. */
 export function buildMeridianSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [PatientResolver, MeResolver, ConsentResolver, AccessLogResolver, DisclosureResolver, PolicyResolver],
+    resolvers: [
+      PatientResolver,
+      MeResolver,
+      ConsentResolver,
+      AccessLogResolver,
+      DisclosureResolver,
+      PolicyResolver,
+      ImportResolver,
+      PatientReviewResolver,
+    ],
     validate: false,
   });
 }

@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import { MeridianError } from '../domain/errors.js';
-import type { Principal } from '../domain/principal.js';
+import { hasRole, type Principal } from '../domain/principal.js';
 import type { GraphQLContext } from '../graphql/context.js';
 
 export interface ReadinessReport {
@@ -15,6 +15,8 @@ export interface HttpServerOptions {
   readonly apollo: ApolloServer<GraphQLContext>;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
+  /** Body limit for principals with the integration role (importBundle); default maxBodyBytes. */
+  readonly maxImportBytes?: number;
   readonly maxBatch: number;
   /** Verifies a bearer token; throws UNAUTHENTICATED. */
   readonly authenticate: (token: string) => Promise<Principal>;
@@ -103,6 +105,10 @@ async function metrics(
   res.end(method === 'HEAD' ? undefined : text);
 }
 
+function bodyLimit(o: Readonly<HttpServerOptions>, principal: Principal | null): number {
+  return principal && hasRole(principal, 'integration') ? (o.maxImportBytes ?? o.maxBodyBytes) : o.maxBodyBytes;
+}
+
 async function graphql(
   o: Readonly<HttpServerOptions>,
   req: IncomingMessage,
@@ -117,7 +123,10 @@ async function graphql(
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const body = method === 'POST' ? await readJson(req, o.maxBodyBytes, headers.get('content-type')) : undefined;
+  // Authenticated first: an integration user's bundles may be larger than anyone else's requests.
+  const principal = await authenticate(o, headers.get('authorization'));
+  const body =
+    method === 'POST' ? await readJson(req, bodyLimit(o, principal), headers.get('content-type')) : undefined;
   if (Array.isArray(body) && body.length > o.maxBatch) {
     throw new HttpError(
       400,
@@ -125,7 +134,6 @@ async function graphql(
       `A batch may hold at most ${o.maxBatch} operations; this one has ${body.length}.`,
     );
   }
-  const principal = await authenticate(o, headers.get('authorization'));
   const response = await o.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method, headers, search: url.search, body },
     context: () =>
