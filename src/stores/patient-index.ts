@@ -36,7 +36,13 @@ export type PatientIndexChange =
       readonly reviewId?: string;
     }
   | { readonly kind: 'unmerge'; readonly actor: string; /** The merge event to undo. */ readonly mergeSeq: bigint }
-  | { readonly kind: 'dismiss'; readonly actor: string; readonly reviewId: string };
+  | { readonly kind: 'dismiss'; readonly actor: string; readonly reviewId: string }
+  | {
+      /** Many links without identifiers at once (demo seeding): one transaction, one event each. */
+      readonly kind: 'links';
+      readonly actor: string;
+      readonly links: readonly { readonly globalId: string; readonly location: IndexLocation }[];
+    };
 
 /** A probable match waiting for a person to decide. */
 export interface MatchReview {
@@ -130,6 +136,8 @@ export class PatientIndex {
           return unmerge(tx, change);
         case 'dismiss':
           return dismiss(tx, change);
+        case 'links':
+          return links(tx, change);
       }
     });
   }
@@ -250,4 +258,23 @@ async function dismiss(tx: Tx, change: Extract<PatientIndexChange, { kind: 'dism
     data: { resolution: 'dismissed', resolvedBy: change.actor, resolvedAt: new Date() },
   });
   return event(tx, 'dismiss', change.actor, review.globalId, review.candidateId, { reviewId: review.id });
+}
+
+async function links(tx: Tx, change: Extract<PatientIndexChange, { kind: 'links' }>): Promise<bigint> {
+  const fresh = change.links.map((l) => ({
+    globalId: l.globalId,
+    region: l.location.region,
+    localId: l.location.localId,
+  }));
+  const created = await tx.patientLocation.createMany({ data: fresh, skipDuplicates: true });
+  if (created.count === 0) return 0n;
+  await tx.patientIndexEvent.createMany({
+    data: change.links.map((l) => ({
+      action: 'link',
+      actor: change.actor,
+      globalId: l.globalId,
+      body: { location: { region: l.location.region, localId: l.location.localId }, identifierHashes: [] },
+    })),
+  });
+  return BigInt(created.count);
 }
