@@ -5,8 +5,8 @@ import { MeridianError } from '../../domain/errors.js';
 import { parsePolicyDocument, type PolicyDocument } from '../../domain/policy/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** policies/ at the package root, from src/access or dist/access. */
-export const SHIPPED_POLICY_DIR = path.resolve(here, '..', '..', 'policies');
+/** policies/ at the package root, from src/access/policy or dist/access/policy. */
+export const SHIPPED_POLICY_DIR = path.resolve(here, '..', '..', '..', 'policies');
 
 /**
  * The policy documents shipped in `policies/*.json`, validated, in file-name order.
