@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
 import { GATEWAY_ACTOR, openAccess, startAuditAnchoring } from './access/open-access.js';
 import type { AuditAnchorSchedule } from './access/audit/audit-anchor-schedule.js';
@@ -14,6 +15,7 @@ import { createLogger } from './server/logger.js';
 import { Metrics } from './server/metrics.js';
 import { openHttp, type OpenHttp } from './server/open-http.js';
 import { lockDataDir } from './stores/data-dir-lock.js';
+import { openTracing, type Tracing } from './tracing/open-tracing.js';
 import { openStores, type Stores } from './stores/open-stores.js';
 
 export interface Gateway {
@@ -31,6 +33,8 @@ export interface StartOptions {
    * benchmarks of several gateways on one embedded ledger); the caller closes it.
    */
   readonly ledger?: Ledger;
+  /** Also export spans here (tests read them from an in-memory exporter). */
+  readonly spanExporter?: SpanExporter;
 }
 
 /** What a started gateway holds open, each closed in the order below. */
@@ -40,6 +44,7 @@ interface Opened {
   cache?: GatewayCache | null;
   stores?: Stores;
   ledger?: Ledger;
+  tracing?: Tracing | null;
 }
 
 /** Stops taking requests, anchors the last audit events while the ledger is open, then closes the rest. */
@@ -54,6 +59,7 @@ async function shutdown(
   await opened.cache?.close();
   await opened.stores?.close();
   if (ownsLedger) await opened.ledger?.close();
+  await opened.tracing?.shutdown();
   logger.debug('databases and ledger closed');
   await unlock();
 }
@@ -69,6 +75,10 @@ export async function startGateway(
   const unlock = embedded ? await lockDataDir(config.dataDir, 'the gateway') : (): Promise<void> => Promise.resolve();
   const opened: Opened = {};
   try {
+    const tracing = (opened.tracing = openTracing(
+      config,
+      options.spanExporter ? { exporter: options.spanExporter } : {},
+    ));
     const stores = (opened.stores = await openStores(config));
     const ledger = (opened.ledger = options.ledger ?? (await openLedger(config)));
     const organisations = await openOrganisations(config, stores.control);
@@ -90,6 +100,7 @@ export async function startGateway(
       organisations,
       metrics,
       stores,
+      ...(tracing ? { tracer: tracing.tracer } : {}),
     }));
     await cache?.start(http.port);
     logger.info(

@@ -51,6 +51,8 @@ export interface Config {
   readonly fabric: FabricConfig | undefined;
   /** How often new audit events are anchored on the ledger as a batch (and once more at shutdown). */
   readonly auditAnchorIntervalMs: number;
+  /** OpenTelemetry: spans go to `otlpEndpoint` (OTLP/HTTP) when it is set; nothing is traced otherwise. */
+  readonly tracing: Readonly<{ otlpEndpoint: string | undefined; serviceName: string }>;
 }
 
 const postgresUrl = z
@@ -94,6 +96,11 @@ const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64 (openssl rand -base64 32)')
     .optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .refine((u) => /^https?:\/\//.test(u) && URL.canParse(u), 'must be an http:// or https:// URL')
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).default('meridian-gateway'),
   ...fabricEnvShape,
 });
 
@@ -211,6 +218,7 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
     }),
     fabric,
     auditAnchorIntervalMs: e.MERIDIAN_AUDIT_ANCHOR_INTERVAL_MS,
+    tracing: Object.freeze({ otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME }),
     cache: Object.freeze({
       redisUrl: e.MERIDIAN_REDIS_URL,
       ttlMs: e.MERIDIAN_CACHE_TTL_MS,

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { OrganisationEntry } from '../auth/organisation-directory.js';
 import { TokenVerifier } from '../auth/token-verifier.js';
@@ -6,6 +7,7 @@ import type { Config } from '../config/config.js';
 import { createApollo } from '../graphql/apollo.js';
 import type { Services } from '../graphql/context.js';
 import { metricsPlugin } from '../graphql/metrics-plugin.js';
+import { tracingPlugin } from '../graphql/tracing-plugin.js';
 import { buildMeridianSchema } from '../graphql/schema.js';
 import type { Stores } from '../stores/open-stores.js';
 import { createHttpServer } from './http-server.js';
@@ -19,6 +21,8 @@ export interface HttpOptions {
   readonly organisations: readonly OrganisationEntry[];
   readonly metrics: Metrics;
   readonly stores: Stores;
+  /** Present when tracing is on (OTLP endpoint configured, or a test's exporter). */
+  readonly tracer?: Tracer;
 }
 
 /** The gateway's HTTP front: GraphQL, health and metrics, listening. */
@@ -33,7 +37,7 @@ export interface OpenHttp {
 export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
   const { config, logger } = o;
   const verifier = new TokenVerifier({ organisations: o.organisations, audience: config.tokenAudience });
-  const apollo = createApollo(await buildMeridianSchema(), config, [metricsPlugin(o.metrics)]);
+  const apollo = createApollo(await buildMeridianSchema(), config, [metricsPlugin(o.metrics), tracingPlugin()]);
   await apollo.start();
   const server = createHttpServer({
     apollo,
@@ -44,6 +48,7 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
     context: (base) => ({ ...base, services: o.services, partialFailures: [] }),
     readiness: readiness(o.stores, config.regionTimeoutMs),
     metrics: o.metrics,
+    ...(o.tracer ? { tracer: o.tracer } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import pino from 'pino';
 import { ensureDevKeys } from '../../src/auth/dev-keys.js';
 import { mintPersonaToken } from '../../src/auth/persona-token.js';
@@ -49,6 +50,8 @@ export interface TestGatewayOptions {
    * own dev keys), cache and event stream. It closes only itself; close it first.
    */
   readonly beside?: TestGateway;
+  /** Spans the gateway records go here too (tracing tests read an in-memory exporter). */
+  readonly spanExporter?: SpanExporter;
 }
 
 /**
@@ -87,11 +90,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       else env[regionUrlVariable(id)] = db.url;
     }
     const config = loadConfig(env);
-    const gateway = await startGateway(
-      config,
-      pino({ level: 'silent' }),
-      options.beside ? { ledger: options.beside.gateway.ledger } : {},
-    );
+    const gateway = await startGateway(config, pino({ level: 'silent' }), {
+      ...(options.beside ? { ledger: options.beside.gateway.ledger } : {}),
+      ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
+    });
     const demo = generateDemoData({ patients, regions: config.regions });
     const keys = await ensureDevKeys(
       dataDir,

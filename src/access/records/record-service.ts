@@ -14,6 +14,7 @@ import type { AuditService } from '../audit/audit-service.js';
 import { compareRecords, decodeCursor, encodeCursor, type RecordCursor } from './cursor.js';
 import { withDeadline } from './deadline.js';
 import type { PartialFailure } from './partial-failure.js';
+import { tracedDecision, tracedRegionRead } from './record-tracing.js';
 
 export interface RecordFilter {
   readonly resourceTypes?: readonly IpsResourceType[];
@@ -129,7 +130,7 @@ export class RecordService {
     options: BreakGlassOption = {},
   ): Promise<SummaryResult> {
     const access = accessRequest(principal, patientId, purpose, 'patientSummary', CATEGORIES, options);
-    const plan = await this.#decide(access);
+    const plan = await tracedDecision(access.purpose, access.operation, () => this.#decide(access));
     const limit = this.#o.summaryLimit ?? 2000;
     const reads = await this.#readRegions(plan, () => ({ limit }));
     const records = reads.records.sort(byPosition);
@@ -144,7 +145,7 @@ export class RecordService {
     const cursor = request.after !== undefined ? decodeCursor(request.after) : undefined;
     const categories = request.filter?.categories ?? CATEGORIES;
     const access = accessRequest(principal, request.patientId, request.purpose, 'records', categories, request);
-    const plan = await this.#decide(access);
+    const plan = await tracedDecision(access.purpose, access.operation, () => this.#decide(access));
     const reads = await this.#readRegions(plan, (region) => ({
       ...request.filter,
       limit: request.first + 1,
@@ -250,7 +251,11 @@ export class RecordService {
     queryFor: (region: string) => Omit<RecordQuery, 'patientIds'>,
   ): Promise<RegionReads> {
     const outcomes = await Promise.allSettled(
-      plan.readable.map((region) => this.#readRegion(region, queryFor(region.location.region), plan.epochs)),
+      plan.readable.map((region) =>
+        tracedRegionRead(region.location.region, () =>
+          this.#readRegion(region, queryFor(region.location.region), plan.epochs),
+        ),
+      ),
     );
     const reads: RegionReads = { records: [], regions: [], failures: withholdings(plan.decision) };
     outcomes.forEach((outcome, i) => {
