@@ -9,6 +9,7 @@ import type { Stores } from '../stores/open-stores.js';
 import { DEFAULT_AUDIT_BATCH_SIZE, anchorAuditBatch, type AnchoredAuditBatch } from './audit/audit-anchoring.js';
 import { scheduleAuditAnchoring, type AuditAnchorSchedule } from './audit/audit-anchor-schedule.js';
 import { AuditService } from './audit/audit-service.js';
+import { integrityKind } from './integrity-kind.js';
 import { DisclosureVerifier } from './audit/disclosure-verifier.js';
 import { ConsentService } from './consent/consent-service.js';
 import { PolicyService } from './policy/policy-service.js';
@@ -46,9 +47,10 @@ async function bootstrapPolicies(policies: PolicyService, logger: Logger): Promi
   }
 }
 
-/** Logs stored data that disagrees with the ledger, as an alert operators can page on. */
-function integrityAlert(logger: Logger): (subject: string, message: string) => void {
+/** Logs and counts stored data that disagrees with the ledger, as an alert operators can page on. */
+function integrityAlert(logger: Logger, metrics: Metrics): (subject: string, message: string) => void {
   return (subject, message) => {
+    metrics.integrityViolation(integrityKind(subject));
     logger.error({ alert: 'integrity_violation', subject, problem: message }, 'stored data disagrees with the ledger');
   };
 }
@@ -58,7 +60,7 @@ function openRecords(
   parts: { policies: PolicyService; consents: ConsentService; audit: AuditService },
 ): RecordService {
   const { config, stores, cache, metrics, logger } = o;
-  const alert = integrityAlert(logger);
+  const alert = integrityAlert(logger, metrics);
   const decider = new AccessDecider({
     ...parts,
     jurisdictions: new Map(config.regions.map((r) => [r.id, r.jurisdiction])),

@@ -22,7 +22,7 @@ export interface HttpOptions {
   readonly metrics: Metrics;
   readonly stores: Stores;
   /** Present when tracing is on (OTLP endpoint configured, or a test's exporter). */
-  readonly tracer?: Tracer;
+  readonly tracer: Tracer | undefined;
 }
 
 /** The gateway's HTTP front: GraphQL, health and metrics, listening. */

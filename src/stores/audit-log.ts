@@ -48,6 +48,8 @@ export interface AuditLog {
   event(id: string): Promise<AuditEvent | null>;
   /** The oldest events no ledger batch covers yet, in chain order. */
   unanchored(limit: number): Promise<AuditEvent[]>;
+  /** How many events no anchored batch covers yet (the anchoring backlog). */
+  unanchoredCount(): Promise<number>;
   /** Records that `batchId` covers these events; returns how many had no batch before. */
   assignBatch(batchId: string, eventIds: readonly string[]): Promise<number>;
   /** The events a batch covers, in chain order: the leaves of its Merkle tree. */
@@ -63,6 +65,8 @@ export interface AuditLog {
 export interface PrismaAuditLogOptions {
   /** How long an append may wait for the chain's head before it fails (and the disclosure with it). */
   readonly appendTimeoutMs?: number;
+  /** Told how many appends each group commit wrote, once it has committed. */
+  readonly onGroupCommit?: (size: number) => void;
 }
 
 // One key for the whole chain: appends from every gateway on this control plane queue on it,
@@ -76,6 +80,7 @@ const APPEND_BATCH = 256;
 export class PrismaAuditLog implements AuditLog {
   readonly #prisma: PrismaClient;
   readonly #timeoutMs: number;
+  readonly #onGroupCommit: ((size: number) => void) | undefined;
   readonly #pending: {
     event: NewAuditEvent;
     resolve: (event: AuditEvent) => void;
@@ -87,6 +92,7 @@ export class PrismaAuditLog implements AuditLog {
   constructor(prisma: PrismaClient, options: Readonly<PrismaAuditLogOptions> = {}) {
     this.#prisma = prisma;
     this.#timeoutMs = options.appendTimeoutMs ?? 10_000;
+    this.#onGroupCommit = options.onGroupCommit;
   }
 
   /**
@@ -112,6 +118,7 @@ export class PrismaAuditLog implements AuditLog {
       const batch = this.#pending.splice(0, APPEND_BATCH);
       try {
         const rows = await this.#appendAll(batch.map((p) => p.event));
+        this.#onGroupCommit?.(rows.length);
         batch.forEach((p, i) => {
           const row = rows[i];
           if (row) p.resolve(row);
@@ -190,6 +197,10 @@ export class PrismaAuditLog implements AuditLog {
       take: limit,
     });
     return rows.map(fromRow);
+  }
+
+  unanchoredCount(): Promise<number> {
+    return this.#prisma.auditEvent.count({ where: { batchId: null } });
   }
 
   async assignBatch(batchId: string, eventIds: readonly string[]): Promise<number> {

@@ -1,6 +1,6 @@
 import { PrismaClient } from '../generated/control/client.js';
 import type { Role } from '../domain/principal.js';
-import { PrismaAuditLog, type AuditLog } from './audit-log.js';
+import { PrismaAuditLog, type AuditLog, type PrismaAuditLogOptions } from './audit-log.js';
 import { PrismaConsentRepository, type ConsentRepository } from './consent-repository.js';
 import type { Database } from './database.js';
 import { PrismaPolicyRepository, type PolicyRepository } from './policy-repository.js';
@@ -55,11 +55,11 @@ export class PrismaControlPlane implements ControlPlane {
   readonly policies: PolicyRepository;
   readonly auditLog: AuditLog;
 
-  constructor(db: Database) {
+  constructor(db: Database, options: Readonly<PrismaAuditLogOptions> = {}) {
     this.#prisma = new PrismaClient({ adapter: db.adapter() });
     this.consents = new PrismaConsentRepository(this.#prisma);
     this.policies = new PrismaPolicyRepository(this.#prisma);
-    this.auditLog = new PrismaAuditLog(this.#prisma);
+    this.auditLog = new PrismaAuditLog(this.#prisma, options);
   }
 
   organisation(id: string): Promise<Organisation | null> {

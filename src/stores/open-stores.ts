@@ -19,7 +19,10 @@ export interface Stores {
  * Opens the control plane and every region's store, applying pending migrations
  * first (migrating twice is a no-op), so a fresh machine needs no separate step.
  */
-export async function openStores(config: Config, options: { migrate?: boolean } = {}): Promise<Stores> {
+export async function openStores(
+  config: Config,
+  options: { migrate?: boolean; onAuditGroupCommit?: (size: number) => void } = {},
+): Promise<Stores> {
   const databases: Database[] = [];
   const closeAll = async (): Promise<void> => {
     await Promise.allSettled(databases.map((db) => db.close()));
@@ -46,7 +49,10 @@ export async function openStores(config: Config, options: { migrate?: boolean } 
     const regionStores = regionDbs.map((db) => new PrismaRecordStore(db.name, db));
     const stores = new Map<string, RecordStore>(regionStores.map((s) => [s.region, s]));
     const anchors = new Map<string, RecordAnchorStore>(regionStores.map((s) => [s.region, s.anchors]));
-    const control = new PrismaControlPlane(controlDb);
+    const control = new PrismaControlPlane(
+      controlDb,
+      options.onAuditGroupCommit ? { onGroupCommit: options.onAuditGroupCommit } : {},
+    );
     return {
       stores,
       anchors,

@@ -1,0 +1,23 @@
+import type { IntegrityKind } from '../server/metrics.js';
+
+/**
+ * The kind of an integrity problem, from the subject its reporter names it by: `consent <id>`,
+ * `policy <jurisdiction>/<version>`, `region <id>` (a record failing its anchor),
+ * `patient ...` (the master patient index).
+ */
+export function integrityKind(subject: string): IntegrityKind {
+  const head = subject.split(/[\s:]/, 1)[0]?.toLowerCase() ?? '';
+  switch (head) {
+    case 'consent':
+    case 'policy':
+      return head;
+    case 'region':
+    case 'record':
+      return 'record';
+    case 'patient':
+    case 'index':
+      return 'patient_index';
+    default:
+      return 'other';
+  }
+}
