@@ -82,7 +82,8 @@ export function registerLedger(program: Command, deps: LedgerDeps = defaultDeps)
         deps.out('Chain:         kept and validated by the Fabric peers (no local verification)');
         return;
       }
-      const report = await withDataDir(config, 'meridian ledger status', () => ledgerStatus(embeddedLedgerDir(config)));
+      // Read-only: the log is read from disk as it stands, beside a running gateway too.
+      const report = await ledgerStatus(embeddedLedgerDir(config));
       deps.out(formatStatus(report));
       if (!report.ok) process.exitCode = 1;
     });

@@ -8,12 +8,14 @@ import { registerLedger } from './ledger.command.js';
 import { registerMigrate } from './migrate.command.js';
 import { registerRecords } from './records.command.js';
 import { registerToken } from './token.command.js';
+import { packageVersion, withDefaultCommand } from './version.js';
 
 const program = new Command('meridian')
   .description('Meridian: cross-border health information exchange gateway')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError();
 
-program.command('serve', { isDefault: true }).description('start the gateway (the default)').action(runGateway);
+program.command('serve').description('start the gateway (what `meridian` alone does)').action(runGateway);
 registerMigrate(program);
 registerToken(program);
 registerDemo(program);
@@ -27,7 +29,7 @@ program.hook('postAction', (_program, action) => {
   if (action.name() !== 'serve') process.exit(process.exitCode ?? 0);
 });
 
-program.parseAsync().catch((err: unknown) => {
+program.parseAsync(withDefaultCommand(process.argv)).catch((err: unknown) => {
   console.error(`meridian: ${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
