@@ -18,7 +18,12 @@ import { loadShippedPolicies } from './policy/shipped-policies.js';
 import { AccessDecider } from './records/access-decider.js';
 import { RecordService } from './records/record-service.js';
 import { RecordVerifier } from './records/record-verifier.js';
+import { rememberRecent } from './remember-recent.js';
+import { LedgerError } from '../ledger/ledger-error.js';
 import { PatientIndexCheck } from './records/patient-index-check.js';
+
+/** Patients whose ledger-verified jurisdictions are remembered for a ledger outage. */
+const VERIFIED_PATIENTS = 10_000;
 
 /** Who the gateway anchors audit batches as. */
 export const GATEWAY_ACTOR: LedgerActor = { user: 'meridian-gateway', role: 'gateway' };
@@ -160,10 +165,21 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
     organisationName: (id) => o.organisationNames.get(id) ?? null,
   };
   const jurisdictions = new Map(config.regions.map((r) => [r.id, r.jurisdiction]));
-  const patientJurisdictions = async (patientId: string): Promise<string[]> =>
-    (await ledger.getPatientState(GATEWAY_ACTOR, patientId)).locations.flatMap(
-      (l) => jurisdictions.get(l.region) ?? [],
-    );
+  // As last read from the ledger: a patient verified here keeps signing in while the ledger is
+  // unreachable (their writes then fail there, with the transaction id); an unseen one does not.
+  const verified = new Map<string, string[]>();
+  const patientJurisdictions = async (patientId: string): Promise<string[]> => {
+    try {
+      const state = await ledger.getPatientState(GATEWAY_ACTOR, patientId);
+      const found = state.locations.flatMap((l) => jurisdictions.get(l.region) ?? []);
+      rememberRecent(verified, patientId, found, VERIFIED_PATIENTS);
+      return found;
+    } catch (err) {
+      const known = verified.get(patientId);
+      if (err instanceof LedgerError && err.code === 'LEDGER_UNAVAILABLE' && known !== undefined) return known;
+      throw err;
+    }
+  };
   return { services, anchorAudit, patientJurisdictions };
 }
 
