@@ -10,6 +10,22 @@ import type {
 } from 'meridian-chaincode';
 import type { Committed, Ledger, LedgerActor } from './ledger.js';
 
+/** A batch of hashes to anchor by its Merkle root. */
+export interface BatchToAnchor {
+  readonly batchId: string;
+  readonly kind: 'audit' | 'records';
+  readonly region: string;
+  readonly merkleRoot: string;
+  readonly count: number;
+  readonly fromTime: string;
+  readonly toTime: string;
+}
+
+/** The batch contract's arguments, in its order. */
+function batchArgs(b: BatchToAnchor): string[] {
+  return [b.batchId, b.kind, b.region, b.merkleRoot, String(b.count), b.fromTime, b.toTime];
+}
+
 /** A committed transaction's typed result. */
 export interface Anchored<T> {
   readonly value: T;
@@ -110,55 +126,16 @@ export class LedgerClient {
     return { consents, policies };
   }
 
-  anchorBatch(
-    actor: LedgerActor,
-    b: {
-      batchId: string;
-      kind: 'audit' | 'records';
-      region: string;
-      merkleRoot: string;
-      count: number;
-      fromTime: string;
-      toTime: string;
-    },
-  ): Promise<Anchored<BatchAnchor>> {
-    return this.#submit(actor, 'batch:anchorBatch', [
-      b.batchId,
-      b.kind,
-      b.region,
-      b.merkleRoot,
-      String(b.count),
-      b.fromTime,
-      b.toTime,
-    ]);
+  anchorBatch(actor: LedgerActor, b: BatchToAnchor): Promise<Anchored<BatchAnchor>> {
+    return this.#submit(actor, 'batch:anchorBatch', batchArgs(b));
   }
 
   /** Anchors a batch of an off-ledger hash chain with the chain's head after it; the head only moves forward. */
   anchorChainBatch(
     actor: LedgerActor,
-    b: {
-      batchId: string;
-      kind: 'audit' | 'records';
-      region: string;
-      merkleRoot: string;
-      count: number;
-      fromTime: string;
-      toTime: string;
-      headSeq: bigint;
-      headHash: string;
-    },
+    b: BatchToAnchor & { headSeq: bigint; headHash: string },
   ): Promise<Anchored<BatchAnchor>> {
-    return this.#submit(actor, 'batch:anchorChainBatch', [
-      b.batchId,
-      b.kind,
-      b.region,
-      b.merkleRoot,
-      String(b.count),
-      b.fromTime,
-      b.toTime,
-      String(b.headSeq),
-      b.headHash,
-    ]);
+    return this.#submit(actor, 'batch:anchorChainBatch', [...batchArgs(b), String(b.headSeq), b.headHash]);
   }
 
   /** The newest anchored batch of a chain and the chain's head after it; NOT_FOUND while there is none. */
