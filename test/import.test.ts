@@ -3,7 +3,7 @@ import { importBundle, type ImportProgress } from '../src/access/import/import-s
 import { MeridianError } from '../src/domain/errors.js';
 import { PrismaControlPlane } from '../src/stores/control-plane.js';
 import { openDatabase, type Database } from '../src/stores/database.js';
-import { GLOBAL_ID_SYSTEM } from '../src/stores/fhir-bundle.js';
+import { GLOBAL_ID_SYSTEM } from '../src/fhir/patient-identifiers.js';
 import { applyMigrations } from '../src/stores/migrate.js';
 import { PrismaRecordStore } from '../src/stores/record-store.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
@@ -113,7 +113,7 @@ describe('importBundle against PostgreSQL', () => {
     const resources = [...patientBundle('de-200'), ...patientBundle('de-201')];
     delete (resources[2] as { status?: string }).status;
     const err = await refusal(bundle(resources));
-    expect(err.details.errors).toEqual(['entry[2] (Observation/de-200-o1): status: required']);
+    expect(err.details.errors).toEqual(['entry[2] (Observation/de-200-o1): status: Missing required property']);
     expect(await store.count()).toBe(3);
     expect(await control.globalIdOf({ region: REGION, localId: 'de-200' })).toBeNull();
     expect(await control.globalIdOf({ region: REGION, localId: 'de-201' })).toBeNull();
@@ -137,10 +137,10 @@ describe('importBundle against PostgreSQL', () => {
 
   it('reports bad fields and unknown patients of one bundle together', async () => {
     const resources = [...patientBundle('de-500'), ...patientBundle('ghost').slice(1)];
-    delete (resources[1] as { code?: unknown }).code;
+    (resources[1] as { onsetDateTime?: string }).onsetDateTime = '2025-13-45';
     const err = await refusal(bundle(resources));
     expect(err.details.errors).toEqual([
-      'entry[1] (Condition/de-500-c1): code: required',
+      'entry[1] (Condition/de-500-c1): onset[x]: Invalid dateTime format',
       'entry[3] (Condition/ghost-c1): subject.reference: Patient/ghost is neither in the bundle nor in region eu-de',
       'entry[4] (Observation/ghost-o1): subject.reference: Patient/ghost is neither in the bundle nor in region eu-de',
     ]);

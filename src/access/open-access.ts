@@ -6,6 +6,7 @@ import type { LedgerClient } from '../ledger/ledger-client.js';
 import type { LedgerActor } from '../ledger/ledger.js';
 import type { Metrics } from '../server/metrics.js';
 import type { Stores } from '../stores/open-stores.js';
+import { localIdsOf } from '../stores/control-plane.js';
 import { DEFAULT_AUDIT_BATCH_SIZE, anchorAuditBatch, type AnchoredAuditBatch } from './audit/audit-anchoring.js';
 import { scheduleAuditAnchoring, type AuditAnchorSchedule } from './audit/audit-anchor-schedule.js';
 import { AuditChainVerifier } from './audit/audit-chain-verifier.js';
@@ -75,7 +76,7 @@ function openRecords(
   const decider = new AccessDecider({
     ...parts,
     jurisdictions: new Map(config.regions.map((r) => [r.id, r.jurisdiction])),
-    labelsIn: async (location) => (await stores.stores.get(location.region)?.sensitivityLabels(location.localId)) ?? [],
+    labelsIn: async (location) => (await stores.stores.get(location.region)?.sensitivityLabels(localIdsOf(location))) ?? [],
     onIntegrityViolation: (problems) => {
       for (const p of problems) alert(p.subject, p.message);
     },

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_TRUSTED_SYSTEMS } from '../fhir/patient-identifiers.js';
+import { trustedIdentifiersSchema } from './trusted-identifiers.js';
 import { fabricConfig, fabricEnvShape, type FabricConfig } from './fabric-config.js';
 import { protectionConfig, protectionEnvShape, type ProtectionConfig } from './protection-config.js';
 import { DEFAULT_REGIONS, regionListSchema, regionUrlVariable, type RegionConfig } from './regions.js';
@@ -59,6 +61,8 @@ export interface Config {
   readonly auditAnchorIntervalMs: number;
   /** Rate limits, bounds on Redis calls, token clock skew. */
   readonly protection: ProtectionConfig;
+  /** Identifier systems trusted per jurisdiction to match patients (MERIDIAN_TRUSTED_IDENTIFIERS), over the defaults. */
+  readonly trustedIdentifiers: Readonly<Record<string, readonly string[]>>;
 }
 
 const postgresUrl = z
@@ -91,6 +95,7 @@ const envSchema = z.object({
   MERIDIAN_MAX_TOKENS: int(2000, 100, 1_000_000),
   MERIDIAN_MAX_NESTING: int(32, 8, 1000),
   MERIDIAN_AUDIT_ANCHOR_INTERVAL_MS: int(30_000, 100, 86_400_000),
+  MERIDIAN_TRUSTED_IDENTIFIERS: trustedIdentifiersSchema.default({}),
   MERIDIAN_REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
@@ -225,6 +230,7 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
     fabric,
     auditAnchorIntervalMs: e.MERIDIAN_AUDIT_ANCHOR_INTERVAL_MS,
     protection: protectionConfig(e),
+    trustedIdentifiers: Object.freeze({ ...DEFAULT_TRUSTED_SYSTEMS, ...e.MERIDIAN_TRUSTED_IDENTIFIERS }),
     cache: Object.freeze({
       redisUrl: e.MERIDIAN_REDIS_URL,
       ttlMs: e.MERIDIAN_CACHE_TTL_MS,

@@ -70,7 +70,7 @@ function toStoredRecord(
     resourceId: resource.id,
     patientId,
     category: CATEGORY_OF[type],
-    sensitivity,
+    sensitivity: sensitivity === null ? [] : [sensitivity],
     sourceOrg,
     lastUpdated: new Date(resource.meta.lastUpdated),
     contentHash: contentHash(resource),

@@ -10,6 +10,8 @@ export interface ClinicalSummary {
   readonly date: string | null;
   /** A value as text, e.g. "7.1 %" for an Observation. */
   readonly value: string | null;
+  /** A medication's dose form, from its Medication. */
+  readonly form: string | null;
 }
 
 type Json = Record<string, unknown>;
@@ -33,8 +35,19 @@ function conceptText(concept: unknown): string | null {
 
 const CODE_FIELD: Readonly<Record<string, string>> = {
   MedicationStatement: 'medicationCodeableConcept',
+  MedicationRequest: 'medicationCodeableConcept',
   Immunization: 'vaccineCode',
 };
+
+/**
+ * The Medication a MedicationStatement or MedicationRequest names by reference: the import
+ * puts it in `contained` (`#id`), so the item carries the medicine's name with it.
+ */
+function referencedMedication(r: Json): Json | undefined {
+  const ref = str(obj(r.medicationReference)?.reference);
+  if (ref === null || !ref.startsWith('#') || !Array.isArray(r.contained)) return undefined;
+  return (r.contained as unknown[]).map(obj).find((c) => c?.resourceType === 'Medication' && c.id === ref.slice(1));
+}
 
 const DATE_FIELDS = [
   'onsetDateTime',
@@ -42,6 +55,7 @@ const DATE_FIELDS = [
   'occurrenceDateTime',
   'performedDateTime',
   'recordedDate',
+  'authoredOn',
   'issued',
   'birthDate',
 ];
@@ -78,12 +92,16 @@ function patientName(r: Json): string | null {
 export function summariseResource(resource: FhirResource): ClinicalSummary {
   const r = resource as Json;
   if (resource.resourceType === 'Patient') {
-    return { code: null, display: patientName(r), status: null, date: str(r.birthDate), value: str(r.gender) };
+    const name = patientName(r);
+    return { code: null, display: name, status: null, date: str(r.birthDate), value: str(r.gender), form: null };
   }
-  const concept = r[CODE_FIELD[resource.resourceType] ?? 'code'];
+  const medication = referencedMedication(r);
+  const concept = medication ? medication.code : r[CODE_FIELD[resource.resourceType] ?? 'code'];
+  const display = conceptText(concept) ?? str(obj(r.medicationReference)?.display);
   return {
+    form: medication ? conceptText(medication.form) : null,
     code: firstCoding(concept),
-    display: conceptText(concept),
+    display,
     status: statusOf(r),
     date: dateOf(r),
     value: valueOf(r),

@@ -4,6 +4,7 @@ export const IPS_RESOURCE_TYPES = [
   'Condition',
   'AllergyIntolerance',
   'MedicationStatement',
+  'MedicationRequest',
   'Immunization',
   'Observation',
   'Procedure',
@@ -29,6 +30,7 @@ export const CATEGORY_OF: Readonly<Record<IpsResourceType, Category>> = {
   Condition: 'problems',
   AllergyIntolerance: 'allergies',
   MedicationStatement: 'medications',
+  MedicationRequest: 'medications',
   Immunization: 'immunizations',
   Observation: 'results',
   Procedure: 'procedures',
@@ -50,6 +52,33 @@ export const SENSITIVITY_DESCRIPTIONS: Readonly<Record<SensitivityLabel, string>
   ETH: 'substance use',
   SEX: 'sexual and reproductive health',
 };
+
+/** The element of each stored type that names the Patient it is about. */
+export const PATIENT_FIELD: Readonly<Record<Exclude<IpsResourceType, 'Patient'>, 'subject' | 'patient'>> = {
+  Condition: 'subject',
+  AllergyIntolerance: 'patient',
+  MedicationStatement: 'subject',
+  MedicationRequest: 'subject',
+  Immunization: 'patient',
+  Observation: 'subject',
+  Procedure: 'subject',
+  DiagnosticReport: 'subject',
+};
+
+/** The sensitivity labels of a resource's meta.security, each once, in the order given. */
+export function sensitivityLabelsOf(resource: { readonly meta?: unknown }): SensitivityLabel[] {
+  const meta = resource.meta;
+  const security: unknown =
+    typeof meta === 'object' && meta !== null ? (meta as { security?: unknown }).security : undefined;
+  const labels: SensitivityLabel[] = [];
+  for (const c of Array.isArray(security) ? (security as unknown[]) : []) {
+    if (typeof c !== 'object' || c === null) continue;
+    const { system, code } = c as FhirCoding;
+    if (system === SENSITIVITY_SYSTEM && typeof code === 'string' && isSensitivityLabel(code) && !labels.includes(code))
+      labels.push(code);
+  }
+  return labels;
+}
 
 export function isIpsResourceType(value: string): value is IpsResourceType {
   return (IPS_RESOURCE_TYPES as readonly string[]).includes(value);

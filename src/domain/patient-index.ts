@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 export interface CensusRow {
   readonly key: string;
   readonly category: string;
-  readonly sensitivity: string | null;
+  /** Its sensitivity labels (any order). */
+  readonly sensitivity: readonly string[];
   readonly contentHash: string;
 }
 
@@ -14,19 +15,20 @@ function sha256(text: string): string {
 
 /**
  * The hash the ledger keeps for one patient-index entry: that `region` holds the patient's
- * records under `localId`. It binds all three, so a row pointed at another local id (or
- * another patient's) no longer matches; it names no one.
+ * records under `localIds` (one, or several when one person came in as several Patient
+ * resources). It binds all of them, so a row pointed at another local id (or another
+ * patient's), added or removed no longer matches; it names no one.
  */
-export function locationHash(patientRef: string, region: string, localId: string): string {
-  return sha256(`meridian.location\n${patientRef}\n${region}\n${localId}`);
+export function locationHash(patientRef: string, region: string, localIds: readonly string[]): string {
+  return sha256(`meridian.location\n${patientRef}\n${region}\n${[...localIds].sort().join('\n')}`);
 }
 
 /**
  * The digest the ledger keeps of which records a region holds for a patient: every key with
- * its category, sensitivity label and content hash. A deleted row, a row added behind the
+ * its category, sensitivity labels and content hash. A deleted row, a row added behind the
  * gateway's back or a relabelled one changes it. Order-independent.
  */
 export function censusDigest(rows: readonly CensusRow[]): string {
-  const lines = rows.map((r) => `${r.key}\t${r.category}\t${r.sensitivity ?? ''}\t${r.contentHash}`).sort();
+  const lines = rows.map((r) => `${r.key}\t${r.category}\t${[...r.sensitivity].sort().join(',')}\t${r.contentHash}`).sort();
   return sha256(`meridian.census\n${lines.join('\n')}`);
 }

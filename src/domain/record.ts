@@ -8,8 +8,13 @@ export interface StoredRecord {
   /** Region-local Patient id. */
   readonly patientId: string;
   readonly category: Category;
-  readonly sensitivity: SensitivityLabel | null;
+  /** HL7 v3 sensitivity labels of meta.security, each once; a read withholds the record if it withholds any. */
+  readonly sensitivity: readonly SensitivityLabel[];
+  /** A known organisation's id, or the source organisation's identifier as the data gave it. */
   readonly sourceOrg: string;
+  /** The source organisation's name as the data gave it (for one not known to the control plane). */
+  readonly sourceOrgName?: string | null;
+  /** When the source says the resource last changed (meta.lastUpdated, else its clinical date). */
   readonly lastUpdated: Date;
   readonly contentHash: string;
   readonly resource: FhirResource;

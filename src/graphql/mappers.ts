@@ -14,7 +14,7 @@ export function provenanceOf(record: StoredRecord, organisationName: OrgName): P
   return {
     region: record.region,
     organisationId: record.sourceOrg,
-    organisationName: organisationName(record.sourceOrg),
+    organisationName: organisationName(record.sourceOrg) ?? record.sourceOrgName ?? null,
     lastUpdated: record.lastUpdated,
     contentHash: record.contentHash,
   };
@@ -35,7 +35,9 @@ export function toClinicalItem(record: StoredRecord, organisationName: OrgName):
     status: summary.status,
     date: summary.date,
     value: summary.value,
-    sensitivity: record.sensitivity,
+    sensitivity: record.sensitivity[0] ?? null,
+    sensitivityLabels: [...record.sensitivity],
+    form: summary.form,
     provenance: provenanceOf(record, organisationName),
     fhir: record.resource,
   };

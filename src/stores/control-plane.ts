@@ -4,6 +4,7 @@ import { PrismaAuditLog, type AuditLog } from './audit-log.js';
 import { ChainHeadStore } from './chain-head-store.js';
 import { PrismaConsentRepository, type ConsentRepository } from './consent-repository.js';
 import type { Database } from './database.js';
+import { PatientIndex } from './patient-index.js';
 import { PrismaPolicyRepository, type PolicyRepository } from './policy-repository.js';
 
 export interface Organisation {
@@ -16,6 +17,13 @@ export interface Organisation {
 export interface PatientLocation {
   readonly region: string;
   readonly localId: string;
+  /** Every local id of the patient in the region, when there is more than one (two documents, one person). */
+  readonly localIds?: readonly string[];
+}
+
+/** Every local id of a location: `localIds` when there are several, else `localId`. */
+export function localIdsOf(location: PatientLocation): readonly string[] {
+  return location.localIds ?? [location.localId];
 }
 
 export interface Persona {
@@ -35,12 +43,14 @@ export interface ControlPlane {
   readonly auditLog: AuditLog;
   /** Heads of the audit chain and of the embedded ledger, checkpointed outside them. */
   readonly chainHeads: ChainHeadStore;
+  /** The master patient index's identifiers, reviews and history; its one writer (`apply`). */
+  readonly patientIndex: PatientIndex;
   organisation(id: string): Promise<Organisation | null>;
   organisations(): Promise<Organisation[]>;
   upsertOrganisations(orgs: readonly Organisation[]): Promise<void>;
   /** Regions and local ids that hold a global patient's records. */
   locatePatient(globalId: string): Promise<PatientLocation[]>;
-  /** Links a patient's local id in a region to its global id; idempotent. */
+  /** Links a patient's local id in a region to its global id; idempotent. Through `patientIndex.apply`. */
   linkPatient(globalId: string, location: PatientLocation): Promise<void>;
   /** The global id a region-local patient id is linked to, if any. */
   globalIdOf(location: PatientLocation): Promise<string | null>;
@@ -58,9 +68,11 @@ export class PrismaControlPlane implements ControlPlane {
   readonly policies: PolicyRepository;
   readonly auditLog: AuditLog;
   readonly chainHeads: ChainHeadStore;
+  readonly patientIndex: PatientIndex;
 
   constructor(db: Database) {
     this.#prisma = new PrismaClient({ adapter: db.adapter() });
+    this.patientIndex = new PatientIndex(this.#prisma);
     this.consents = new PrismaConsentRepository(this.#prisma);
     this.policies = new PrismaPolicyRepository(this.#prisma);
     this.auditLog = new PrismaAuditLog(this.#prisma);
@@ -88,18 +100,26 @@ export class PrismaControlPlane implements ControlPlane {
   }
 
   async locatePatient(globalId: string): Promise<PatientLocation[]> {
-    return this.#prisma.patientLocation.findMany({
+    const rows = await this.#prisma.patientLocation.findMany({
       where: { globalId },
       select: { region: true, localId: true },
-      orderBy: { region: 'asc' },
+      orderBy: [{ region: 'asc' }, { createdAt: 'asc' }, { localId: 'asc' }],
     });
+    const byRegion = new Map<string, string[]>();
+    for (const row of rows) byRegion.set(row.region, [...(byRegion.get(row.region) ?? []), row.localId]);
+    return [...byRegion].map(([region, ids]) => ({
+      region,
+      localId: ids[0] ?? '',
+      ...(ids.length > 1 ? { localIds: ids } : {}),
+    }));
   }
 
   async linkPatient(globalId: string, location: PatientLocation): Promise<void> {
-    await this.#prisma.patientLocation.upsert({
-      where: { globalId_region: { globalId, region: location.region } },
-      create: { globalId, ...location },
-      update: { localId: location.localId },
+    await this.patientIndex.apply({
+      kind: 'link',
+      actor: 'system',
+      globalId,
+      location: { region: location.region, localId: location.localId },
     });
   }
 

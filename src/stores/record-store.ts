@@ -22,9 +22,9 @@ export interface RecordStore {
   readonly region: string;
   find(query: RecordQuery): Promise<StoredRecord[]>;
   /** The sensitivity labels a patient's records carry: whether a withheld label is there to report. */
-  sensitivityLabels(patientId: string): Promise<SensitivityLabel[]>;
-  /** Every record the region holds for a patient, by the columns that decide a disclosure. */
-  census(patientId: string): Promise<CensusRow[]>;
+  sensitivityLabels(patientIds: readonly string[]): Promise<SensitivityLabel[]>;
+  /** Every record the region holds for a patient (under any of its local ids), by the columns that decide a disclosure. */
+  census(patientIds: readonly string[]): Promise<CensusRow[]>;
   /** Writes all records in one transaction: all or nothing. Same key and hash is a no-op. */
   upsertMany(records: readonly Omit<StoredRecord, 'region'>[], options?: UpsertOptions): Promise<UpsertResult>;
   count(): Promise<number>;
@@ -54,8 +54,9 @@ export class PrismaRecordStore implements RecordStore {
         patientId: { in: [...query.patientIds] },
         ...(query.resourceTypes ? { resourceType: { in: [...query.resourceTypes] } } : {}),
         ...(query.categories ? { category: { in: [...query.categories] } } : {}),
+        // A record carrying any withheld label is withheld, however many others it carries.
         ...(query.excludeSensitivity?.length
-          ? { OR: [{ sensitivity: null }, { sensitivity: { notIn: [...query.excludeSensitivity] } }] }
+          ? { NOT: { sensitivity: { hasSome: [...query.excludeSensitivity] } } }
           : {}),
         AND: [
           ...(query.since ? [{ lastUpdated: { gte: query.since } }] : []),
@@ -68,20 +69,17 @@ export class PrismaRecordStore implements RecordStore {
     return rows.map((row) => this.#toRecord(row));
   }
 
-  async census(patientId: string): Promise<CensusRow[]> {
+  async census(patientIds: readonly string[]): Promise<CensusRow[]> {
     return this.#prisma.record.findMany({
-      where: { patientId },
+      where: { patientId: { in: [...patientIds] } },
       select: { key: true, category: true, sensitivity: true, contentHash: true },
     });
   }
 
-  async sensitivityLabels(patientId: string): Promise<SensitivityLabel[]> {
-    const rows = await this.#prisma.record.findMany({
-      where: { patientId, sensitivity: { not: null } },
-      distinct: ['sensitivity'],
-      select: { sensitivity: true },
-    });
-    return rows.flatMap((r) => (r.sensitivity === null ? [] : [r.sensitivity as SensitivityLabel]));
+  async sensitivityLabels(patientIds: readonly string[]): Promise<SensitivityLabel[]> {
+    const rows = await this.#prisma.$queryRaw<{ label: string }[]>`
+      SELECT DISTINCT unnest(sensitivity) AS label FROM records WHERE patient_id = ANY(${[...patientIds]}::text[])`;
+    return rows.map((r) => r.label as SensitivityLabel).sort();
   }
 
   async upsertMany(
@@ -110,7 +108,7 @@ export class PrismaRecordStore implements RecordStore {
           } else if (hash === undefined) {
             fresh.push(toRow(record));
           } else {
-            await tx.record.update({ where: { key }, data: toRow(record) });
+            await tx.record.update({ where: { key }, data: { ...toRow(record), importedAt: new Date() } });
             updated++;
           }
         }
@@ -144,8 +142,9 @@ export class PrismaRecordStore implements RecordStore {
       resourceId: row.resourceId,
       patientId: row.patientId,
       category: row.category as Category,
-      sensitivity: row.sensitivity as SensitivityLabel | null,
+      sensitivity: row.sensitivity as SensitivityLabel[],
       sourceOrg: row.sourceOrg,
+      sourceOrgName: row.sourceOrgName,
       lastUpdated: row.lastUpdated,
       contentHash: row.contentHash,
       resource: row.resource as unknown as FhirResource,
@@ -167,8 +166,9 @@ function toRow(record: Omit<StoredRecord, 'region'>): Prisma.RecordCreateManyInp
     resourceId: record.resourceId,
     patientId: record.patientId,
     category: record.category,
-    sensitivity: record.sensitivity,
+    sensitivity: [...record.sensitivity],
     sourceOrg: record.sourceOrg,
+    sourceOrgName: record.sourceOrgName ?? null,
     lastUpdated: record.lastUpdated,
     contentHash: record.contentHash,
     resource: record.resource as unknown as Prisma.InputJsonValue,

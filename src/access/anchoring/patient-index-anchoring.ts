@@ -1,7 +1,7 @@
 import { censusDigest, locationHash } from '../../domain/patient-index.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
 import type { LedgerActor } from '../../ledger/ledger.js';
-import type { ControlPlane } from '../../stores/control-plane.js';
+import { localIdsOf, type ControlPlane } from '../../stores/control-plane.js';
 import type { RecordStore } from '../../stores/record-store.js';
 
 /** Most entries the chaincode takes in one transaction (its MAX_INDEX_ENTRIES; a value import would load the contracts). */
@@ -36,14 +36,15 @@ export class PatientIndexAnchorer {
     const actor = this.#o.actor ?? INDEX_ACTOR;
     for (const patientRef of new Set(globalIds)) {
       const anchored = (await this.#o.ledger.getPatientState(actor, patientRef)).locations;
-      for (const { region, localId } of await this.#o.control.locatePatient(patientRef)) {
+      for (const location of await this.#o.control.locatePatient(patientRef)) {
+        const { region } = location;
         const store = this.#o.stores.get(region);
         if (store === undefined) continue;
-        const census = await store.census(localId);
+        const census = await store.census(localIdsOf(location));
         const entry = {
           patientRef,
           region,
-          location: locationHash(patientRef, region, localId),
+          location: locationHash(patientRef, region, localIdsOf(location)),
           records: censusDigest(census),
           recordCount: census.length,
         };

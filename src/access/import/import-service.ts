@@ -1,14 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { anchorEntryOf } from '../../domain/record-anchor.js';
 import { badInput } from '../../domain/errors.js';
+import { mapBundle, type BundlePatient, type MappedBundle } from '../../fhir/bundle-records.js';
+import type { ErrorList } from '../../fhir/error-list.js';
+import { GLOBAL_ID_SYSTEM, demographicHash, identifierHash, identifiersOf } from '../../fhir/patient-identifiers.js';
 import type { ControlPlane } from '../../stores/control-plane.js';
-import {
-  ErrorList,
-  GLOBAL_ID_SYSTEM,
-  validateBundle,
-  type BundlePatient,
-  type ParsedBundle,
-} from '../../stores/fhir-bundle.js';
 import type { RecordStore } from '../../stores/record-store.js';
 import type { RecordAnchoring } from '../anchoring/record-anchoring.js';
 
@@ -25,9 +21,16 @@ export interface ImportOptions {
   readonly control: ControlPlane;
   readonly region: string;
   readonly bundle: unknown;
-  /** Organisation recorded as the source of every imported record; must be known to the control plane. */
+  /**
+   * Organisation importing the bundle: must be known to the control plane. Recorded as the
+   * source of a record only when the data names no organisation of its own.
+   */
   readonly organisationId: string;
-  /** Time recorded for resources without meta.lastUpdated (default: now). */
+  /** Identifier systems the region's jurisdiction trusts to say who a patient is (see patient-identifiers). */
+  readonly trustedSystems?: readonly string[];
+  /** Who is importing, for the patient index's audit trail (default `import:<organisationId>`). */
+  readonly actor?: string;
+  /** Time recorded for resources that carry no date of their own, nor their bundle (default: now). */
   readonly now?: Date;
   /**
    * Anchors the content hashes of the imported records on the ledger, after they are written
@@ -41,36 +44,34 @@ export interface ImportOptions {
 export interface ImportedPatient {
   readonly localId: string;
   readonly globalId: string;
-  /** `new`: linked in the master patient index by this import; `existing`: it already was. */
-  readonly link: 'new' | 'existing';
+  /**
+   * `new`: a new global patient; `existing`: this local id was already linked; `matched`:
+   * joined the global patient a trusted identifier names; `review`: new, but probably the
+   * same person as `probableMatch` (same name and birth date), listed for review.
+   */
+  readonly link: 'new' | 'existing' | 'matched' | 'review';
+  readonly probableMatch?: string;
 }
 
 export interface ImportSummary {
   readonly region: string;
   readonly organisationId: string;
-  readonly bundleType: ParsedBundle['type'];
+  readonly bundleType: MappedBundle['type'];
   readonly records: number;
   readonly inserted: number;
   readonly updated: number;
   readonly unchanged: number;
+  /** Resources not stored, by resource type. */
+  readonly skipped: Readonly<Record<string, number>>;
   /** Records put in new ledger batches (0 without `anchor`). */
   readonly anchored: number;
   readonly patients: readonly ImportedPatient[];
 }
 
 const LOOKUP_CHUNK = 1000;
-const CONCURRENCY = 16;
-
-/** Runs `task` over `items`, a few at a time. */
-async function eachLimited<T, R>(items: readonly T[], task: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += CONCURRENCY)
-    out.push(...(await Promise.all(items.slice(i, i + CONCURRENCY).map(task))));
-  return out;
-}
 
 /** Patients the bundle references without containing them must already be in the region. */
-async function checkExternalPatients(store: RecordStore, parsed: ParsedBundle, errors: ErrorList): Promise<void> {
+async function checkExternalPatients(store: RecordStore, parsed: MappedBundle, errors: ErrorList): Promise<void> {
   const ids = [...parsed.externalPatients.keys()];
   const known = new Set<string>();
   for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
@@ -94,50 +95,95 @@ async function newGlobalId(control: ControlPlane): Promise<string> {
   }
 }
 
-/**
- * The global id of each imported Patient: the one it is already linked to, else the one
- * its identifier names (joining a patient known in another region), else a new one.
- * Conflicts are errors: a link is never silently moved.
- */
-async function resolveGlobalIds(
-  control: ControlPlane,
-  region: string,
-  patients: readonly BundlePatient[],
-  errors: ErrorList,
-): Promise<ImportedPatient[]> {
-  const claimed = new Map<string, string>();
-  const resolved = await eachLimited(patients, async (p): Promise<ImportedPatient | null> => {
-    const existing = await control.globalIdOf({ region, localId: p.localId });
-    const where = `Patient/${p.localId}: identifier (${GLOBAL_ID_SYSTEM})`;
-    if (existing !== null && p.globalId !== null && existing !== p.globalId) {
-      errors.add(`${where}: the patient is already linked to global id ${existing}, not ${p.globalId}`);
-      return null;
-    }
-    if (existing !== null) return { localId: p.localId, globalId: existing, link: 'existing' };
-    if (p.globalId === null) return { localId: p.localId, globalId: '', link: 'new' };
-    const other = (await control.locatePatient(p.globalId)).find((l) => l.region === region);
-    if (other)
-      errors.add(`${where}: global id ${p.globalId} already belongs to Patient/${other.localId} in region ${region}`);
-    return other ? null : { localId: p.localId, globalId: p.globalId, link: 'new' };
-  });
-  for (const r of resolved) {
-    if (r === null || r.globalId === '') continue;
-    const first = claimed.get(r.globalId);
-    if (first !== undefined && first !== r.localId)
-      errors.add(`Patient/${r.localId}: identifier: global id ${r.globalId} is also claimed by Patient/${first}`);
-    claimed.set(r.globalId, r.localId);
+interface PatientPlan extends ImportedPatient {
+  readonly identifierHashes: readonly string[];
+  readonly demographicHash: string | null;
+}
+
+interface MatchContext {
+  readonly control: ControlPlane;
+  readonly region: string;
+  readonly trusted: ReadonlySet<string>;
+  readonly errors: ErrorList;
+  /** Global ids given to earlier patients of this bundle, by trusted identifier hash. */
+  readonly claimed: Map<string, string>;
+}
+
+/** A Meridian global id the bundle states itself; conflicts are errors: a link is never silently moved. */
+async function statedGlobalId(ctx: MatchContext, p: BundlePatient, existing: string | null): Promise<boolean> {
+  const where = `Patient/${p.localId}: identifier (${GLOBAL_ID_SYSTEM})`;
+  if (p.globalId === null) return true;
+  if (existing !== null && existing !== p.globalId) {
+    ctx.errors.add(`${where}: the patient is already linked to global id ${existing}, not ${p.globalId}`);
+    return false;
   }
-  errors.throwIfAny();
-  const out: ImportedPatient[] = [];
-  for (const r of resolved)
-    if (r !== null) out.push(r.globalId === '' ? { ...r, globalId: await newGlobalId(control) } : r);
-  return out;
+  const other = (await ctx.control.locatePatient(p.globalId)).find((l) => l.region === ctx.region);
+  if (existing === null && other && other.localId !== p.localId && !other.localIds?.includes(p.localId))
+    ctx.errors.add(
+      `${where}: global id ${p.globalId} already belongs to Patient/${other.localId} in region ${ctx.region}`,
+    );
+  return true;
 }
 
 /**
- * Imports a FHIR R4 Bundle into one region. Everything is validated first; then all
- * records are written in one transaction, so bad input changes nothing. Importing the
- * same bundle again adds nothing (unchanged records are skipped). The records' content
+ * The global patient of one imported Patient: the one its local id is already linked to;
+ * the one its Meridian global id names; the one a trusted identifier of it names (in any
+ * region); else a new one — listed for review when a patient with the same name and birth
+ * date is known, never merged with it.
+ */
+async function matchPatient(ctx: MatchContext, p: BundlePatient): Promise<PatientPlan | null> {
+  const existing = await ctx.control.globalIdOf({ region: ctx.region, localId: p.localId });
+  if (!(await statedGlobalId(ctx, p, existing))) return null;
+  const hashes = identifiersOf(p.resource)
+    .filter((i) => ctx.trusted.has(i.system))
+    .map(identifierHash);
+  const base = { localId: p.localId, identifierHashes: hashes, demographicHash: demographicHash(p.resource) };
+  if (existing !== null) return { ...base, globalId: existing, link: 'existing' };
+  if (p.globalId !== null) return { ...base, globalId: p.globalId, link: 'new' };
+  const named = new Set([
+    ...(await ctx.control.patientIndex.globalIdByIdentifier(hashes)),
+    ...hashes.flatMap((h) => (ctx.claimed.has(h) ? [ctx.claimed.get(h) ?? ''] : [])),
+  ]);
+  if (named.size > 1) {
+    ctx.errors.add(`Patient/${p.localId}: identifier: its trusted identifiers name ${named.size} different patients`);
+    return null;
+  }
+  const [joined] = named;
+  if (joined !== undefined) return { ...base, globalId: joined, link: 'matched' };
+  const globalId = await newGlobalId(ctx.control);
+  for (const h of hashes) ctx.claimed.set(h, globalId);
+  const similar = base.demographicHash
+    ? await ctx.control.patientIndex.globalIdsByDemographics(base.demographicHash)
+    : [];
+  const probableMatch = similar.find((g) => g !== globalId);
+  if (probableMatch !== undefined) return { ...base, globalId, link: 'review', probableMatch };
+  return { ...base, globalId, link: 'new' };
+}
+
+async function matchPatients(ctx: MatchContext, patients: readonly BundlePatient[]): Promise<PatientPlan[]> {
+  const out: PatientPlan[] = [];
+  // One at a time: two Patients of one bundle with one trusted identifier must share a global id.
+  for (const p of patients) {
+    const plan = await matchPatient(ctx, p);
+    if (plan !== null) out.push(plan);
+  }
+  ctx.errors.throwIfAny();
+  return out;
+}
+
+async function checkOrganisation(control: ControlPlane, organisationId: string): Promise<void> {
+  if ((await control.organisation(organisationId)) !== null) return;
+  const known = (await control.organisations()).map((o) => o.id);
+  throw badInput(`unknown organisation "${organisationId}"; known organisations: ${known.join(', ') || 'none'}`, {
+    known,
+  });
+}
+
+/**
+ * Imports a FHIR R4 Bundle (document, transaction, batch, collection or searchset) into one
+ * region. Everything is validated first (the FHIR R4 validator, then Meridian's own rules);
+ * then all records are written in one transaction, so bad input changes nothing. Importing
+ * the same bundle again adds nothing (unchanged records are skipped). The records' content
  * hashes are then anchored on the ledger (with `anchor`): when that fails, the records are
  * stored but withheld from reads, and importing the same bundle again anchors them. Each
  * Patient is linked in the master patient index last — after its records exist and are
@@ -146,17 +192,23 @@ async function resolveGlobalIds(
 export async function importBundle(options: ImportOptions): Promise<ImportSummary> {
   const { store, control, region, organisationId } = options;
   if (store.region !== region) throw new Error(`record store of ${store.region} handed in for region ${region}`);
-  if ((await control.organisation(organisationId)) === null) {
-    const known = (await control.organisations()).map((o) => o.id);
-    throw badInput(`unknown organisation "${organisationId}"; known organisations: ${known.join(', ') || 'none'}`, {
-      known,
-    });
-  }
-  const { bundle: parsed, errors } = validateBundle(options.bundle, { organisationId, now: options.now ?? new Date() });
+  await checkOrganisation(control, organisationId);
+  const { bundle: parsed, errors } = await mapBundle(options.bundle, {
+    organisationId,
+    knownOrganisations: await control.organisations(),
+    now: options.now ?? new Date(),
+  });
   if (parsed !== null) await checkExternalPatients(store, parsed, errors);
   errors.throwIfAny();
   if (parsed === null) throw new Error('unreachable: an unusable bundle always has errors');
-  const patients = await resolveGlobalIds(control, region, parsed.patients, errors);
+  const ctx: MatchContext = {
+    control,
+    region,
+    trusted: new Set(options.trustedSystems ?? []),
+    errors,
+    claimed: new Map(),
+  };
+  const patients = await matchPatients(ctx, parsed.patients);
   const total = parsed.records.length;
   options.onProgress?.({ phase: 'validated', done: total, total });
 
@@ -171,10 +223,33 @@ export async function importBundle(options: ImportOptions): Promise<ImportSummar
     options.onProgress?.({ phase: 'anchoring', done: total, total });
   }
   let linked = 0;
-  await eachLimited(patients, async (p) => {
-    await control.linkPatient(p.globalId, { region, localId: p.localId });
+  for (const p of patients) {
+    await control.patientIndex.apply({
+      kind: 'link',
+      actor: options.actor ?? `import:${organisationId}`,
+      globalId: p.globalId,
+      location: { region, localId: p.localId },
+      identifierHashes: p.identifierHashes,
+      demographicHash: p.demographicHash,
+      probableMatch: p.probableMatch ?? null,
+    });
     options.onProgress?.({ phase: 'linking', done: ++linked, total: patients.length });
-  });
+  }
   await options.anchor?.anchorPatients(patients.map((p) => p.globalId));
-  return { region, organisationId, bundleType: parsed.type, records: total, ...written, anchored, patients };
+  const reported = patients.map(({ localId, globalId, link, probableMatch }) => ({
+    localId,
+    globalId,
+    link,
+    ...(probableMatch !== undefined ? { probableMatch } : {}),
+  }));
+  return {
+    region,
+    organisationId,
+    bundleType: parsed.type,
+    records: total,
+    ...written,
+    skipped: parsed.skipped,
+    anchored,
+    patients: reported,
+  };
 }

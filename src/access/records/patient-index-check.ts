@@ -3,7 +3,7 @@ import { locationHash } from '../../domain/patient-index.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
 import { LedgerError } from '../../ledger/ledger-error.js';
 import type { LedgerActor } from '../../ledger/ledger.js';
-import type { PatientLocation } from '../../stores/control-plane.js';
+import { localIdsOf, type PatientLocation } from '../../stores/control-plane.js';
 import type { PartialFailure } from './partial-failure.js';
 import { rememberRecent } from '../remember-recent.js';
 
@@ -61,7 +61,7 @@ export class PatientIndexCheck {
         violations.push(
           violation(row.region, `The patient index lists region ${row.region}, but the ledger does not.`),
         );
-      } else if (expected !== locationHash(patientId, row.region, row.localId)) {
+      } else if (expected !== locationHash(patientId, row.region, localIdsOf(row))) {
         violations.push(
           violation(row.region, `The patient index entry for region ${row.region} differs from its ledger anchor.`),
         );

@@ -1,20 +1,8 @@
-import { CATEGORY_OF, isSensitivityLabel, SENSITIVITY_SYSTEM, type SensitivityLabel } from '../../domain/fhir.js';
+import { CATEGORY_OF, PATIENT_FIELD, sensitivityLabelsOf } from '../../domain/fhir.js';
 import type { StoredRecord } from '../../domain/record.js';
-import { PATIENT_FIELD } from '../../stores/fhir-resource-schemas.js';
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function labelsOf(resource: Record<string, unknown>): SensitivityLabel[] {
-  const meta = isObject(resource.meta) ? resource.meta : {};
-  const security: unknown[] = Array.isArray(meta.security) ? meta.security : [];
-  const labels = new Set<SensitivityLabel>();
-  for (const c of security) {
-    if (isObject(c) && c.system === SENSITIVITY_SYSTEM && typeof c.code === 'string' && isSensitivityLabel(c.code))
-      labels.add(c.code);
-  }
-  return [...labels];
-}
 
 function patientIdOf(record: StoredRecord, resource: Record<string, unknown>): unknown {
   if (record.resourceType === 'Patient') return resource.id;
@@ -37,7 +25,8 @@ export function columnMismatch(record: StoredRecord, contentHash: string): strin
   const patient = patientIdOf(record, resource);
   const expected = record.resourceType === 'Patient' ? record.patientId : `Patient/${record.patientId}`;
   if (patient !== expected) return 'patient_id';
-  const labels = labelsOf(resource);
-  if (labels.length > 1 || (labels[0] ?? null) !== record.sensitivity) return 'sensitivity';
+  const labels = sensitivityLabelsOf(resource).sort();
+  const stored = [...record.sensitivity].sort();
+  if (labels.length !== stored.length || labels.some((l, i) => l !== stored[i])) return 'sensitivity';
   return null;
 }

@@ -4,7 +4,7 @@ import { CATEGORIES, type Category, type IpsResourceType } from '../../domain/fh
 import { hasRole, type Principal } from '../../domain/principal.js';
 import type { PurposeOfUse } from '../../domain/purpose.js';
 import { recordKey, type RecordQuery, type StoredRecord } from '../../domain/record.js';
-import type { ControlPlane, PatientLocation } from '../../stores/control-plane.js';
+import { localIdsOf, type ControlPlane, type PatientLocation } from '../../stores/control-plane.js';
 import type { RecordStore } from '../../stores/record-store.js';
 import type { Epochs } from '../../cache/ledger-epochs.js';
 import type { VerifiedCache } from '../../cache/verified-cache.js';
@@ -316,7 +316,7 @@ export class RecordService {
     const allowed = query.categories ? categories.filter((c) => query.categories?.includes(c)) : categories;
     const read: RecordQuery = {
       ...query,
-      patientIds: [location.localId],
+      patientIds: localIdsOf(location),
       categories: allowed,
       excludeSensitivity: withheldLabels,
     };
@@ -326,7 +326,7 @@ export class RecordService {
       const [records, held] = await withDeadline(
         `region ${location.region}`,
         this.#o.regionTimeoutMs,
-        Promise.all([store.find(read), store.census(location.localId)]),
+        Promise.all([store.find(read), store.census(read.patientIds)]),
       );
       // What the region holds for the patient, withheld rows included: a deleted or relabelled row shows here.
       if (censusDigest(held) !== census) throw censusMismatch(location.region);

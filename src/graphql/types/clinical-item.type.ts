@@ -12,9 +12,17 @@ export class Coding {
 @ObjectType({ description: 'Where an item comes from.' })
 export class Provenance {
   @Field(() => String, { description: 'Region whose record store holds the item.' }) region!: string;
-  @Field(() => String, { description: 'Organisation that authored the record.' }) organisationId!: string;
+  @Field(() => String, {
+    description:
+      'Organisation that authored the record: a known organisation id, or the identifier the source gave (system|value).',
+  })
+  organisationId!: string;
   @Field(() => String, { nullable: true }) organisationName!: string | null;
-  @Field(() => GraphQLISODateTime) lastUpdated!: Date;
+  @Field(() => GraphQLISODateTime, {
+    description:
+      'When the source says it last changed: its meta.lastUpdated, else its clinical date; not the import time.',
+  })
+  lastUpdated!: Date;
   @Field(() => String, { description: 'sha256 of the canonical JSON of the resource.' }) contentHash!: string;
 }
 
@@ -34,7 +42,20 @@ export class ClinicalItem {
   })
   date!: string | null;
   @Field(() => String, { nullable: true, description: 'Value as text, e.g. "7.1 %".' }) value!: string | null;
-  @Field(() => SensitivityEnum, { nullable: true }) sensitivity!: string | null;
+  @Field(() => SensitivityEnum, {
+    nullable: true,
+    description: 'The first of sensitivityLabels (kept for older clients).',
+  })
+  sensitivity!: string | null;
+  @Field(() => [SensitivityEnum], {
+    description: 'Every HL7 v3 sensitivity label the resource carries; the item is withheld if any of them is.',
+  })
+  sensitivityLabels!: string[];
+  @Field(() => String, {
+    nullable: true,
+    description: 'A medication\'s dose form (from the Medication the source referenced), e.g. "Film-coated tablet".',
+  })
+  form!: string | null;
   @Field(() => Provenance) provenance!: Provenance;
   @Field(() => GraphQLJSONObject, { description: 'The FHIR R4 resource as stored.' }) fhir!: Record<string, unknown>;
 }
