@@ -11,8 +11,8 @@ import { startTestGateway, type GraphQLResponse, type TestGateway } from './supp
  */
 
 /**
- * Who calls. The five roles of the matrix (`clinician`, `officer`, `patient`, `auditor`,
- * `anonymous`), and the counterparts the cross-organisation, cross-patient and
+ * Who calls. The six roles of the matrix (`clinician`, `officer`, `patient`, `auditor`,
+ * `integration`, `anonymous`), and the counterparts the cross-organisation, cross-patient and
  * cross-jurisdiction rows need.
  */
 const STAFF = {
@@ -22,9 +22,10 @@ const STAFF = {
   officerFR: 'officer-dubois', // FR: acts on EU policies
   officerUS: 'officer-miller', // US-MA: acts on US policies
   auditor: 'auditor-klein', // Charité Berlin, DE
+  integration: 'integration-charite', // Charité Berlin's interface engine, DE
 } as const;
 type Caller = keyof typeof STAFF | 'patient' | 'otherPatient' | 'anonymous';
-const ROLES: readonly Caller[] = ['clinician', 'officer', 'patient', 'auditor', 'anonymous'];
+const ROLES: readonly Caller[] = ['clinician', 'officer', 'patient', 'auditor', 'integration', 'anonymous'];
 
 type Expected = 'ALLOWED' | 'FORBIDDEN' | 'NOT_FOUND' | 'UNAUTHENTICATED';
 
@@ -141,6 +142,24 @@ const DRAFT = `mutation Draft($d: JSONObject!) { draftPolicy(document: $d) { ${V
 const APPROVE = `mutation Approve($j: String!, $v: String!) { approvePolicy(jurisdiction: $j, version: $v) { ${VERSION_FIELDS} } }`;
 const ACTIVATE = `mutation Activate($j: String!, $v: String!) { activatePolicy(jurisdiction: $j, version: $v) { ${VERSION_FIELDS} } }`;
 
+const IMPORT = /* GraphQL */ `
+  mutation Import($region: String!, $bundle: JSONObject!) {
+    importBundle(region: $region, bundle: $bundle) {
+      region
+      organisationId
+      records
+      inserted
+    }
+  }
+`;
+const REVIEWS = 'query Reviews { patientMatchReviews { id globalId candidateId } }';
+
+/** A bundle of one new Patient, under an id no other call used. */
+function importable(): Record<string, unknown> {
+  const resource = { resourceType: 'Patient', id: `auth-${randomUUID()}`, gender: 'other', birthDate: '1990-01-01' };
+  return { resourceType: 'Bundle', type: 'collection', entry: [{ resource }] };
+}
+
 interface ConsentData {
   id: string;
   patientId: string;
@@ -179,6 +198,7 @@ const NOT_OFFICERS: readonly Case[] = [
   { as: 'clinician', expect: 'FORBIDDEN' },
   { as: 'patient', expect: 'FORBIDDEN' },
   { as: 'auditor', expect: 'FORBIDDEN' },
+  { as: 'integration', expect: 'FORBIDDEN' },
   { as: 'anonymous', expect: 'UNAUTHENTICATED' },
 ];
 
@@ -208,6 +228,7 @@ const ROWS: readonly Row[] = [
       },
       { as: 'officer', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -233,6 +254,7 @@ const ROWS: readonly Row[] = [
       },
       { as: 'officer', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -268,6 +290,13 @@ const ROWS: readonly Row[] = [
           expect(me).toMatchObject({ roles: ['auditor'] });
         },
       },
+      {
+        as: 'integration',
+        expect: 'ALLOWED',
+        check: (me) => {
+          expect(me).toMatchObject({ organisationId: 'charite-berlin', roles: ['integration'] });
+        },
+      },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -280,6 +309,7 @@ const ROWS: readonly Row[] = [
       { as: 'clinician', expect: 'FORBIDDEN' },
       { as: 'officer', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
       {
         as: 'patient',
@@ -322,6 +352,7 @@ const ROWS: readonly Row[] = [
       { as: 'clinician', expect: 'FORBIDDEN' },
       { as: 'officer', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -341,6 +372,7 @@ const ROWS: readonly Row[] = [
       { as: 'clinician', expect: 'FORBIDDEN' },
       { as: 'officer', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
       {
         as: 'patient',
@@ -375,6 +407,7 @@ const ROWS: readonly Row[] = [
       { as: 'clinician', expect: 'FORBIDDEN' },
       { as: 'officer', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -409,6 +442,7 @@ const ROWS: readonly Row[] = [
       },
       { as: 'clinician', expect: 'FORBIDDEN' },
       { as: 'patient', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -435,6 +469,7 @@ const ROWS: readonly Row[] = [
       { as: 'clinician', expect: 'FORBIDDEN' },
       { as: 'patient', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -450,6 +485,7 @@ const ROWS: readonly Row[] = [
       { as: 'clinician', expect: 'FORBIDDEN' },
       { as: 'patient', expect: 'FORBIDDEN' },
       { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
       { as: 'officerUS', expect: 'NOT_FOUND', note: 'a DE break-glass, from US-MA' },
       { as: 'officerFR', expect: 'NOT_FOUND', note: 'a DE break-glass, from FR' },
@@ -494,6 +530,7 @@ const ROWS: readonly Row[] = [
       { as: 'officer', expect: 'ALLOWED' },
       { as: 'officerUS', expect: 'NOT_FOUND', note: "a DE requester's decision: not their jurisdiction" },
       { as: 'auditor', expect: 'ALLOWED' },
+      { as: 'integration', expect: 'NOT_FOUND', note: 'the requesting organisation, but not a clinician: same answer' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
@@ -646,6 +683,44 @@ const ROWS: readonly Row[] = [
           expect(v).toMatchObject({ version: f.euToActivate, status: 'ACTIVE' });
         },
       },
+    ],
+  },
+  {
+    operation: 'importBundle',
+    query: IMPORT,
+    variables: () => ({ region: 'eu-de', bundle: importable() }),
+    cases: [
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'patient', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+      {
+        as: 'integration',
+        expect: 'FORBIDDEN',
+        note: 'into a region of another jurisdiction',
+        variables: () => ({ region: 'us-ma', bundle: importable() }),
+      },
+      {
+        as: 'integration',
+        expect: 'ALLOWED',
+        note: 'own jurisdiction',
+        check: (r) => {
+          expect(r).toMatchObject({ region: 'eu-de', organisationId: 'charite-berlin', records: 1, inserted: 1 });
+        },
+      },
+    ],
+  },
+  {
+    operation: 'patientMatchReviews',
+    query: REVIEWS,
+    cases: [
+      { as: 'officer', expect: 'ALLOWED' },
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'patient', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
 ];

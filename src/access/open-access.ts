@@ -12,6 +12,8 @@ import { scheduleAuditAnchoring, type AuditAnchorSchedule } from './audit/audit-
 import { AuditChainVerifier } from './audit/audit-chain-verifier.js';
 import { AuditService } from './audit/audit-service.js';
 import { DisclosureVerifier } from './audit/disclosure-verifier.js';
+import { anchorerOf } from './anchoring/record-anchoring.js';
+import { importServices } from './import/import-services.js';
 import { ConsentService } from './consent/consent-service.js';
 import { PolicyService } from './policy/policy-service.js';
 import { PolicySimulator } from './policy/policy-simulation.js';
@@ -163,6 +165,7 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
       jurisdictions: new Map(config.regions.map((r) => [r.id, r.jurisdiction])),
       maxReplay: 5000,
     }),
+    ...importServices(config, stores, anchorerOf(stores, ledger)),
     organisationName: (id) => o.organisationNames.get(id) ?? null,
   };
   const jurisdictions = new Map(config.regions.map((r) => [r.id, r.jurisdiction]));

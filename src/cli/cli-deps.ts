@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { RecordAnchorer } from '../access/anchoring/record-anchoring.js';
+import { anchorerOf, type RecordAnchorer } from '../access/anchoring/record-anchoring.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { LedgerClient } from '../ledger/ledger-client.js';
 import type { HeadCheckpoint } from '../ledger/head-checkpoint.js';
@@ -63,13 +63,7 @@ export async function withRecordAnchorer<T>(
 ): Promise<T> {
   const ledger = await deps.openLedger(config);
   try {
-    return await run(
-      new RecordAnchorer({
-        stores: stores.anchors,
-        ledger: new LedgerClient(ledger),
-        patients: { control: stores.control, stores: stores.stores },
-      }),
-    );
+    return await run(anchorerOf(stores, new LedgerClient(ledger)));
   } finally {
     await ledger.close();
   }

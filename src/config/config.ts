@@ -38,6 +38,8 @@ export interface Config {
     maxAliases: number;
     maxBatch: number;
     maxBodyBytes: number;
+    /** Body limit for integration users, whose importBundle carries whole FHIR bundles. */
+    maxImportBytes: number;
     maxPageSize: number;
     /** Lexical tokens in one operation's document, counted before it is parsed. */
     maxTokens: number;
@@ -91,6 +93,7 @@ const envSchema = z.object({
   MERIDIAN_MAX_ALIASES: int(15, 1, 1000),
   MERIDIAN_MAX_BATCH: int(5, 1, 100),
   MERIDIAN_MAX_BODY_BYTES: int(100_000, 1000, 10_000_000),
+  MERIDIAN_MAX_IMPORT_BYTES: int(20_000_000, 1000, 200_000_000),
   MERIDIAN_MAX_PAGE_SIZE: int(100, 1, 1000),
   MERIDIAN_MAX_TOKENS: int(2000, 100, 1_000_000),
   MERIDIAN_MAX_NESTING: int(32, 8, 1000),
@@ -223,6 +226,7 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
       maxAliases: e.MERIDIAN_MAX_ALIASES,
       maxBatch: e.MERIDIAN_MAX_BATCH,
       maxBodyBytes: e.MERIDIAN_MAX_BODY_BYTES,
+      maxImportBytes: e.MERIDIAN_MAX_IMPORT_BYTES,
       maxPageSize: e.MERIDIAN_MAX_PAGE_SIZE,
       maxTokens: e.MERIDIAN_MAX_TOKENS,
       maxNesting: e.MERIDIAN_MAX_NESTING,

@@ -61,6 +61,20 @@ const STAFF: readonly StaffPersona[] = [
   { name: 'officer-dubois', displayName: 'Isabelle Dubois', role: 'compliance_officer', organisationId: 'aphp-paris' },
   { name: 'officer-miller', displayName: 'Robert Miller', role: 'compliance_officer', organisationId: 'mgh-boston' },
   { name: 'auditor-klein', displayName: 'Petra Klein', role: 'auditor', organisationId: 'charite-berlin' },
+  // Interface engines: push FHIR bundles into their hospital's region (importBundle).
+  {
+    name: 'integration-charite',
+    displayName: 'Charité interface engine',
+    role: 'integration',
+    organisationId: 'charite-berlin',
+  },
+  {
+    name: 'integration-aphp',
+    displayName: 'AP-HP interface engine',
+    role: 'integration',
+    organisationId: 'aphp-paris',
+  },
+  { name: 'integration-mgh', displayName: 'MGH interface engine', role: 'integration', organisationId: 'mgh-boston' },
 ];
 
 /** Clinicians, compliance officers and the auditor of the hospitals that exist in this configuration. */

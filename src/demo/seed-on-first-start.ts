@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { RecordAnchorer } from '../access/anchoring/record-anchoring.js';
+import { anchorerOf } from '../access/anchoring/record-anchoring.js';
 import type { Config } from '../config/config.js';
 import type { LedgerClient } from '../ledger/ledger-client.js';
 import type { Stores } from '../stores/open-stores.js';
@@ -19,10 +19,6 @@ export async function seedOnFirstStart(
     control: stores.control,
     regions: config.regions,
     patients: config.demoPatients,
-    anchor: new RecordAnchorer({
-      stores: stores.anchors,
-      ledger,
-      patients: { control: stores.control, stores: stores.stores },
-    }),
+    anchor: anchorerOf(stores, ledger),
   });
 }

@@ -1,4 +1,5 @@
-export const ROLES = ['clinician', 'compliance_officer', 'patient', 'auditor'] as const;
+/** `integration`: an organisation's interface engine, which pushes FHIR bundles (importBundle) and reads nothing. */
+export const ROLES = ['clinician', 'compliance_officer', 'patient', 'auditor', 'integration'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is asking: established from a verified bearer token, never from request input. */

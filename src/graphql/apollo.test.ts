@@ -8,6 +8,8 @@ import type { PolicySimulator } from '../access/policy/policy-simulation.js';
 import type { PolicyService } from '../access/policy/policy-service.js';
 import type { RecordService } from '../access/records/record-service.js';
 import type { AuditChainVerifier } from '../access/audit/audit-chain-verifier.js';
+import type { BundleImporter } from '../access/import/bundle-importer.js';
+import type { PatientReviewService } from '../access/import/patient-review-service.js';
 import { loadConfig } from '../config/config.js';
 import { MeridianError } from '../domain/errors.js';
 import { createApollo } from './apollo.js';
@@ -26,6 +28,8 @@ function contextWith(records: Partial<RecordService>): GraphQLContext {
       disclosures: {} as DisclosureVerifier,
       simulator: {} as PolicySimulator,
       policies: {} as PolicyService,
+      imports: {} as BundleImporter,
+      patientReviews: {} as PatientReviewService,
       organisationName: () => null,
     },
     log: pino({ level: 'silent' }),

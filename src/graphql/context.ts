@@ -9,6 +9,8 @@ import type { AuditService } from '../access/audit/audit-service.js';
 import type { PolicyService } from '../access/policy/policy-service.js';
 import type { DisclosureVerifier } from '../access/audit/disclosure-verifier.js';
 import type { PolicySimulator } from '../access/policy/policy-simulation.js';
+import type { BundleImporter } from '../access/import/bundle-importer.js';
+import type { PatientReviewService } from '../access/import/patient-review-service.js';
 
 /** What resolvers may call: services only, never a store or the ledger directly. */
 export interface Services {
@@ -21,6 +23,9 @@ export interface Services {
   readonly policies: PolicyService;
   readonly disclosures: DisclosureVerifier;
   readonly simulator: PolicySimulator;
+  /** FHIR bundles pushed by integration users. */
+  readonly imports: BundleImporter;
+  readonly patientReviews: PatientReviewService;
   /** Display name of an organisation, for provenance. */
   readonly organisationName: (id: string) => string | null;
 }

@@ -5,6 +5,8 @@ import { AccessLogResolver } from './resolvers/access-log.resolver.js';
 import { AuditChainResolver } from './resolvers/audit-chain.resolver.js';
 import { ConsentResolver } from './resolvers/consent.resolver.js';
 import { DisclosureResolver } from './resolvers/disclosure.resolver.js';
+import { ImportResolver } from './resolvers/import.resolver.js';
+import { PatientReviewResolver } from './resolvers/patient-review.resolver.js';
 import { MeResolver } from './resolvers/me.resolver.js';
 import { PatientResolver } from './resolvers/patient.resolver.js';
 import { PolicyResolver } from './resolvers/policy.resolver.js';
@@ -20,6 +22,8 @@ export function buildMeridianSchema(): Promise<GraphQLSchema> {
       AuditChainResolver,
       DisclosureResolver,
       PolicyResolver,
+      ImportResolver,
+      PatientReviewResolver,
     ],
     validate: false,
   });

@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import { MeridianError } from '../domain/errors.js';
-import type { Principal } from '../domain/principal.js';
+import { hasRole, type Principal } from '../domain/principal.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { DocumentLimits } from '../graphql/document-limits.js';
 import type { RateDecision, RateLimitKind } from './rate-limits.js';
@@ -18,6 +18,8 @@ export interface HttpServerOptions {
   readonly apollo: ApolloServer<GraphQLContext>;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
+  /** Body limit for principals with the integration role (importBundle); default maxBodyBytes. */
+  readonly maxImportBytes?: number;
   readonly maxBatch: number;
   /** Token and nesting limits of each operation, checked before Apollo parses anything. */
   readonly documentLimits: DocumentLimits;
@@ -115,6 +117,10 @@ async function metrics(
   res.end(method === 'HEAD' ? undefined : text);
 }
 
+function bodyLimit(o: Readonly<HttpServerOptions>, principal: Principal | null): number {
+  return principal && hasRole(principal, 'integration') ? (o.maxImportBytes ?? o.maxBodyBytes) : o.maxBodyBytes;
+}
+
 async function graphql(
   o: Readonly<HttpServerOptions>,
   req: IncomingMessage,
@@ -130,10 +136,12 @@ async function graphql(
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const body = method === 'POST' ? await readJson(req, o.maxBodyBytes, headers.get('content-type')) : undefined;
-  checkShape(o, body, url);
+  // Authenticated first: an integration user's bundles may be larger than anyone else's requests.
   const principal = await authenticate(o, headers.get('authorization'));
   if (principal) await limitRate(o, 'principal', `${principal.organisationId}/${principal.subject}`);
+  const body =
+    method === 'POST' ? await readJson(req, bodyLimit(o, principal), headers.get('content-type')) : undefined;
+  checkShape(o, body, url);
   const response = await o.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method, headers, search: url.search, body },
     context: () =>

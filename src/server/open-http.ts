@@ -58,6 +58,7 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
     apollo,
     logger,
     maxBodyBytes: config.limits.maxBodyBytes,
+    maxImportBytes: config.limits.maxImportBytes,
     maxBatch: config.limits.maxBatch,
     documentLimits: config.limits,
     rateLimit: (kind, client) => rateLimits.take(kind, client),

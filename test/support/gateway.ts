@@ -31,6 +31,8 @@ export interface TestGateway {
    * what tests that are about something else need for cross-border reads to be permitted.
    */
   consentToTreatment(globalId: string): Promise<void>;
+  /** A bearer token for the patient with this global id (a demo persona, or one made for an imported patient). */
+  patientToken(globalId: string): Promise<string>;
   graphql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -113,6 +115,16 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       async token(name) {
         const persona = demo.personas.find((p) => p.name === name);
         if (!persona) throw new Error(`no persona ${name}`);
+        return mintPersonaToken(persona, keys, { audience: config.tokenAudience });
+      },
+      async patientToken(globalId) {
+        const persona = demo.personas.find((p) => p.patientId === globalId) ?? {
+          name: `patient-${globalId}`,
+          displayName: 'test patient',
+          role: 'patient' as const,
+          organisationId: demo.organisations[0]!.id,
+          patientId: globalId,
+        };
         return mintPersonaToken(persona, keys, { audience: config.tokenAudience });
       },
       async consentToTreatment(globalId) {

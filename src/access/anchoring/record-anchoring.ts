@@ -3,6 +3,7 @@ import { contentHash } from '../../domain/canonical-json.js';
 import { anchorTree, RECORD_BATCH_PREFIX, type AnchorEntry } from '../../domain/record-anchor.js';
 import type { LedgerActor } from '../../ledger/ledger.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
+import type { Stores } from '../../stores/open-stores.js';
 import type { RecordAnchorStore } from '../../stores/record-anchor-store.js';
 import { PatientIndexAnchorer, type PatientIndexAnchorerOptions } from './patient-index-anchoring.js';
 
@@ -158,4 +159,16 @@ export class RecordAnchorer implements RecordAnchoring {
     await store.saveBatch({ id: batchId, merkleRoot: tree.merkleRoot, txId: anchored.txId, entries: tree.entries });
     return { batchId, merkleRoot: tree.merkleRoot, count: tree.entries.length, txId: anchored.txId };
   }
+}
+
+/** The anchorer of a gateway's or a command's stores: record batches and the patient index they feed. */
+export function anchorerOf(
+  stores: Pick<Stores, 'anchors' | 'control' | 'stores'>,
+  ledger: LedgerClient,
+): RecordAnchorer {
+  return new RecordAnchorer({
+    stores: stores.anchors,
+    ledger,
+    patients: { control: stores.control, stores: stores.stores },
+  });
 }
