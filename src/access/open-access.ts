@@ -6,6 +6,7 @@ import type { LedgerClient } from '../ledger/ledger-client.js';
 import type { LedgerActor } from '../ledger/ledger.js';
 import type { Metrics } from '../server/metrics.js';
 import type { Stores } from '../stores/open-stores.js';
+import { liveLocations } from '../domain/patient-index.js';
 import { localIdsOf } from '../stores/control-plane.js';
 import { DEFAULT_AUDIT_BATCH_SIZE, anchorAuditBatch, type AnchoredAuditBatch } from './audit/audit-anchoring.js';
 import { scheduleAuditAnchoring, type AuditAnchorSchedule } from './audit/audit-anchor-schedule.js';
@@ -175,7 +176,7 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
   const patientJurisdictions = async (patientId: string): Promise<string[]> => {
     try {
       const state = await ledger.getPatientState(GATEWAY_ACTOR, patientId);
-      const found = state.locations.flatMap((l) => jurisdictions.get(l.region) ?? []);
+      const found = liveLocations(patientId, state.locations).flatMap((l) => jurisdictions.get(l.region) ?? []);
       rememberRecent(verified, patientId, found, VERIFIED_PATIENTS);
       return found;
     } catch (err) {

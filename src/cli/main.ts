@@ -7,6 +7,7 @@ import { registerDemo } from './demo.command.js';
 import { registerImport } from './import.command.js';
 import { registerLedger } from './ledger.command.js';
 import { registerMigrate } from './migrate.command.js';
+import { registerPatients } from './patients.command.js';
 import { registerRecords } from './records.command.js';
 import { registerToken } from './token.command.js';
 
@@ -22,6 +23,7 @@ registerImport(program);
 registerLedger(program);
 registerRecords(program);
 registerAudit(program);
+registerPatients(program);
 
 // One-shot commands end when their work does: the WASM schema engine leaves a timer
 // behind that would otherwise hold the process for seconds. `serve` runs until signalled.

@@ -32,3 +32,23 @@ export function censusDigest(rows: readonly CensusRow[]): string {
   const lines = rows.map((r) => `${r.key}\t${r.category}\t${[...r.sensitivity].sort().join(',')}\t${r.contentHash}`).sort();
   return sha256(`meridian.census\n${lines.join('\n')}`);
 }
+
+/** A ledger patient-index entry as the gateway reads it. */
+export interface AnchoredLocation {
+  readonly region: string;
+  readonly location: string;
+}
+
+/**
+ * The entry that says a region no longer holds records of the patient (a merge moved them to
+ * another patient): the location of no local id at all. The ledger keeps entries forever, so
+ * a vacated region is an entry like any other, written only by an explicit index change.
+ */
+export function vacatedLocation(patientRef: string, region: string): string {
+  return locationHash(patientRef, region, []);
+}
+
+/** The entries of a patient's ledger state that place records in a region (vacated ones left out). */
+export function liveLocations<T extends AnchoredLocation>(patientRef: string, locations: readonly T[]): T[] {
+  return locations.filter((l) => l.location !== vacatedLocation(patientRef, l.region));
+}

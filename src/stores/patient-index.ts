@@ -38,6 +38,19 @@ export type PatientIndexChange =
   | { readonly kind: 'unmerge'; readonly actor: string; /** The merge event to undo. */ readonly mergeSeq: bigint }
   | { readonly kind: 'dismiss'; readonly actor: string; readonly reviewId: string };
 
+/** What one applied change did: its audit event, and what the ledger's index must now be told. */
+export interface AppliedChange {
+  /** The change's audit event (0 when a link changed nothing). */
+  readonly seq: bigint;
+  /** Global patients whose locations changed. */
+  readonly patients: readonly string[];
+  /** Regions a patient's records were moved out of (a merge, an unmerge). */
+  readonly vacated: readonly { readonly patientRef: string; readonly region: string }[];
+}
+
+const regionsOf = (patientRef: string, locations: readonly IndexLocation[]): AppliedChange['vacated'] =>
+  [...new Set(locations.map((l) => l.region))].map((region) => ({ patientRef, region }));
+
 /** A probable match waiting for a person to decide. */
 export interface MatchReview {
   readonly id: string;
@@ -119,7 +132,7 @@ export class PatientIndex {
   }
 
   /** Applies one change and its audit event in one transaction: the only writer of the index. */
-  async apply(change: PatientIndexChange): Promise<bigint> {
+  async apply(change: PatientIndexChange): Promise<AppliedChange> {
     return this.#prisma.$transaction(async (tx) => {
       switch (change.kind) {
         case 'link':
@@ -150,7 +163,7 @@ async function event(
   return row.seq;
 }
 
-async function link(tx: Tx, change: Extract<PatientIndexChange, { kind: 'link' }>): Promise<bigint> {
+async function link(tx: Tx, change: Extract<PatientIndexChange, { kind: 'link' }>): Promise<AppliedChange> {
   const { globalId, location } = change;
   const existing = await tx.patientLocation.findUnique({ where: { region_localId: location } });
   if (existing !== null && existing.globalId !== globalId)
@@ -179,14 +192,16 @@ async function link(tx: Tx, change: Extract<PatientIndexChange, { kind: 'link' }
       },
     });
   }
-  if (existing !== null && hashes.length === 0) return 0n;
-  return event(tx, 'link', change.actor, globalId, change.probableMatch ?? null, {
+  const patients = [globalId];
+  if (existing !== null && hashes.length === 0) return { seq: 0n, patients, vacated: [] };
+  const seq = await event(tx, 'link', change.actor, globalId, change.probableMatch ?? null, {
     location,
     identifierHashes: change.identifierHashes ?? [],
   });
+  return { seq, patients, vacated: [] };
 }
 
-async function merge(tx: Tx, change: Extract<PatientIndexChange, { kind: 'merge' }>): Promise<bigint> {
+async function merge(tx: Tx, change: Extract<PatientIndexChange, { kind: 'merge' }>): Promise<AppliedChange> {
   const { into, from } = change;
   if (into === from) throw badInput('a patient cannot be merged into itself');
   const locations = await tx.patientLocation.findMany({
@@ -215,10 +230,11 @@ async function merge(tx: Tx, change: Extract<PatientIndexChange, { kind: 'merge'
     data: reviewed,
   });
   const body: MergeBody = { locations, identifierHashes: identifiers.map((i) => i.identifierHash) };
-  return event(tx, 'merge', change.actor, into, from, body);
+  const seq = await event(tx, 'merge', change.actor, into, from, body);
+  return { seq, patients: [into, from], vacated: regionsOf(from, locations) };
 }
 
-async function unmerge(tx: Tx, change: Extract<PatientIndexChange, { kind: 'unmerge' }>): Promise<bigint> {
+async function unmerge(tx: Tx, change: Extract<PatientIndexChange, { kind: 'unmerge' }>): Promise<AppliedChange> {
   const merged = await tx.patientIndexEvent.findUnique({ where: { seq: change.mergeSeq } });
   if (merged?.action !== 'merge' || merged.otherId === null) throw badInput(`event ${change.mergeSeq} is not a merge`);
   const undone = await tx.patientIndexEvent.findFirst({
@@ -236,18 +252,20 @@ async function unmerge(tx: Tx, change: Extract<PatientIndexChange, { kind: 'unme
     where: { identifierHash: { in: body.identifierHashes }, globalId: merged.globalId },
     data: { globalId: merged.otherId },
   });
-  return event(tx, 'unmerge', change.actor, merged.globalId, merged.otherId, {
+  const seq = await event(tx, 'unmerge', change.actor, merged.globalId, merged.otherId, {
     mergeSeq: String(change.mergeSeq),
     ...body,
   });
+  return { seq, patients: [merged.globalId, merged.otherId], vacated: regionsOf(merged.globalId, body.locations) };
 }
 
-async function dismiss(tx: Tx, change: Extract<PatientIndexChange, { kind: 'dismiss' }>): Promise<bigint> {
+async function dismiss(tx: Tx, change: Extract<PatientIndexChange, { kind: 'dismiss' }>): Promise<AppliedChange> {
   const review = await tx.patientMatchReview.findUnique({ where: { id: change.reviewId } });
   if (review === null || review.resolution !== null) throw badInput(`no open review ${change.reviewId}`);
   await tx.patientMatchReview.update({
     where: { id: review.id },
     data: { resolution: 'dismissed', resolvedBy: change.actor, resolvedAt: new Date() },
   });
-  return event(tx, 'dismiss', change.actor, review.globalId, review.candidateId, { reviewId: review.id });
+  const seq = await event(tx, 'dismiss', change.actor, review.globalId, review.candidateId, { reviewId: review.id });
+  return { seq, patients: [], vacated: [] };
 }

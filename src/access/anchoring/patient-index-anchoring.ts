@@ -1,4 +1,4 @@
-import { censusDigest, locationHash } from '../../domain/patient-index.js';
+import { censusDigest, locationHash, vacatedLocation } from '../../domain/patient-index.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
 import type { LedgerActor } from '../../ledger/ledger.js';
 import { localIdsOf, type ControlPlane } from '../../stores/control-plane.js';
@@ -6,6 +6,20 @@ import type { RecordStore } from '../../stores/record-store.js';
 
 /** Most entries the chaincode takes in one transaction (its MAX_INDEX_ENTRIES; a value import would load the contracts). */
 const MAX_INDEX_ENTRIES = 1000;
+
+interface IndexEntry {
+  readonly patientRef: string;
+  readonly region: string;
+  readonly location: string;
+  readonly records: string;
+  readonly recordCount: number;
+}
+
+/** A region an index change moved a patient's records out of. */
+export interface VacatedRegion {
+  readonly patientRef: string;
+  readonly region: string;
+}
 
 export interface PatientIndexAnchorerOptions {
   readonly control: Pick<ControlPlane, 'locatePatient'>;
@@ -29,14 +43,26 @@ export class PatientIndexAnchorer {
     this.#o = options;
   }
 
-  /** Anchors every location of these patients that the ledger does not hold as it is; resolves to the number anchored. */
-  async anchorPatients(globalIds: Iterable<string>): Promise<number> {
-    const entries: { patientRef: string; region: string; location: string; records: string; recordCount: number }[] =
-      [];
+  /**
+   * Anchors every location of these patients that the ledger does not hold as it is; resolves
+   * to the number anchored. `vacated` names regions an explicit index change (a merge, an
+   * unmerge) just moved a patient's records out of: where the patient has no row left there,
+   * the ledger is told so. A region is never vacated otherwise, so a row deleted behind the
+   * gateway's back stays an integrity violation.
+   */
+  async anchorPatients(globalIds: Iterable<string>, vacated: readonly VacatedRegion[] = []): Promise<number> {
+    const entries: IndexEntry[] = [];
     const actor = this.#o.actor ?? INDEX_ACTOR;
-    for (const patientRef of new Set(globalIds)) {
+    for (const patientRef of new Set([...globalIds, ...vacated.map((v) => v.patientRef)])) {
       const anchored = (await this.#o.ledger.getPatientState(actor, patientRef)).locations;
-      for (const location of await this.#o.control.locatePatient(patientRef)) {
+      const rows = await this.#o.control.locatePatient(patientRef);
+      for (const { region } of vacated.filter((v) => v.patientRef === patientRef)) {
+        const location = vacatedLocation(patientRef, region);
+        const listed = anchored.some((a) => a.region === region && a.location !== location);
+        if (listed && !rows.some((r) => r.region === region))
+          entries.push({ patientRef, region, location, records: censusDigest([]), recordCount: 0 });
+      }
+      for (const location of rows) {
         const { region } = location;
         const store = this.#o.stores.get(region);
         if (store === undefined) continue;

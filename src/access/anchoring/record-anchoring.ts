@@ -5,7 +5,7 @@ import type { LedgerActor } from '../../ledger/ledger.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
 import type { Stores } from '../../stores/open-stores.js';
 import type { RecordAnchorStore } from '../../stores/record-anchor-store.js';
-import { PatientIndexAnchorer, type PatientIndexAnchorerOptions } from './patient-index-anchoring.js';
+import { PatientIndexAnchorer, type PatientIndexAnchorerOptions, type VacatedRegion } from './patient-index-anchoring.js';
 
 /** Who record batches are anchored as. */
 export const RECORD_ANCHOR_ACTOR: LedgerActor = { user: 'meridian-gateway', role: 'gateway' };
@@ -48,7 +48,7 @@ export interface RecordAnchoring {
    * Anchors the patient-index entries of these patients as stored now (after their records
    * and links are written); resolves to the number of entries anchored.
    */
-  anchorPatients(globalIds: Iterable<string>): Promise<number>;
+  anchorPatients(globalIds: Iterable<string>, vacated?: readonly VacatedRegion[]): Promise<number>;
 }
 
 export interface RecordAnchorerOptions {
@@ -80,8 +80,8 @@ export class RecordAnchorer implements RecordAnchoring {
     if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1) throw new RangeError('batchSize must be 1 or more');
   }
 
-  anchorPatients(globalIds: Iterable<string>): Promise<number> {
-    return this.#index.anchorPatients(globalIds);
+  anchorPatients(globalIds: Iterable<string>, vacated?: readonly VacatedRegion[]): Promise<number> {
+    return this.#index.anchorPatients(globalIds, vacated);
   }
 
   async anchorRecords(region: string, entries: readonly AnchorEntry[]): Promise<RecordAnchoringResult> {

@@ -1,5 +1,5 @@
 import type { PatientState } from 'meridian-chaincode';
-import { locationHash } from '../../domain/patient-index.js';
+import { liveLocations, locationHash } from '../../domain/patient-index.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
 import { LedgerError } from '../../ledger/ledger-error.js';
 import type { LedgerActor } from '../../ledger/ledger.js';
@@ -52,7 +52,7 @@ export class PatientIndexCheck {
   /** @throws LedgerError LEDGER_UNAVAILABLE when the ledger cannot answer and the patient was never verified here. */
   async check(patientId: string, rows: readonly PatientLocation[]): Promise<CheckedIndex> {
     const { state, remembered } = await this.#state(patientId);
-    const anchored = new Map(state.locations.map((l) => [l.region, l.location]));
+    const anchored = new Map(liveLocations(patientId, state.locations).map((l) => [l.region, l.location]));
     const locations: PatientLocation[] = [];
     const violations: PartialFailure[] = [];
     for (const row of rows) {
