@@ -10,7 +10,11 @@ import { openStores, type Stores } from '../stores/open-stores.js';
 /** What the demo, seed and import commands need from outside; tests hand in their own. */
 export interface CliDeps {
   readonly loadConfig: () => Config;
-  readonly openStores: (config: Config) => Promise<Pick<Stores, 'stores' | 'anchors' | 'control' | 'close'>>;
+  readonly openStores: (
+    config: Config,
+    /** Only these regions: each embedded (PGlite) database costs seconds and ~200 MB to open. */
+    regions?: readonly string[],
+  ) => Promise<Pick<Stores, 'stores' | 'anchors' | 'control' | 'close'>>;
   /** The ledger record hashes are anchored on: Fabric when configured, else the embedded one. */
   readonly openLedger: (config: Config, options?: { readonly headCheckpoint?: HeadCheckpoint }) => Promise<Ledger>;
   /** Results (stdout). */
@@ -21,7 +25,7 @@ export interface CliDeps {
 
 export const defaultDeps: CliDeps = {
   loadConfig: () => loadConfig(),
-  openStores: (config) => openStores(config),
+  openStores: (config, regions) => openStores(config, regions === undefined ? {} : { regions }),
   // Loaded on use: the embedded ledger's chaincode classes are heavy, and most commands never need them.
   openLedger: async (config, options) => (await import('../ledger/open-ledger.js')).openLedger(config, options),
   out: (text) => process.stdout.write(`${text}\n`),
@@ -37,10 +41,11 @@ export async function withStores<T>(
   config: Config,
   holder: string,
   run: (stores: Pick<Stores, 'stores' | 'anchors' | 'control'>) => Promise<T>,
+  regions?: readonly string[],
 ): Promise<T> {
   const unlock = config.controlDatabase.kind === 'pglite' ? await lockDataDir(config.dataDir, holder) : null;
   try {
-    const stores = await deps.openStores(config);
+    const stores = await deps.openStores(config, regions);
     try {
       return await run(stores);
     } finally {

@@ -6,6 +6,7 @@ import type { RegionConfig } from '../config/regions.js';
 import { hospitalOf } from '../demo/organisations.js';
 import { MeridianError } from '../domain/errors.js';
 import { trustedSystemsFor } from '../fhir/patient-identifiers.js';
+import { fhirValidator } from '../fhir/validation.js';
 import type { ControlPlane } from '../stores/control-plane.js';
 import { defaultDeps, withRecordAnchorer, withStores, type CliDeps } from './cli-deps.js';
 
@@ -172,45 +173,55 @@ export function registerImport(program: Command, deps: CliDeps = defaultDeps): v
       const files = await bundleFiles(args);
       const trustedSystems = trustedSystemsFor(region.jurisdiction, config.trustedIdentifiers);
       const totals: Totals = { files: 0, kept: 0, inserted: 0, unchanged: 0, skipped: 0, failed: [] };
-      await withStores(deps, config, 'meridian import', async ({ stores, anchors, control }) => {
-        const store = stores.get(region.id);
-        if (store === undefined) throw new Error(`no record store open for region ${region.id}`);
-        const organisationId = opts.organisation ?? (await defaultOrganisation(control, region));
-        await withRecordAnchorer(deps, config, { anchors, control, stores }, async (anchor) => {
-          for (const file of files) {
-            const run = (bundle: unknown, onProgress: (p: ImportProgress) => void): Promise<ImportSummary> =>
-              importBundle({
-                store,
-                control,
-                region: region.id,
-                bundle,
-                organisationId,
-                trustedSystems,
-                anchor,
-                onProgress,
-              });
-            try {
-              const summary = await importFile(file, run, deps.err);
-              deps.out(formatSummary(file, summary));
-              totals.files++;
-              totals.kept += summary.records;
-              totals.inserted += summary.inserted + summary.updated;
-              totals.unchanged += summary.unchanged;
-              totals.skipped += Object.values(summary.skipped).reduce((a, b) => a + b, 0);
-            } catch (e) {
-              if (files.length === 1) throw e;
-              totals.failed.push(file);
-              deps.err(e instanceof Error ? e.message : String(e));
+      // Loads the FHIR definitions while the databases open: both take seconds.
+      const validator = fhirValidator();
+      validator.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+      await withStores(
+        deps,
+        config,
+        'meridian import',
+        async ({ stores, anchors, control }) => {
+          await validator;
+          const store = stores.get(region.id);
+          if (store === undefined) throw new Error(`no record store open for region ${region.id}`);
+          const organisationId = opts.organisation ?? (await defaultOrganisation(control, region));
+          await withRecordAnchorer(deps, config, { anchors, control, stores }, async (anchor) => {
+            for (const file of files) {
+              const run = (bundle: unknown, onProgress: (p: ImportProgress) => void): Promise<ImportSummary> =>
+                importBundle({
+                  store,
+                  control,
+                  region: region.id,
+                  bundle,
+                  organisationId,
+                  trustedSystems,
+                  anchor,
+                  onProgress,
+                });
+              try {
+                const summary = await importFile(file, run, deps.err);
+                deps.out(formatSummary(file, summary));
+                totals.files++;
+                totals.kept += summary.records;
+                totals.inserted += summary.inserted + summary.updated;
+                totals.unchanged += summary.unchanged;
+                totals.skipped += Object.values(summary.skipped).reduce((a, b) => a + b, 0);
+              } catch (e) {
+                if (files.length === 1) throw e;
+                totals.failed.push(file);
+                deps.err(e instanceof Error ? e.message : String(e));
+              }
+              if (files.length > 1)
+                deps.err(
+                  `import: ${totals.files + totals.failed.length}/${files.length} bundles; ${totals.kept} records kept ` +
+                    `(${totals.inserted} written, ${totals.unchanged} unchanged), ${totals.skipped} resources skipped, ` +
+                    `${totals.failed.length} bundles refused`,
+                );
             }
-            if (files.length > 1)
-              deps.err(
-                `import: ${totals.files + totals.failed.length}/${files.length} bundles; ${totals.kept} records kept ` +
-                  `(${totals.inserted} written, ${totals.unchanged} unchanged), ${totals.skipped} resources skipped, ` +
-                  `${totals.failed.length} bundles refused`,
-              );
-          }
-        });
-      });
+          });
+        },
+        [region.id],
+      );
       if (totals.failed.length > 0)
         throw new Error(
           `${totals.failed.length} of ${files.length} bundles were not imported: ${totals.failed.join(', ')}`,

@@ -1,7 +1,5 @@
-import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError } from '../config/config.js';
-import { runGateway } from '../run-gateway.js';
 import { registerAudit } from './audit.command.js';
 import { registerDemo } from './demo.command.js';
 import { registerImport } from './import.command.js';
@@ -15,7 +13,13 @@ const program = new Command('meridian')
   .description('Meridian: cross-border health information exchange gateway')
   .showHelpAfterError();
 
-program.command('serve', { isDefault: true }).description('start the gateway (the default)').action(runGateway);
+// The gateway (Apollo, type-graphql, Fabric) is loaded only to serve: it costs seconds that a one-shot command never needs.
+program
+  .command('serve', { isDefault: true })
+  .description('start the gateway (the default)')
+  .action(async () => {
+    await (await import('../run-gateway.js')).runGateway();
+  });
 registerMigrate(program);
 registerToken(program);
 registerDemo(program);

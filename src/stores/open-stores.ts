@@ -19,7 +19,13 @@ export interface Stores {
  * Opens the control plane and every region's store, applying pending migrations
  * first (migrating twice is a no-op), so a fresh machine needs no separate step.
  */
-export async function openStores(config: Config, options: { migrate?: boolean } = {}): Promise<Stores> {
+export async function openStores(
+  config: Config,
+  options: {
+    migrate?: boolean;
+    /** Open only these regions (a one-region command). */ regions?: readonly string[];
+  } = {},
+): Promise<Stores> {
   const databases: Database[] = [];
   const closeAll = async (): Promise<void> => {
     await Promise.allSettled(databases.map((db) => db.close()));
@@ -29,11 +35,13 @@ export async function openStores(config: Config, options: { migrate?: boolean } 
     const opened = await Promise.all(
       [
         { name: 'control', schema: 'control' as const, location: config.controlDatabase },
-        ...config.regions.map((r) => ({
-          name: r.id,
-          schema: 'records' as const,
-          location: config.regionDatabases[r.id],
-        })),
+        ...config.regions
+          .filter((r) => options.regions === undefined || options.regions.includes(r.id))
+          .map((r) => ({
+            name: r.id,
+            schema: 'records' as const,
+            location: config.regionDatabases[r.id],
+          })),
       ].map(async ({ name, schema, location }) => {
         if (location === undefined) throw new Error(`no database configured for region ${name}`);
         const db = await openDatabase(name, location, config.regionTimeoutMs);
