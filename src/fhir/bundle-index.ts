@@ -104,12 +104,9 @@ export class BundleIndex {
     return relative ? this.#relative(`${relative[1] ?? ''}/${relative[2] ?? ''}`, from) : null;
   }
 
+  /** Only the entry with that fullUrl: the same type and id on another server is another resource. */
   #absolute(reference: string): IndexedEntry | null {
-    const direct = this.#byFullUrl.get(withoutHistory(reference));
-    if (direct) return direct;
-    const rest = RESTFUL.exec(reference);
-    // A RESTful URL on the bundle's own server may name an entry that has no fullUrl.
-    return rest ? (this.#byTypeId.get(`${rest[2] ?? ''}/${rest[3] ?? ''}`) ?? null) : null;
+    return this.#byFullUrl.get(withoutHistory(reference)) ?? null;
   }
 
   #relative(typeId: string, from: IndexedEntry | null): IndexedEntry | null {
