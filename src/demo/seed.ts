@@ -46,8 +46,6 @@ export interface SeedResult {
   readonly anchored: number;
 }
 
-const LINK_CONCURRENCY = 16;
-
 /** What is generated but not yet written: bounded by the batch size, whatever the patient count. */
 class PendingBatch {
   readonly records = new Map<string, Omit<StoredRecord, 'region'>[]>();
@@ -152,11 +150,8 @@ export async function seedDemo(options: SeedOptions): Promise<SeedResult> {
       // Anchored after the write commits; a run cut short leaves some unanchored, and the next run anchors them.
       await anchors?.add(region, records);
     }
-    for (let i = 0; i < batch.links.length; i += LINK_CONCURRENCY) {
-      await Promise.all(
-        batch.links.slice(i, i + LINK_CONCURRENCY).map((l) => options.control.linkPatient(l.globalId, l.location)),
-      );
-    }
+    if (batch.links.length > 0)
+      await options.control.patientIndex.apply({ kind: 'links', actor: 'seed', links: batch.links });
     // The index as just written, anchored: reads check their rows against it.
     await options.anchor?.anchorPatients(batch.links.map((l) => l.globalId));
     if (batch.personas.length > 0) await options.control.upsertPersonas(batch.personas);

@@ -36,11 +36,17 @@ export type PatientIndexChange =
       readonly reviewId?: string;
     }
   | { readonly kind: 'unmerge'; readonly actor: string; /** The merge event to undo. */ readonly mergeSeq: bigint }
-  | { readonly kind: 'dismiss'; readonly actor: string; readonly reviewId: string };
+  | { readonly kind: 'dismiss'; readonly actor: string; readonly reviewId: string }
+  | {
+      /** Many links without identifiers at once (demo seeding): one transaction, one event each. */
+      readonly kind: 'links';
+      readonly actor: string;
+      readonly links: readonly { readonly globalId: string; readonly location: IndexLocation }[];
+    };
 
 /** What one applied change did: its audit event, and what the ledger's index must now be told. */
 export interface AppliedChange {
-  /** The change's audit event (0 when a link changed nothing). */
+  /** The change's audit event (0 when a link changed nothing, and for a batch of links). */
   readonly seq: bigint;
   /** Global patients whose locations changed. */
   readonly patients: readonly string[];
@@ -143,6 +149,8 @@ export class PatientIndex {
           return unmerge(tx, change);
         case 'dismiss':
           return dismiss(tx, change);
+        case 'links':
+          return links(tx, change);
       }
     });
   }
@@ -268,4 +276,24 @@ async function dismiss(tx: Tx, change: Extract<PatientIndexChange, { kind: 'dism
   });
   const seq = await event(tx, 'dismiss', change.actor, review.globalId, review.candidateId, { reviewId: review.id });
   return { seq, patients: [], vacated: [] };
+}
+
+async function links(tx: Tx, change: Extract<PatientIndexChange, { kind: 'links' }>): Promise<AppliedChange> {
+  const fresh = change.links.map((l) => ({
+    globalId: l.globalId,
+    region: l.location.region,
+    localId: l.location.localId,
+  }));
+  const created = await tx.patientLocation.createMany({ data: fresh, skipDuplicates: true });
+  const unchanged: AppliedChange = { seq: 0n, patients: [], vacated: [] };
+  if (created.count === 0) return unchanged;
+  await tx.patientIndexEvent.createMany({
+    data: change.links.map((l) => ({
+      action: 'link',
+      actor: change.actor,
+      globalId: l.globalId,
+      body: { location: { region: l.location.region, localId: l.location.localId }, identifierHashes: [] },
+    })),
+  });
+  return { ...unchanged, patients: [...new Set(fresh.map((l) => l.globalId))] };
 }
