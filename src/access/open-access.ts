@@ -79,7 +79,8 @@ function openRecords(
   const decider = new AccessDecider({
     ...parts,
     jurisdictions: new Map(config.regions.map((r) => [r.id, r.jurisdiction])),
-    labelsIn: async (location) => (await stores.stores.get(location.region)?.sensitivityLabels(localIdsOf(location))) ?? [],
+    labelsIn: async (location) =>
+      (await stores.stores.get(location.region)?.sensitivityLabels(localIdsOf(location))) ?? [],
     onIntegrityViolation: (problems) => {
       for (const p of problems) alert(p.subject, p.message);
     },

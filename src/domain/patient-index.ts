@@ -29,7 +29,9 @@ export function locationHash(patientRef: string, region: string, localIds: reado
  * gateway's back or a relabelled one changes it. Order-independent.
  */
 export function censusDigest(rows: readonly CensusRow[]): string {
-  const lines = rows.map((r) => `${r.key}\t${r.category}\t${[...r.sensitivity].sort().join(',')}\t${r.contentHash}`).sort();
+  const lines = rows
+    .map((r) => `${r.key}\t${r.category}\t${[...r.sensitivity].sort().join(',')}\t${r.contentHash}`)
+    .sort();
   return sha256(`meridian.census\n${lines.join('\n')}`);
 }
 

@@ -5,7 +5,11 @@ import type { LedgerActor } from '../../ledger/ledger.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
 import type { Stores } from '../../stores/open-stores.js';
 import type { RecordAnchorStore } from '../../stores/record-anchor-store.js';
-import { PatientIndexAnchorer, type PatientIndexAnchorerOptions, type VacatedRegion } from './patient-index-anchoring.js';
+import {
+  PatientIndexAnchorer,
+  type PatientIndexAnchorerOptions,
+  type VacatedRegion,
+} from './patient-index-anchoring.js';
 
 /** Who record batches are anchored as. */
 export const RECORD_ANCHOR_ACTOR: LedgerActor = { user: 'meridian-gateway', role: 'gateway' };
