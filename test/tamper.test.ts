@@ -180,7 +180,7 @@ describe('tamper evidence: missing, remapped and relabelled rows', () => {
     const localId = t.demo.patients
       .find((p) => p.globalId === a.id)!
       .locations.find((l) => l.region === 'eu-de')!.localId;
-    const [row] = await query<{ key: string; sensitivity: string | null }>(
+    const [row] = await query<{ key: string; sensitivity: string[] }>(
       de,
       `SELECT key, sensitivity FROM records WHERE patient_id = $1 AND category = 'allergies' ORDER BY key LIMIT 1`,
       [localId],
@@ -199,11 +199,11 @@ describe('tamper evidence: missing, remapped and relabelled rows', () => {
     }
     expect((await summary()).errors).toEqual([]);
     // A label the SQL filter would withhold: the item must not just vanish.
-    await query(de, `UPDATE records SET sensitivity = 'PSY' WHERE key = $1`, [row!.key]);
+    await query(de, `UPDATE records SET sensitivity = array_append(sensitivity, 'PSY') WHERE key = $1`, [row!.key]);
     try {
       expect(codes(await summary())).toEqual(['INTEGRITY_VIOLATION@eu-de']);
     } finally {
-      await query(de, `UPDATE records SET sensitivity = $2 WHERE key = $1`, [row!.key, row!.sensitivity]);
+      await query(de, `UPDATE records SET sensitivity = $2::text[] WHERE key = $1`, [row!.key, row!.sensitivity]);
     }
     expect((await summary()).errors).toEqual([]);
   });

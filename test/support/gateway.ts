@@ -7,6 +7,8 @@ import { mintPersonaToken } from '../../src/auth/persona-token.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { regionUrlVariable } from '../../src/config/regions.js';
 import { generateDemoData } from '../../src/demo/generator.js';
+import { patientIdentityProviderOf } from '../../src/demo/organisations.js';
+import type { Persona } from '../../src/stores/control-plane.js';
 import { startGateway, type Gateway } from '../../src/main.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
@@ -106,6 +108,21 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       dataDir,
       demo.organisations.map((o) => o.id),
     );
+    /** A demo patient's persona, or one signed in by the identity provider of the jurisdiction holding an imported patient. */
+    const patientPersona = async (globalId: string): Promise<Persona> => {
+      const known = demo.personas.find((p) => p.patientId === globalId);
+      if (known) return known;
+      const [location] = await gateway.stores.control.locatePatient(globalId);
+      const jurisdiction = config.regions.find((r) => r.id === location?.region)?.jurisdiction;
+      if (jurisdiction === undefined) throw new Error(`patient ${globalId} is in no configured region`);
+      return {
+        name: `patient-${globalId}`,
+        displayName: 'test patient',
+        role: 'patient',
+        organisationId: patientIdentityProviderOf(jurisdiction).id,
+        patientId: globalId,
+      };
+    };
     return {
       gateway,
       config,
@@ -118,23 +135,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
         return mintPersonaToken(persona, keys, { audience: config.tokenAudience });
       },
       async patientToken(globalId) {
-        const persona = demo.personas.find((p) => p.patientId === globalId) ?? {
-          name: `patient-${globalId}`,
-          displayName: 'test patient',
-          role: 'patient' as const,
-          organisationId: demo.organisations[0]!.id,
-          patientId: globalId,
-        };
-        return mintPersonaToken(persona, keys, { audience: config.tokenAudience });
+        return mintPersonaToken(await patientPersona(globalId), keys, { audience: config.tokenAudience });
       },
       async consentToTreatment(globalId) {
-        const persona = demo.personas.find((p) => p.patientId === globalId) ?? {
-          name: `patient-${globalId}`,
-          displayName: 'test patient',
-          role: 'patient' as const,
-          organisationId: demo.organisations[0]!.id,
-          patientId: globalId,
-        };
+        const persona = await patientPersona(globalId);
         const res = await postGraphQL(
           gateway.url,
           {
