@@ -550,6 +550,7 @@ const ROWS: readonly Row[] = [
       { as: 'auditor', expect: 'ALLOWED' },
       { as: 'clinician', expect: 'FORBIDDEN' },
       { as: 'patient', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
     ],
   },
