@@ -5,13 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bootstrapUser } from '../../src/access/policy/policy-bootstrap.js';
 import { devKeysPath, ensureDevKeys, type DevKeys } from '../../src/auth/dev-keys.js';
 import { mintPersonaToken } from '../../src/auth/persona-token.js';
 import { regionListSchema, regionUrlVariable } from '../../src/config/regions.js';
 import { generateDemoData } from '../../src/demo/generator.js';
 import type { LedgerActor } from '../../src/ledger/ledger.js';
+import { describeOnNetwork } from '../support/fabric-network/describe-on-network.js';
 import { freePorts } from '../support/fabric-network/free-ports.js';
 import { GatewayProcess } from '../support/fabric-network/gateway-process.js';
 import { restartStopped, stopPeer } from '../support/fabric-network/native-network.js';
@@ -20,7 +21,6 @@ import type { GraphQLResponse } from '../support/gateway.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { TestRedis } from '../support/redis-server.js';
 
-const network = inject('fabricNetwork');
 const root = path.resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const run = promisify(execFile);
 
@@ -53,10 +53,10 @@ async function eventually<T>(what: string, attempt: () => Promise<T | undefined>
   }
 }
 
-describe.skipIf(network === null)(
-  `two gateway processes on a real Fabric ${network?.version ?? ''} network (Org1MSP's peer, channel ${network?.channel ?? ''})`,
-  () => {
-    const info = network!;
+describeOnNetwork(
+  (network) =>
+    `two gateway processes on a real Fabric ${network?.version ?? ''} network (Org1MSP's peer, channel ${network?.channel ?? ''})`,
+  (info) => {
     const peer = info.peers[0];
     const databases = new Map<string, TestDatabase>();
     const demo = generateDemoData({ patients: PATIENTS, regions: regionListSchema.parse(REGIONS) });
