@@ -109,9 +109,9 @@ describe('compliance officers take jurisdiction policies through their lifecycle
     expect(activePolicies.violations).toEqual([]);
     expect(activePolicies.policies.map((p) => `${p.jurisdiction}@${p.version}`).sort()).toEqual([
       'DE@2025.1',
-      'EU@2025.2',
-      'UK@2025.1',
-      'US@2025.1',
+      'EU@2025.3',
+      'UK@2025.2',
+      'US@2025.2',
     ]);
     for (const doc of shipped) {
       const anchor = await ledger.getActivePolicy(reader, doc.jurisdiction);
@@ -145,18 +145,18 @@ describe('compliance officers take jurisdiction policies through their lifecycle
   });
 
   it('drafts a tightened EU version, diffs it, refuses self-approval, approves with a second officer, activates', async () => {
-    const draft = (await ok<{ draftPolicy: VersionData }>(DRAFT, { d: euTightened('2025.3') }, 'officer-schmidt'))
+    const draft = (await ok<{ draftPolicy: VersionData }>(DRAFT, { d: euTightened('2025.4') }, 'officer-schmidt'))
       .draftPolicy;
     expect(draft).toMatchObject({
       jurisdiction: 'EU',
-      version: '2025.3',
+      version: '2025.4',
       status: 'DRAFT',
       author: 'officer-schmidt',
       approver: null,
       activateTxId: null,
     });
-    expect(draft.document).toMatchObject({ version: '2025.3', rules: { crossBorder: { otherwise: 'deny' } } });
-    expect(await ledger.getPolicyVersion(reader, 'EU', '2025.3')).toMatchObject({
+    expect(draft.document).toMatchObject({ version: '2025.4', rules: { crossBorder: { otherwise: 'deny' } } });
+    expect(await ledger.getPolicyVersion(reader, 'EU', '2025.4')).toMatchObject({
       hash: draft.contentHash,
       status: 'recorded',
       author: 'officer-schmidt',
@@ -164,8 +164,8 @@ describe('compliance officers take jurisdiction policies through their lifecycle
 
     const { policyDiff } = await ok<{
       policyDiff: { activeVersion: string; changes: { path: string; before: string; after: string }[] };
-    }>(DIFF, { j: 'EU', v: '2025.3' }, 'officer-dubois');
-    expect(policyDiff.activeVersion).toBe('2025.2');
+    }>(DIFF, { j: 'EU', v: '2025.4' }, 'officer-dubois');
+    expect(policyDiff.activeVersion).toBe('2025.3');
     expect(policyDiff.changes).toEqual([
       { path: 'rules.crossBorder.otherwise', before: '"explicit_consent"', after: '"deny"' },
       {
@@ -173,27 +173,27 @@ describe('compliance officers take jurisdiction policies through their lifecycle
         before: '["patient","problems","immunizations","results"]',
         after: '["patient","immunizations"]',
       },
-      { path: 'version', before: '"2025.2"', after: '"2025.3"' },
+      { path: 'version', before: '"2025.3"', after: '"2025.4"' },
     ]);
 
-    const self = await t.graphql(APPROVE, { j: 'EU', v: '2025.3' }, tokens['officer-schmidt']);
+    const self = await t.graphql(APPROVE, { j: 'EU', v: '2025.4' }, tokens['officer-schmidt']);
     expect(codeOf(self)).toBe('FORBIDDEN');
     expect(self.errors[0]!.message).toMatch(/drafted by officer-schmidt: it must be approved by a different/);
 
-    const approved = (await ok<{ approvePolicy: VersionData }>(APPROVE, { j: 'EU', v: '2025.3' }, 'officer-dubois'))
+    const approved = (await ok<{ approvePolicy: VersionData }>(APPROVE, { j: 'EU', v: '2025.4' }, 'officer-dubois'))
       .approvePolicy;
     expect(approved).toMatchObject({ status: 'APPROVED', approver: 'officer-dubois' });
     expect(approved.approveTxId).toEqual(expect.any(String));
 
-    const activated = (await ok<{ activatePolicy: VersionData }>(ACTIVATE, { j: 'EU', v: '2025.3' }, 'officer-dubois'))
+    const activated = (await ok<{ activatePolicy: VersionData }>(ACTIVATE, { j: 'EU', v: '2025.4' }, 'officer-dubois'))
       .activatePolicy;
     expect(activated).toMatchObject({ status: 'ACTIVE', activateTxId: expect.any(String) as unknown });
-    expect(await ledger.getActivePolicy(reader, 'EU')).toMatchObject({ version: '2025.3', hash: draft.contentHash });
+    expect(await ledger.getActivePolicy(reader, 'EU')).toMatchObject({ version: '2025.4', hash: draft.contentHash });
 
     const { policyHistory } = await ok<{ policyHistory: VersionData[] }>(HISTORY, { j: 'EU' }, 'officer-schmidt');
     expect(policyHistory.map((v) => [v.version, v.status])).toEqual([
-      ['2025.3', 'ACTIVE'],
-      ['2025.2', 'SUPERSEDED'],
+      ['2025.4', 'ACTIVE'],
+      ['2025.3', 'SUPERSEDED'],
     ]);
     expect(policyHistory[0]).toMatchObject({
       author: 'officer-schmidt',
@@ -207,7 +207,7 @@ describe('compliance officers take jurisdiction policies through their lifecycle
     const { activePolicies } = await ok<{ activePolicies: ActiveData }>(ACTIVE, {}, 'officer-miller');
     expect(activePolicies.policies.find((p) => p.jurisdiction === 'EU')).toEqual({
       jurisdiction: 'EU',
-      version: '2025.3',
+      version: '2025.4',
       hash: draft.contentHash,
       activateTxId: activated.activateTxId,
     });
@@ -258,7 +258,7 @@ describe('compliance officers take jurisdiction policies through their lifecycle
     );
     const { activePolicies } = await ok<{ activePolicies: ActiveData }>(ACTIVE, {}, 'officer-miller');
     expect(activePolicies.violations).toEqual([
-      { subject: 'policy US@2025.1', message: expect.stringMatching(/not to its content hash/) as unknown },
+      { subject: 'policy US@2025.2', message: expect.stringMatching(/not to its content hash/) as unknown },
     ]);
     expect(activePolicies.policies.map((p) => p.jurisdiction).sort()).toEqual(['DE', 'EU', 'UK']);
   });

@@ -1,4 +1,10 @@
-import { SENSITIVITY_SYSTEM, type FhirResource, type SensitivityLabel } from '../domain/fhir.js';
+import {
+  CONFIDENTIALITY_LABELS,
+  CONFIDENTIALITY_SYSTEM,
+  SENSITIVITY_SYSTEM,
+  type FhirResource,
+  type SensitivityLabel,
+} from '../domain/fhir.js';
 import type { Organisation } from '../stores/control-plane.js';
 import {
   SYSTEMS,
@@ -13,13 +19,15 @@ import {
   type VaccineDef,
 } from './catalog-types.js';
 
-/** Displays of the HL7 v3 ActCode sensitivity labels, as the code system names them. */
+/** Displays of the HL7 v3 ActCode sensitivity and Confidentiality codes, as the code systems name them. */
 const LABEL_DISPLAY: Readonly<Record<SensitivityLabel, string>> = {
   PSY: 'psychiatry disorder information sensitivity',
   HIV: 'HIV/AIDS information sensitivity',
   GDIS: 'genetic disease information sensitivity',
   ETH: 'substance abuse information sensitivity',
   SEX: 'sexuality and reproductive health information sensitivity',
+  R: 'restricted',
+  V: 'very restricted',
 };
 
 /** What every clinical resource of one location shares, plus this resource's id, time and label. */
@@ -56,9 +64,16 @@ const orgRef = (org: Organisation): Record<string, unknown> => ({
   display: org.name,
 });
 
+const systemOf = (label: SensitivityLabel): string =>
+  (CONFIDENTIALITY_LABELS as readonly string[]).includes(label) ? CONFIDENTIALITY_SYSTEM : SENSITIVITY_SYSTEM;
+
 function base(resourceType: string, ctx: ResourceContext): FhirResource {
   const security = ctx.sensitivity
-    ? { security: [{ system: SENSITIVITY_SYSTEM, code: ctx.sensitivity, display: LABEL_DISPLAY[ctx.sensitivity] }] }
+    ? {
+        security: [
+          { system: systemOf(ctx.sensitivity), code: ctx.sensitivity, display: LABEL_DISPLAY[ctx.sensitivity] },
+        ],
+      }
     : {};
   return { resourceType, id: ctx.id, meta: { lastUpdated: fhirInstant(ctx.lastUpdated), ...security } };
 }

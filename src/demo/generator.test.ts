@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { regionListSchema } from '../config/regions.js';
 import { contentHash } from '../domain/canonical-json.js';
-import { CATEGORY_OF, SENSITIVITY_LABELS, SENSITIVITY_SYSTEM, type FhirResource } from '../domain/fhir.js';
+import { ACT_CODE_LABELS, CATEGORY_OF, SENSITIVITY_SYSTEM, type FhirResource } from '../domain/fhir.js';
 import { recordKey } from '../domain/record.js';
 import { generateDemoData, generateDemoPatients, type DemoData, type DemoPatient } from './generator.js';
 
@@ -124,7 +124,7 @@ describe('generateDemoData', () => {
   it('labels sensitive records of every kind, for 10-15% of patients, in meta.security and the column', () => {
     const records = allRecords(demo);
     const labels = new Set(records.flatMap((r) => r.record.sensitivity));
-    expect([...labels].sort()).toEqual([...SENSITIVITY_LABELS].sort());
+    expect([...labels].sort()).toEqual([...ACT_CODE_LABELS].sort());
     const sensitivePatients = new Set(
       records.filter((r) => r.record.sensitivity.length > 0).map((r) => r.patient.globalId),
     );

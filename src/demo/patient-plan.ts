@@ -1,5 +1,5 @@
 import type { RegionConfig } from '../config/regions.js';
-import { SENSITIVITY_LABELS, type SensitivityLabel } from '../domain/fhir.js';
+import { ACT_CODE_LABELS, type SensitivityLabel } from '../domain/fhir.js';
 import { ALLERGIES, CITIES, CONDITIONS, fits, type AllergyDef, type ConditionDef, type Gender } from './catalog.js';
 import { givenNames, namesFor } from './names.js';
 import { fhirDate } from './fhir-resources.js';
@@ -66,7 +66,7 @@ function chooseRegions(rng: Random, index: number, regions: readonly RegionConfi
 function sensitivityOf(seed: number, index: number): SensitivityLabel | null {
   const offset = 3 + (Math.abs(Math.trunc(seed)) % 5);
   if (index % 8 !== offset) return null;
-  return SENSITIVITY_LABELS[Math.floor(index / 8) % SENSITIVITY_LABELS.length] ?? null;
+  return ACT_CODE_LABELS[Math.floor(index / 8) % ACT_CODE_LABELS.length] ?? null;
 }
 
 function weightedDistinct(rng: Random, pool: readonly ConditionDef[], count: number): ConditionDef[] {

@@ -41,9 +41,19 @@ export const CATEGORY_OF: Readonly<Record<IpsResourceType, Category>> = {
  * HL7 v3 ActCode sensitivity labels (meta.security) Meridian recognises:
  * mental health, HIV, genetic, substance use, sexual and reproductive health.
  */
-export const SENSITIVITY_LABELS = ['PSY', 'HIV', 'GDIS', 'ETH', 'SEX'] as const;
-export type SensitivityLabel = (typeof SENSITIVITY_LABELS)[number];
+export const ACT_CODE_LABELS = ['PSY', 'HIV', 'GDIS', 'ETH', 'SEX'] as const;
 export const SENSITIVITY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+
+/**
+ * HL7 v3 Confidentiality codes (meta.security) that restrict a record beyond normal care:
+ * R (restricted) and V (very restricted). U, L, M and N need nothing more than the record's category.
+ */
+export const CONFIDENTIALITY_LABELS = ['R', 'V'] as const;
+export const CONFIDENTIALITY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
+
+/** Every label a policy rules on and a consent may allow or deny: sensitivity labels, then confidentiality. */
+export const SENSITIVITY_LABELS = [...ACT_CODE_LABELS, ...CONFIDENTIALITY_LABELS] as const;
+export type SensitivityLabel = (typeof SENSITIVITY_LABELS)[number];
 
 export const SENSITIVITY_DESCRIPTIONS: Readonly<Record<SensitivityLabel, string>> = {
   PSY: 'mental health',
@@ -51,7 +61,17 @@ export const SENSITIVITY_DESCRIPTIONS: Readonly<Record<SensitivityLabel, string>
   GDIS: 'genetic',
   ETH: 'substance use',
   SEX: 'sexual and reproductive health',
+  R: 'restricted (confidentiality R)',
+  V: 'very restricted (confidentiality V)',
 };
+
+/** The label a meta.security coding carries, if Meridian rules on it. */
+export function labelOfCoding(system: unknown, code: unknown): SensitivityLabel | null {
+  if (typeof code !== 'string') return null;
+  const known: readonly string[] | null =
+    system === SENSITIVITY_SYSTEM ? ACT_CODE_LABELS : system === CONFIDENTIALITY_SYSTEM ? CONFIDENTIALITY_LABELS : null;
+  return known?.includes(code) ? (code as SensitivityLabel) : null;
+}
 
 /** The element of each stored type that names the Patient it is about. */
 export const PATIENT_FIELD: Readonly<Record<Exclude<IpsResourceType, 'Patient'>, 'subject' | 'patient'>> = {
@@ -65,7 +85,7 @@ export const PATIENT_FIELD: Readonly<Record<Exclude<IpsResourceType, 'Patient'>,
   DiagnosticReport: 'subject',
 };
 
-/** The sensitivity labels of a resource's meta.security, each once, in the order given. */
+/** The sensitivity and confidentiality labels of a resource's meta.security, each once, in the order given. */
 export function sensitivityLabelsOf(resource: { readonly meta?: unknown }): SensitivityLabel[] {
   const meta = resource.meta;
   const security: unknown =
@@ -74,8 +94,8 @@ export function sensitivityLabelsOf(resource: { readonly meta?: unknown }): Sens
   for (const c of Array.isArray(security) ? (security as unknown[]) : []) {
     if (typeof c !== 'object' || c === null) continue;
     const { system, code } = c as FhirCoding;
-    if (system === SENSITIVITY_SYSTEM && typeof code === 'string' && isSensitivityLabel(code) && !labels.includes(code))
-      labels.push(code);
+    const label = labelOfCoding(system, code);
+    if (label !== null && !labels.includes(label)) labels.push(label);
   }
   return labels;
 }

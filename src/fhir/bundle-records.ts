@@ -3,7 +3,7 @@ import {
   CATEGORY_OF,
   isIpsResourceType,
   PATIENT_FIELD,
-  SENSITIVITY_LABELS,
+  ACT_CODE_LABELS,
   SENSITIVITY_SYSTEM,
   sensitivityLabelsOf,
   type FhirResource,
@@ -141,9 +141,9 @@ function checkLabels(entry: IndexedEntry, errors: ErrorList): void {
   const security = Array.isArray(meta.security) ? (meta.security as unknown[]) : [];
   security.forEach((c, i) => {
     if (!isJson(c) || c.system !== SENSITIVITY_SYSTEM || typeof c.code !== 'string') return;
-    if (!(SENSITIVITY_LABELS as readonly string[]).includes(c.code))
+    if (!(ACT_CODE_LABELS as readonly string[]).includes(c.code))
       errors.add(
-        `${entry.label}: meta.security[${i}].code: "${c.code}" is not a sensitivity label Meridian enforces (${SENSITIVITY_LABELS.join(', ')})`,
+        `${entry.label}: meta.security[${i}].code: "${c.code}" is not a sensitivity label Meridian enforces (${ACT_CODE_LABELS.join(', ')})`,
       );
   });
 }

@@ -78,6 +78,7 @@ export function toAccessLogEntry(
     reviewedAt: patientView ? null : event.reviewedAt,
     reviewedBy: patientView ? null : event.reviewedBy,
     reasons: [...new Set(event.body.reasons.map((r) => r.code))],
+    withheldLabels: [...new Set(event.body.reasons.flatMap((r) => (r.label === undefined ? [] : [r.label])))].sort(),
     patientId: patientView ? null : event.patientId,
     requesterSubject: patientView ? null : event.requesterSubject,
     integrity: integrity?.toUpperCase() ?? null,

@@ -21,6 +21,7 @@ export interface GrantConsentRequest {
   readonly categoriesAllowed?: readonly Category[];
   readonly categoriesDenied?: readonly Category[];
   readonly sensitiveAllowed?: readonly SensitivityLabel[];
+  readonly labelsDenied?: readonly SensitivityLabel[];
   readonly destinationsAllowed?: readonly string[];
   /** Defaults to the grant time. */
   readonly validFrom?: Date;
@@ -69,6 +70,7 @@ export function newConsent(request: GrantConsentRequest, facts: NewConsentFacts)
     categoriesAllowed: request.categoriesAllowed,
     categoriesDenied: noneIfEmpty(request.categoriesDenied),
     sensitiveAllowed: noneIfEmpty(request.sensitiveAllowed),
+    labelsDenied: noneIfEmpty(request.labelsDenied),
     destinationsAllowed: noneIfEmpty(request.destinationsAllowed),
     validFrom: request.validFrom ?? facts.grantedAt,
     validUntil: request.validUntil,

@@ -149,7 +149,7 @@ function shippedDoc(id: string): PolicyDocument {
 }
 
 /** The shipped EU policy, tightened: payment no longer allowed. */
-function tightenedEu(version = '2025.3'): PolicyDocument {
+function tightenedEu(version = '2025.4'): PolicyDocument {
   const eu = shippedDoc('EU');
   const HPAYMT = { allowed: false, note: 'suspended' } as const;
   return { ...eu, version, rules: { ...eu.rules, purposes: { ...eu.rules.purposes, HPAYMT } } } as PolicyDocument;
@@ -226,15 +226,15 @@ describe('PolicyService.bootstrap', () => {
   it('never replaces what an officer activated since', async () => {
     await service.bootstrap(shipped);
     await service.draft(schmidt, tightenedEu());
-    await service.approve(dubois, 'EU', '2025.3');
-    await service.activate(dubois, 'EU', '2025.3');
+    await service.approve(dubois, 'EU', '2025.4');
+    await service.activate(dubois, 'EU', '2025.4');
     const fresh = new MemoryPolicies();
     const outcomes = await new PolicyService({ policies: fresh, ledger: client }).bootstrap(shipped);
     expect(outcomes.find((o) => o.jurisdiction === 'EU')).toMatchObject({
       action: 'skipped',
-      reason: expect.stringMatching(/version 2025\.3 active/) as unknown,
+      reason: expect.stringMatching(/version 2025\.4 active/) as unknown,
     });
-    expect((await client.getActivePolicy(reader, 'EU')).version).toBe('2025.3');
+    expect((await client.getActivePolicy(reader, 'EU')).version).toBe('2025.4');
   });
 });
 
@@ -245,16 +245,16 @@ describe('PolicyService lifecycle', () => {
 
   it('drafts, diffs, refuses self-approval, approves with a second officer and activates', async () => {
     const draft = await service.draft(schmidt, tightenedEu());
-    expect(draft).toMatchObject({ jurisdiction: 'EU', version: '2025.3', status: 'draft', author: 'officer-schmidt' });
+    expect(draft).toMatchObject({ jurisdiction: 'EU', version: '2025.4', status: 'draft', author: 'officer-schmidt' });
     expect(draft.contentHash).toBe(policyDocumentHash(tightenedEu()));
-    expect(await client.getPolicyVersion(reader, 'EU', '2025.3')).toMatchObject({
+    expect(await client.getPolicyVersion(reader, 'EU', '2025.4')).toMatchObject({
       hash: draft.contentHash,
       status: 'recorded',
       author: 'officer-schmidt',
     });
 
-    const diff = await service.diff(dubois, 'EU', '2025.3');
-    expect(diff.activeVersion).toBe('2025.2');
+    const diff = await service.diff(dubois, 'EU', '2025.4');
+    expect(diff.activeVersion).toBe('2025.3');
     expect(diff.changes.map((c) => c.path)).toEqual(
       [
         'rules.purposes.HPAYMT.categories',
@@ -271,21 +271,21 @@ describe('PolicyService lifecycle', () => {
       after: 'false',
     });
 
-    const own = await failure(service.approve(schmidt, 'EU', '2025.3'));
+    const own = await failure(service.approve(schmidt, 'EU', '2025.4'));
     expect(own.code).toBe('FORBIDDEN');
     expect(own.message).toMatch(/different compliance officer/);
-    const early = await failure(service.activate(schmidt, 'EU', '2025.3'));
+    const early = await failure(service.activate(schmidt, 'EU', '2025.4'));
     expect(early.code).toBe('BAD_USER_INPUT');
     expect(early.message).toMatch(/only an approved version/);
 
-    const approved = await service.approve(dubois, 'EU', '2025.3');
+    const approved = await service.approve(dubois, 'EU', '2025.4');
     expect(approved).toMatchObject({ status: 'approved', approver: 'officer-dubois' });
-    expect((await client.getPolicyVersion(reader, 'EU', '2025.3')).approver).toBe('officer-dubois');
+    expect((await client.getPolicyVersion(reader, 'EU', '2025.4')).approver).toBe('officer-dubois');
     expect((await service.active()).policies.find((p) => p.document.jurisdiction === 'EU')?.document.version).toBe(
-      '2025.2',
+      '2025.3',
     );
 
-    const activated = await service.activate(schmidt, 'EU', '2025.3');
+    const activated = await service.activate(schmidt, 'EU', '2025.4');
     expect(activated.status).toBe('active');
     const active = await service.active();
     expect(active.violations).toEqual([]);
@@ -296,8 +296,8 @@ describe('PolicyService lifecycle', () => {
 
     const history = await service.history(dubois, 'EU');
     expect(history.map((h) => [h.version, h.status])).toEqual([
-      ['2025.3', 'active'],
-      ['2025.2', 'superseded'],
+      ['2025.4', 'active'],
+      ['2025.3', 'superseded'],
     ]);
     expect(history[0]).toMatchObject({
       author: 'officer-schmidt',
@@ -318,22 +318,22 @@ describe('PolicyService lifecycle', () => {
     const grab = { ...tightenedEu('2026.9'), covers: ['US'] };
     expect((await failure(service.draft(miller, grab))).code).toBe('FORBIDDEN');
     await service.draft(schmidt, tightenedEu());
-    expect((await failure(service.approve(miller, 'EU', '2025.3'))).code).toBe('FORBIDDEN');
-    expect((await failure(service.diff(miller, 'EU', '2025.3'))).code).toBe('FORBIDDEN');
+    expect((await failure(service.approve(miller, 'EU', '2025.4'))).code).toBe('FORBIDDEN');
+    expect((await failure(service.diff(miller, 'EU', '2025.4'))).code).toBe('FORBIDDEN');
     expect((await failure(service.history(miller, 'EU'))).code).toBe('FORBIDDEN');
     for (const call of [
       () => service.draft(clinician, tightenedEu('2027.1')),
-      () => service.approve(clinician, 'EU', '2025.3'),
+      () => service.approve(clinician, 'EU', '2025.4'),
       () => service.history(clinician, 'EU'),
       () => service.activePolicies(clinician),
     ]) {
       expect((await failure(call())).code).toBe('FORBIDDEN');
     }
     expect((await client.getPolicyHistory(reader, 'EU')).map((e) => e.version)).toEqual([
-      '2025.2',
-      '2025.2',
-      '2025.2',
       '2025.3',
+      '2025.3',
+      '2025.3',
+      '2025.4',
     ]);
   });
 
@@ -345,7 +345,7 @@ describe('PolicyService lifecycle', () => {
 
     const existing = await failure(service.draft(schmidt, shippedDoc('EU')));
     expect(existing.code).toBe('BAD_USER_INPUT');
-    expect(existing.message).toMatch(/policy EU@2025\.2 already exists/);
+    expect(existing.message).toMatch(/policy EU@2025\.3 already exists/);
 
     const euBreakGlass = (shippedDoc('EU') as RootPolicyDocument).rules.breakGlass;
     const de = {
@@ -357,28 +357,28 @@ describe('PolicyService lifecycle', () => {
     expect(loose.code).toBe('BAD_USER_INPUT');
     expect(loose.details.errors).toEqual([expect.stringMatching(/^rules\.breakGlass\.maxDurationMinutes: 600/)]);
 
-    expect([...repo.rows.keys()].sort()).toEqual(['DE@2025.1', 'EU@2025.2', 'UK@2025.1', 'US@2025.1']);
+    expect([...repo.rows.keys()].sort()).toEqual(['DE@2025.1', 'EU@2025.3', 'UK@2025.2', 'US@2025.2']);
     expect(await client.getPolicyHistory(reader, 'DE')).toHaveLength(3);
   });
 
   it('refuses to approve or activate a stored version that is not the anchored one', async () => {
     await service.draft(schmidt, tightenedEu());
     const tampered = { ...tightenedEu(), title: 'edited after drafting' };
-    repo.alter('EU', '2025.3', (row) => ({ ...row, document: tampered, contentHash: policyDocumentHash(tampered) }));
-    const approval = await failure(service.approve(dubois, 'EU', '2025.3'));
+    repo.alter('EU', '2025.4', (row) => ({ ...row, document: tampered, contentHash: policyDocumentHash(tampered) }));
+    const approval = await failure(service.approve(dubois, 'EU', '2025.4'));
     expect(approval.code).toBe('INTEGRITY_VIOLATION');
-    expect(approval.message).toMatch(/policy EU@2025\.3: the ledger does not anchor/);
-    expect((await client.getPolicyVersion(reader, 'EU', '2025.3')).status).toBe('recorded');
+    expect(approval.message).toMatch(/policy EU@2025\.4: the ledger does not anchor/);
+    expect((await client.getPolicyVersion(reader, 'EU', '2025.4')).status).toBe('recorded');
   });
 
   it('finishes a draft whose ledger write succeeded but whose database write did not', async () => {
     repo.failNextInsert = true;
     await expect(service.draft(schmidt, tightenedEu())).rejects.toThrow('connection lost');
     const retried = await service.draft(schmidt, tightenedEu());
-    const recorded = (await client.getPolicyHistory(reader, 'EU')).filter((e) => e.version === '2025.3');
+    const recorded = (await client.getPolicyHistory(reader, 'EU')).filter((e) => e.version === '2025.4');
     expect(recorded.map((e) => e.txId)).toEqual([retried.recordTxId]);
     // Another officer cannot take over the orphaned anchor.
-    repo.rows.delete('EU@2025.3');
+    repo.rows.delete('EU@2025.4');
     expect((await failure(service.draft(dubois, tightenedEu()))).code).toBe('BAD_USER_INPUT');
   });
 });
@@ -398,7 +398,7 @@ describe('PolicyService.active', () => {
   });
 
   it('reports a stored document changed behind its back, and leaves that jurisdiction without a policy', async () => {
-    repo.alter('EU', '2025.2', (row) => {
+    repo.alter('EU', '2025.3', (row) => {
       const doc = structuredClone(row.document) as { rules: { crossBorder: { otherwise: string } } };
       doc.rules.crossBorder.otherwise = 'allow';
       return { ...row, document: doc };
@@ -406,16 +406,16 @@ describe('PolicyService.active', () => {
     const active = await service.active();
     expect(active.violations).toEqual([
       {
-        subject: 'policy EU@2025.2',
+        subject: 'policy EU@2025.3',
         message: expect.stringMatching(/hashes to .* not to its content hash/) as unknown,
       },
     ]);
     expect(active.policies.map((p) => p.document.jurisdiction).sort()).toEqual(['DE', 'UK', 'US']);
 
     // Changing the content hash too does not help: the ledger anchors the original.
-    repo.alter('EU', '2025.2', (row) => ({ ...row, contentHash: policyDocumentHash(row.document as PolicyDocument) }));
+    repo.alter('EU', '2025.3', (row) => ({ ...row, contentHash: policyDocumentHash(row.document as PolicyDocument) }));
     expect((await service.active()).violations).toEqual([
-      { subject: 'policy EU@2025.2', message: expect.stringMatching(/the ledger anchors/) as unknown },
+      { subject: 'policy EU@2025.3', message: expect.stringMatching(/the ledger anchors/) as unknown },
     ]);
   });
 
@@ -424,7 +424,7 @@ describe('PolicyService.active', () => {
     ledger.down = true;
     expect(await service.active()).toEqual(verified);
 
-    repo.alter('US', '2025.1', (row) => ({ ...row, document: { ...(row.document as object), title: 'changed' } }));
+    repo.alter('US', '2025.2', (row) => ({ ...row, document: { ...(row.document as object), title: 'changed' } }));
     expect((await failure(service.active())).code).toBe('LEDGER_UNAVAILABLE');
 
     const cold = new PolicyService({ policies: repo, ledger: client });
@@ -437,20 +437,20 @@ describe('PolicyService.active', () => {
     const otherGateway = new PolicyService({ policies: other, ledger: client });
 
     await service.draft(schmidt, tightenedEu());
-    await service.approve(dubois, 'EU', '2025.3');
-    await other.save((await repo.get('EU', '2025.3'))!);
-    await service.activate(dubois, 'EU', '2025.3');
+    await service.approve(dubois, 'EU', '2025.4');
+    await other.save((await repo.get('EU', '2025.4'))!);
+    await service.activate(dubois, 'EU', '2025.4');
 
     const seen = await otherGateway.active();
     expect(seen.violations).toEqual([]);
     expect(seen.policies.find((p) => p.document.jurisdiction === 'EU')).toMatchObject({
       hash: policyDocumentHash(tightenedEu()),
-      activateTxId: (await repo.get('EU', '2025.3'))!.activateTxId,
+      activateTxId: (await repo.get('EU', '2025.4'))!.activateTxId,
     });
 
-    other.rows.delete('EU@2025.3');
+    other.rows.delete('EU@2025.4');
     expect((await otherGateway.active()).violations).toEqual([
-      { subject: 'policy EU@2025.3', message: 'active on the ledger, but not stored here' },
+      { subject: 'policy EU@2025.4', message: 'active on the ledger, but not stored here' },
     ]);
   });
 });

@@ -1,7 +1,13 @@
 import type { ConsentReceipt, PolicyReceipt } from '../../domain/audit-event.js';
 import { MeridianError } from '../../domain/errors.js';
 import type { Category, SensitivityLabel } from '../../domain/fhir.js';
-import { decide, type Decision, type DecisionRequest, type RegionDecision } from '../../domain/policy/index.js';
+import {
+  decide,
+  type Decision,
+  type DecisionRequest,
+  type RegionDecision,
+  type SensitiveDecision,
+} from '../../domain/policy/index.js';
 import { hasRole, type Principal } from '../../domain/principal.js';
 import type { PurposeOfUse } from '../../domain/purpose.js';
 import type { PatientState } from 'meridian-chaincode';
@@ -32,7 +38,14 @@ export interface RegionPlan {
 
 /** A decision with the regions it lets the gateway read and the evidence it rests on. */
 export interface DisclosurePlan {
+  /** The decision as the requester is answered under it. */
   readonly decision: Decision;
+  /**
+   * The same decision as the access log records it: its labels narrowed to those the
+   * patient's records carry, so the patient sees what was withheld. Never told to the
+   * requester: where a policy hides a label, whether it is present must not show.
+   */
+  readonly audited: Decision;
   /** The epochs the decision's inputs were current at; null when cached entries may not be used. */
   readonly epochs: Epochs | null;
   /** Regions permitted in whole or in part. */
@@ -95,12 +108,14 @@ export class AccessDecider {
       consents: consents.consents.map((c) => c.consent),
     };
     const request = this.#request(question, locations);
-    let decision = decide(request, context);
-    // Withheld labels that may be reported are named only where the patient has such items.
-    const present = await this.#labelsToReport(decision, locations);
-    if (present !== null) decision = decide({ ...request, sensitivityPresent: present }, context);
+    const judged = decide(request, context);
+    const present = await this.#labelsPresent(judged, locations);
+    const decision =
+      present === null ? judged : decide({ ...request, sensitivityPresent: told(judged, present) }, context);
+    const audited = present === null ? judged : decide({ ...request, sensitivityPresent: present }, context);
     return {
       decision,
+      audited,
       epochs,
       readable: readablePlans(decision, locations),
       policies: decision.policiesUsed.flatMap((ref) =>
@@ -158,14 +173,15 @@ export class AccessDecider {
     };
   }
 
-  /** Labels present per readable region that withholds a reportable label; null when none does. */
-  async #labelsToReport(
+  /**
+   * Labels present per region that withholds a label; null when none does. Asked for hidden
+   * labels too (for the access log), so a patient with hidden items costs the same as one without.
+   */
+  async #labelsPresent(
     decision: Decision,
     locations: readonly PatientLocation[],
   ): Promise<Record<string, readonly SensitivityLabel[]> | null> {
-    const regions = decision.regions.filter(
-      (r) => r.outcome !== 'deny' && r.sensitive.some((s) => s.effect === 'deny' && !s.hidden),
-    );
+    const regions = decision.regions.filter((r) => r.sensitive.some((s) => s.effect === 'deny'));
     if (regions.length === 0) return null;
     const found = await Promise.all(
       regions.map(async (r) => {
@@ -178,6 +194,27 @@ export class AccessDecider {
     const known = found.flatMap(([region, labels]) => (labels === null ? [] : [[region, labels] as const]));
     return known.length === 0 ? null : Object.fromEntries(known);
   }
+}
+
+/**
+ * The presence the requester's answer may depend on: a withheld label it may report counts
+ * only where present; every other label is judged as if present. A hidden label's decision
+ * (and the consents it cites, which the receipt lists) is then the same whether or not the
+ * patient has such items.
+ */
+function told(
+  judged: Decision,
+  present: Readonly<Record<string, readonly SensitivityLabel[]>>,
+): Record<string, readonly SensitivityLabel[]> {
+  return Object.fromEntries(
+    judged.regions.flatMap((r) => {
+      const found = present[r.region];
+      if (found === undefined) return [];
+      const reported = (s: SensitiveDecision): boolean => s.effect === 'deny' && !s.hidden;
+      const labels = r.sensitive.filter((s) => !reported(s) || found.includes(s.label)).map((s) => s.label);
+      return [[r.region, labels]];
+    }),
+  );
 }
 
 function readablePlans(decision: Decision, locations: readonly PatientLocation[]): RegionPlan[] {

@@ -31,6 +31,7 @@ const fields = z.strictObject({
   categoriesAllowed: setOf(z.enum(CATEGORIES)).min(1, 'leave categoriesAllowed out to mean all').optional(),
   categoriesDenied: setOf(z.enum(CATEGORIES)).optional(),
   sensitiveAllowed: setOf(z.enum(SENSITIVITY_LABELS)).optional(),
+  labelsDenied: setOf(z.enum(SENSITIVITY_LABELS)).optional(),
   destinationsAllowed: setOf(jurisdictionCode).optional(),
   validFrom: instant,
   validUntil: instant.optional(),
@@ -57,6 +58,8 @@ function scopeProblems(c: Fields): Problem[] {
     problems.push(['categoriesDenied', `also listed in categoriesAllowed: ${overlap.join(', ')}`]);
   const scope = (c.categoriesAllowed ?? CATEGORIES).filter((x) => !c.categoriesDenied?.includes(x));
   if (scope.length === 0) problems.push(['categoriesDenied', 'leaves no category in scope']);
+  const both = (c.labelsDenied ?? []).filter((l) => c.sensitiveAllowed?.includes(l));
+  if (both.length > 0) problems.push(['labelsDenied', `also listed in sensitiveAllowed: ${both.join(', ')}`]);
   if (c.kind === 'deny') problems.push(...objectionProblems(c));
   return problems;
 }
@@ -65,6 +68,11 @@ function scopeProblems(c: Fields): Problem[] {
 function objectionProblems(c: Fields): Problem[] {
   const problems: Problem[] = [];
   if (c.sensitiveAllowed) problems.push(['sensitiveAllowed', 'only a permit consent can allow sensitive labels']);
+  if (c.labelsDenied)
+    problems.push([
+      'labelsDenied',
+      'an objection withholds whole categories; restrict labels with a permit consent (its labelsDenied binds even where no consent is needed)',
+    ]);
   if (c.destinationsAllowed) problems.push(['destinationsAllowed', 'only a permit consent can allow destinations']);
   if (c.purposes.includes('PATRQT'))
     problems.push(['purposes', 'a patient cannot object to their own access (PATRQT)']);

@@ -35,6 +35,11 @@ export function consentExcludes(consent: Consent, category: Category): boolean {
   return consent.kind === 'permit' && (consent.categoriesDenied ?? []).includes(category);
 }
 
+/** True when the consent keeps the label back from whoever it speaks to. */
+export function consentDeniesLabel(consent: Consent, label: SensitivityLabel): boolean {
+  return (consent.labelsDenied ?? []).includes(label);
+}
+
 export function consentAllowsLabel(consent: Consent, label: SensitivityLabel): boolean {
   return (consent.sensitiveAllowed ?? []).includes(label);
 }

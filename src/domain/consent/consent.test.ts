@@ -84,6 +84,17 @@ describe('parseConsent', () => {
       { kind: 'deny', sensitiveAllowed: undefined, destinationsAllowed: undefined, purposes: ['PATRQT'] },
       'purposes: a patient cannot object to their own access (PATRQT)',
     ],
+    [
+      'a label both allowed and denied',
+      { sensitiveAllowed: ['PSY', 'HIV'], labelsDenied: ['PSY'] },
+      'labelsDenied: also listed in sensitiveAllowed: PSY',
+    ],
+    [
+      'an objection restricting labels',
+      { kind: 'deny', sensitiveAllowed: undefined, destinationsAllowed: undefined, labelsDenied: ['PSY'] },
+      /^labelsDenied: an objection withholds whole categories/,
+    ],
+    ['an unknown label', { labelsDenied: ['MENTAL_HEALTH'] }, /^labelsDenied\.0: Invalid option/],
     ['a bad destination', { destinationsAllowed: ['usa'] }, /^destinationsAllowed\.0: must be a jurisdiction code/],
     ['an unknown field', { scope: 'all' }, '(document): Unrecognized key: "scope"'],
   ])('refuses %s', (_name, change, expected) => {

@@ -32,6 +32,12 @@ export interface Consent {
   readonly categoriesDenied?: readonly Category[];
   /** The patient's explicit consent to these labels (permit only). */
   readonly sensitiveAllowed?: readonly SensitivityLabel[];
+  /**
+   * Labels (sensitivity or confidentiality) this consent keeps back: a record carrying one is
+   * withheld from whoever the consent speaks to, even where the policy needs no consent for it
+   * (EHDS Art. 8, the right to restrict). Permit only.
+   */
+  readonly labelsDenied?: readonly SensitivityLabel[];
   /** Destinations outside the data's policy family (permit only); absent = none. */
   readonly destinationsAllowed?: readonly string[];
   readonly validFrom: Date;

@@ -774,12 +774,13 @@ const ROWS: readonly Row[] = [
 
   // Sensitive labels.
   {
-    name: 'DE→DE mental health withheld and reported, HIV hidden',
+    // Was: outcome partial, "Withheld sensitive items: PSY" (GDPR Art. 9, EHDS Art. 8: telling is disclosing).
+    name: 'DE→DE mental health withheld and hidden like HIV: the outcome stays permit',
     requester: CHARITE,
     purpose: 'TREAT',
     regions: ['eu-de'],
     labels: { 'eu-de': ['PSY', 'HIV'] },
-    expect: { 'eu-de': { outcome: 'partial', permit: ALL, labels: { PSY: 'reported', HIV: 'hidden' } } },
+    expect: { 'eu-de': { outcome: 'permit', permit: ALL, labels: { PSY: 'hidden', HIV: 'hidden' } } },
   },
   {
     name: 'a hidden label alone leaves the outcome permit',
@@ -806,7 +807,7 @@ const ROWS: readonly Row[] = [
     regions: ['eu-de'],
     labels: { 'eu-de': ['PSY'] },
     consents: [revoked(consent('s', { sensitiveAllowed: ['PSY'] }))],
-    expect: { 'eu-de': { outcome: 'partial', labels: { PSY: 'reported' } } },
+    expect: { 'eu-de': { outcome: 'permit', labels: { PSY: 'hidden' } } },
     consentsUsed: ['s'],
   },
   {
@@ -815,7 +816,8 @@ const ROWS: readonly Row[] = [
     purpose: 'TREAT',
     regions: ['us-ma'],
     labels: { 'us-ma': ['ETH'] },
-    expect: { 'us-ma': { outcome: 'partial', permit: ALL, labels: { ETH: 'reported' } } },
+    // Was reported; 42 CFR 2.13(c): acknowledging a substance-use record is a disclosure.
+    expect: { 'us-ma': { outcome: 'permit', permit: ALL, labels: { ETH: 'hidden' } } },
   },
   {
     name: 'US genetic data needs nothing more for a US clinician',
@@ -841,7 +843,15 @@ const ROWS: readonly Row[] = [
     expect: {
       'eu-de': {
         outcome: 'permit',
-        labels: { PSY: 'reported', HIV: 'hidden', GDIS: 'hidden', ETH: 'reported', SEX: 'hidden' },
+        labels: {
+          PSY: 'hidden',
+          HIV: 'hidden',
+          GDIS: 'hidden',
+          ETH: 'hidden',
+          SEX: 'hidden',
+          R: 'hidden',
+          V: 'hidden',
+        },
       },
     },
   },
@@ -852,7 +862,37 @@ const ROWS: readonly Row[] = [
     regions: ['eu-de'],
     labels: { 'eu-de': ['PSY', 'HIV'] },
     consents: [objection('obj')],
-    expect: { 'eu-de': { outcome: 'deny', labels: { PSY: 'reported', HIV: 'hidden' } } },
+    expect: { 'eu-de': { outcome: 'deny', labels: { PSY: 'hidden', HIV: 'hidden' } } },
+  },
+  {
+    name: 'a permit restricting PSY (labelsDenied) withholds it although the patient consented to everything else',
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-de'],
+    labels: { 'eu-de': ['PSY', 'HIV'] },
+    consents: [consent('s', { sensitiveAllowed: ['HIV'], labelsDenied: ['PSY'] })],
+    expect: { 'eu-de': { outcome: 'permit', permit: ALL, labels: { PSY: 'hidden', HIV: 'permit' } } },
+    consentsUsed: ['s'],
+  },
+  {
+    name: 'labelsDenied binds where the policy needs no consent for the label (US HIV)',
+    requester: MGH,
+    purpose: 'TREAT',
+    regions: ['us-ma'],
+    labels: { 'us-ma': ['HIV', 'GDIS'] },
+    consents: [consent('s', { grantee: { kind: 'any_treating_provider' }, labelsDenied: ['HIV'] })],
+    expect: { 'us-ma': { outcome: 'permit', permit: ALL, labels: { HIV: 'hidden', GDIS: 'permit' } } },
+    consentsUsed: ['s'],
+  },
+  {
+    name: 'confidentiality R needs explicit consent to the label; V stays withheld without it',
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-de'],
+    labels: { 'eu-de': ['R', 'V'] },
+    consents: [consent('s', { sensitiveAllowed: ['R'] })],
+    expect: { 'eu-de': { outcome: 'permit', permit: ALL, labels: { R: 'permit', V: 'hidden' } } },
+    consentsUsed: ['s'],
   },
   {
     name: 'a label is hidden when either side hides it',

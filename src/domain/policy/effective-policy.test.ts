@@ -57,7 +57,7 @@ describe('policy chains', () => {
 
   it('records the exact versions of every policy in the chain', () => {
     expect(resolved('DE').sources).toEqual([
-      { jurisdiction: 'EU', version: '2025.2' },
+      { jurisdiction: 'EU', version: '2025.3' },
       { jurisdiction: 'DE', version: '2025.1' },
     ]);
   });
@@ -74,7 +74,7 @@ describe('policy chains', () => {
   });
 
   it('denies a jurisdiction two active versions claim', () => {
-    const eu2 = { ...EU, version: '2025.3' };
+    const eu2 = { ...EU, version: '2025.4' };
     expect(resolvePolicy('FR', [...SHIPPED, eu2])).toEqual({
       ok: false,
       reason: { code: 'POLICY_AMBIGUOUS', jurisdiction: 'FR' },

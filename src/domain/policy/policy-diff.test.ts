@@ -15,7 +15,7 @@ describe('policyDiff', () => {
 
   it('lists each changed value by its path, with canonical JSON before and after, in path order', () => {
     const tightened = structuredClone(EU);
-    tightened.version = '2025.3';
+    tightened.version = '2025.4';
     tightened.rules.crossBorder.otherwise = 'deny';
     tightened.rules.purposes.PUBHLTH!.categories = ['patient', 'immunizations'];
     expect(policyDiff(EU, tightened)).toEqual([
@@ -25,7 +25,7 @@ describe('policyDiff', () => {
         before: '["patient","problems","immunizations","results"]',
         after: '["patient","immunizations"]',
       },
-      { path: 'version', before: '"2025.2"', after: '"2025.3"' },
+      { path: 'version', before: '"2025.3"', after: '"2025.4"' },
     ]);
   });
 
@@ -50,7 +50,7 @@ describe('policyDiff', () => {
 
   it('against nothing, lists every value of the document as new', () => {
     const changes = policyDiff(undefined, EU);
-    expect(changes).toContainEqual({ path: 'version', before: null, after: '"2025.2"' });
+    expect(changes).toContainEqual({ path: 'version', before: null, after: '"2025.3"' });
     expect(changes).toContainEqual({
       path: 'rules.crossBorder.withinFamily',
       before: null,

@@ -52,7 +52,7 @@ describe('shipped policies', () => {
     const eu = parsePolicyDocument(shippedJson('eu'));
     const reordered = parsePolicyDocument(Object.fromEntries(Object.entries(shippedJson('eu')).reverse()));
     expect(policyDocumentHash(reordered)).toBe(policyDocumentHash(eu));
-    expect(policyDocumentHash(parsePolicyDocument(euWith(['version', '2025.3'])))).not.toBe(policyDocumentHash(eu));
+    expect(policyDocumentHash(parsePolicyDocument(euWith(['version', '2025.4'])))).not.toBe(policyDocumentHash(eu));
   });
 });
 

@@ -42,6 +42,7 @@ const DESCRIBE: Describers = {
   CONSENT_REVOKED: (r) => `the patient revoked consent ${r.consentId}`,
   PATIENT_OBJECTION: (r) => `the patient objected (${r.consentId})`,
   CONSENT_EXCLUDES_CATEGORY: (r) => `the patient excluded ${r.category} (${r.consentId})`,
+  CONSENT_EXCLUDES_LABEL: (r) => `the patient excluded ${label(r.label)} items`,
   PERMITTED: (r) => `${r.purpose} is allowed under the ${r.jurisdiction} policy (${r.legalBasis.join(', ')})`,
   CONSENT_GIVEN: (r) => `the patient consented (${r.consentId})`,
   OBJECTION_OVERRIDDEN: (r) => `the patient's objection ${r.consentId} is set aside under break-glass`,

@@ -34,6 +34,7 @@ export interface ReasonParams {
   CONSENT_REVOKED: { consentId: string };
   PATIENT_OBJECTION: { consentId: string };
   CONSENT_EXCLUDES_CATEGORY: { consentId: string; category: Category };
+  CONSENT_EXCLUDES_LABEL: { consentId: string; label: SensitivityLabel };
   // Grounds of a permit, and facts worth recording.
   PERMITTED: { purpose: PurposeOfUse; jurisdiction: string; legalBasis: readonly LegalBasis[] };
   CONSENT_GIVEN: { consentId: string };
@@ -88,6 +89,7 @@ const FAMILY: Readonly<Record<ReasonCode, ReasonFamily>> = {
   CONSENT_REVOKED: 'consent_revoked',
   PATIENT_OBJECTION: 'consent_revoked',
   CONSENT_EXCLUDES_CATEGORY: 'consent_revoked',
+  CONSENT_EXCLUDES_LABEL: 'consent_revoked',
   PERMITTED: 'ground',
   CONSENT_GIVEN: 'ground',
   OBJECTION_OVERRIDDEN: 'ground',

@@ -1,5 +1,5 @@
 import type { Consent } from '../consent/consent.js';
-import { consentAllowsDestination, consentAllowsLabel } from '../consent/consent-scope.js';
+import { consentAllowsDestination, consentAllowsLabel, consentDeniesLabel } from '../consent/consent-scope.js';
 import type { SensitivityLabel } from '../fhir.js';
 import type { SensitiveDecision } from './decision.js';
 import type { EffectivePolicy } from './effective-policy.js';
@@ -69,6 +69,22 @@ function explicitConsent(frame: RegionFrame, label: SensitivityLabel): { granted
 }
 
 /**
+ * The patient's own restriction of a label (`labelsDenied` on a consent that speaks to this
+ * request): it withholds the label whatever the policy allows, and break-glass sets it aside
+ * only where the policy lets break-glass override objections.
+ */
+function restriction(frame: RegionFrame, label: SensitivityLabel): SideVerdict {
+  const restricting = frame.consents.permits.filter((c) => consentDeniesLabel(c, label));
+  const bg = frame.breakGlass;
+  if (bg.active && bg.overridesObjection) {
+    const grounds = restricting.map((c): Reason => ({ code: 'OBJECTION_OVERRIDDEN', consentId: c.id }));
+    return { denials: [], grounds, needsConsent: false };
+  }
+  const denials = restricting.map((c): Reason => ({ code: 'CONSENT_EXCLUDES_LABEL', consentId: c.id, label }));
+  return { denials, grounds: [], needsConsent: false };
+}
+
+/**
  * One label of one region. A region that discloses nothing withholds every label;
  * otherwise each side's rule applies and deny overrides. A withheld label is hidden
  * when any side's policy says its existence must not be revealed.
@@ -78,7 +94,7 @@ export function decideLabel(frame: RegionFrame, label: SensitivityLabel, regionD
   if (!regionDisclosed) {
     return { label, effect: 'deny', hidden, reasons: [{ code: 'REGION_DENIED', region: frame.target.region }] };
   }
-  const verdicts = frame.sides.map((side) => sideVerdict(frame, side, label));
+  const verdicts = [restriction(frame, label), ...frame.sides.map((side) => sideVerdict(frame, side, label))];
   const denials = verdicts.flatMap((v) => v.denials);
   if (denials.length > 0) return { label, effect: 'deny', hidden, reasons: denials };
   const grounds = verdicts.flatMap((v) => v.grounds);

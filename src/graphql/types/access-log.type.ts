@@ -1,6 +1,6 @@
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
 import { AccessLogIntegrity, AuditIntegrityEnum } from './audit-chain.type.js';
-import { AccessOutcomeEnum, PurposeOfUseEnum } from './enums.js';
+import { AccessOutcomeEnum, PurposeOfUseEnum, SensitivityEnum } from './enums.js';
 import { PageInfo } from './record-connection.type.js';
 
 @ObjectType({
@@ -31,6 +31,11 @@ export class AccessLogEntry {
   reviewedBy!: string | null;
   @Field(() => [String], { description: 'Machine-readable reasons, e.g. FORBIDDEN or REGION_UNAVAILABLE.' })
   reasons!: string[];
+  @Field(() => [SensitivityEnum], {
+    description:
+      "Sensitivity and confidentiality labels of the patient's records that this decision withheld. The requester was not told where the policy hides them.",
+  })
+  withheldLabels!: string[];
   @Field(() => ID, {
     nullable: true,
     description: "The patient concerned (pseudonymous id); null in a patient's own log.",

@@ -27,6 +27,11 @@ export class Consent {
   @Field(() => [CategoryEnum]) categoriesDenied!: string[];
   @Field(() => [SensitivityEnum], { description: 'Sensitive labels explicitly consented to (permits only).' })
   sensitiveAllowed!: string[];
+  @Field(() => [SensitivityEnum], {
+    description:
+      'Sensitivity or confidentiality labels kept back: records carrying one are withheld from this grantee, even where no consent is needed (permits only).',
+  })
+  labelsDenied!: string[];
   @Field(() => [String], { description: "Destinations outside the data's policy family (permits only)." })
   destinationsAllowed!: string[];
   @Field(() => GraphQLISODateTime) validFrom!: Date;

@@ -15,6 +15,12 @@ export class GrantConsentInput {
   categoriesAllowed?: string[] | null;
   @Field(() => [CategoryEnum], { nullable: true }) categoriesDenied?: string[] | null;
   @Field(() => [SensitivityEnum], { nullable: true, description: 'Permits only.' }) sensitiveAllowed?: string[] | null;
+  @Field(() => [SensitivityEnum], {
+    nullable: true,
+    description:
+      'Labels to keep back from this grantee, e.g. [PSY] for "everything but my psychiatric notes", or [R, V] for records marked restricted or very restricted (permits only). Whole categories go in categoriesDenied.',
+  })
+  labelsDenied?: string[] | null;
   @Field(() => [String], {
     nullable: true,
     description: "Jurisdictions outside the data's policy family that may receive it (permits only).",
