@@ -86,10 +86,10 @@ function comparable(res: GraphQLResponse<{ patientSummary: Summary }>): unknown 
   const sections = Object.fromEntries(
     ['problems', 'allergies', 'medications', 'immunizations', 'results', 'procedures', 'reports'].map((k) => [
       k,
-      (s[k] as Item[]).map(({ id: _id, ...rest }) => rest),
+      (s[k] as Item[]).map((item) => ({ ...item, id: null })),
     ]),
   );
-  const { decisionId: _d, at: _a, auditHash: _h, ...receipt } = s.receipt;
+  const receipt = { ...s.receipt, decisionId: null, at: null, auditHash: null };
   return {
     errors: res.errors,
     summary: { ...s, patientId: null, demographics: s.demographics.length, ...sections, receipt },
