@@ -210,4 +210,44 @@ describe('hidden sensitive data and label restrictions, end to end', () => {
     expect(res.errors[0]?.message).toMatch(/MENTAL_HEALTH/);
     expect(res.errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
   });
+
+  it('de-identifies a research answer (HRESCH): pseudonyms per study, years only, no local ids, sealed cursors', async () => {
+    const patient = await t.patientToken(withoutPsy);
+    const granted = await t.graphql(
+      GRANT,
+      { input: { grantee: { kind: 'ORGANISATION', organisationId: 'charite-berlin' }, purposes: ['HRESCH'] } },
+      patient,
+    );
+    expect(granted.errors, JSON.stringify(granted.errors)).toEqual([]);
+    const research = async (study: string) =>
+      t.graphql<{ patientSummary: Summary }>(
+        SUMMARY.replace('purpose: TREAT', 'purpose: HRESCH, study: $s').replace('($p: ID!)', '($p: ID!, $s: String)'),
+        { p: withoutPsy, s: study },
+        await t.token('dr-weber'),
+      );
+    const a = await research('cohort-7');
+    // Research takes no demographics (minimum necessary): that much is said; nothing else is withheld.
+    expect(a.errors.map((e) => [e.extensions.code, e.message])).toEqual([
+      ['POLICY_DENIED', expect.stringMatching(/Withheld: patient: patient is not necessary for HRESCH/) as unknown],
+    ]);
+    const text = JSON.stringify(a.data);
+    // Was: the hospital-local patient id and record ids, and the exact dates, in the answer.
+    for (const leak of ['pat-plain', withoutPsy, 'A000000029', 'Brandt', '2024-03-01'])
+      expect(text).not.toContain(leak);
+    const summary = a.data!.patientSummary;
+    expect(summary.patientId).toMatch(/^ps-/);
+    const [problem] = summary.problems as (Item & { fhir?: unknown })[];
+    expect(problem).toMatchObject({ display: 'Hypertension' });
+    expect((await research('cohort-7')).data!.patientSummary.patientId).toBe(summary.patientId);
+    expect((await research('cohort-8')).data!.patientSummary.patientId).not.toBe(summary.patientId);
+
+    const page = await t.graphql<{ records: { pageInfo: { endCursor: string } } }>(
+      `query($p: ID!) { records(patientId: $p, purpose: HRESCH, study: "cohort-7", first: 1) { pageInfo { endCursor } } }`,
+      { p: withoutPsy },
+      await t.token('dr-weber'),
+    );
+    expect(page.data?.records, JSON.stringify(page.errors)).toBeTruthy();
+    const cursor = Buffer.from(page.data!.records.pageInfo.endCursor, 'base64url').toString('latin1');
+    expect(cursor).not.toMatch(/pat-plain|Condition|2024/);
+  });
 });

@@ -20,6 +20,7 @@ import { PolicyService } from './policy/policy-service.js';
 import { PolicySimulator } from './policy/policy-simulation.js';
 import { loadShippedPolicies } from './policy/shipped-policies.js';
 import { AccessDecider } from './records/access-decider.js';
+import { DeidentifiedAnswers } from './records/deidentified-answer.js';
 import { RecordService } from './records/record-service.js';
 import { RecordVerifier } from './records/record-verifier.js';
 import { rememberRecent } from './remember-recent.js';
@@ -96,6 +97,7 @@ function openRecords(
     stores: stores.stores,
     regionTimeoutMs: config.regionTimeoutMs,
     maxPageSize: config.limits.maxPageSize,
+    deidentified: new DeidentifiedAnswers(config.pseudonymKey),
     onRegionError: (region, err) => {
       metrics.regionError(region);
       logger.warn({ region, err: err instanceof Error ? err.message : String(err) }, 'region unavailable');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TRUSTED_SYSTEMS } from '../fhir/patient-identifiers.js';
@@ -63,6 +64,11 @@ export interface Config {
   readonly auditAnchorIntervalMs: number;
   /** Rate limits, bounds on Redis calls, token clock skew. */
   readonly protection: ProtectionConfig;
+  /**
+   * Key of the pseudonyms in de-identified answers (and their sealed cursors), 32 bytes. A
+   * fixed development key unless MERIDIAN_PSEUDONYM_KEY is set; required in production.
+   */
+  readonly pseudonymKey: Buffer;
   /** Identifier systems trusted per jurisdiction to match patients (MERIDIAN_TRUSTED_IDENTIFIERS), over the defaults. */
   readonly trustedIdentifiers: Readonly<Record<string, readonly string[]>>;
 }
@@ -109,6 +115,10 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, "1-64 letters, digits, ':', '_' or '-'")
     .default('meridian'),
   MERIDIAN_CACHE_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64 (openssl rand -base64 32)')
+    .optional(),
+  MERIDIAN_PSEUDONYM_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64 (openssl rand -base64 32)')
     .optional(),
@@ -182,6 +192,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const problems: string[] = [];
   const urls = regionUrls(e, clean, problems);
   const external = checkExternal(e, clean, urls, problems);
+  if (e.NODE_ENV === 'production' && e.MERIDIAN_PSEUDONYM_KEY === undefined) {
+    problems.push(
+      'MERIDIAN_PSEUDONYM_KEY: required in production: de-identified answers are pseudonymous under it, the same on every gateway',
+    );
+  }
   if (e.NODE_ENV === 'production' && e.MERIDIAN_ORG_KEYS_FILE === undefined) {
     problems.push('MERIDIAN_ORG_KEYS_FILE: required in production (development mode generates keys)');
   }
@@ -234,6 +249,10 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
     fabric,
     auditAnchorIntervalMs: e.MERIDIAN_AUDIT_ANCHOR_INTERVAL_MS,
     protection: protectionConfig(e),
+    pseudonymKey:
+      e.MERIDIAN_PSEUDONYM_KEY === undefined
+        ? createHash('sha256').update('meridian development pseudonyms').digest()
+        : Buffer.from(e.MERIDIAN_PSEUDONYM_KEY, 'base64'),
     trustedIdentifiers: Object.freeze({ ...DEFAULT_TRUSTED_SYSTEMS, ...e.MERIDIAN_TRUSTED_IDENTIFIERS }),
     cache: Object.freeze({
       redisUrl: e.MERIDIAN_REDIS_URL,

@@ -13,6 +13,7 @@ import { breakGlassOf, decisionReasons, denial, withholdings } from './decision-
 import type { AuditService } from '../audit/audit-service.js';
 import { compareRecords, decodeCursor, encodeCursor, type RecordCursor } from './cursor.js';
 import { withDeadline } from './deadline.js';
+import type { DeidentifiedAnswers, DeidentifiedView } from './deidentified-answer.js';
 import type { CheckedIndex, PatientIndexCheck } from './patient-index-check.js';
 import { censusDigest } from '../../domain/patient-index.js';
 import type { PartialFailure } from './partial-failure.js';
@@ -26,6 +27,8 @@ export interface RecordFilter {
 /** Emergency access: why the glass is broken. Only ETREAT honours it, and only as the policy allows. */
 export interface BreakGlassOption {
   readonly justification?: string;
+  /** The study a de-identified answer (research) is pseudonymous for; default none. */
+  readonly study?: string;
 }
 
 export interface RecordPageRequest extends BreakGlassOption {
@@ -72,6 +75,8 @@ export interface RecordServiceOptions {
   readonly stores: ReadonlyMap<string, RecordStore>;
   readonly regionTimeoutMs: number;
   readonly maxPageSize: number;
+  /** Pseudonyms and sealed cursors of de-identified answers. */
+  readonly deidentified: DeidentifiedAnswers;
   /** Decides every read under the verified policies and consents. */
   readonly decider: AccessDecider;
   /** Every decision is audited before anything is disclosed. */
@@ -138,17 +143,26 @@ export class RecordService {
     const reads = await this.#readRegions(plan, index, () => ({ limit }));
     const records = reads.records.sort(byPosition);
     const receipt = await this.#auditDisclosure(access, plan, reads, records);
-    return { patientId, records, regions: reads.regions, failures: reads.failures, receipt };
+    const view = deidentifiedView(this.#o.deidentified, plan, principal, options);
+    return {
+      patientId: view ? view.patient(patientId) : patientId,
+      records: view ? records.map((r) => view.record(r, patientId)) : records,
+      regions: reads.regions,
+      failures: reads.failures,
+      receipt,
+    };
   }
 
   async records(principal: Principal, request: RecordPageRequest): Promise<RecordPage> {
     if (!Number.isInteger(request.first) || request.first < 1 || request.first > this.#o.maxPageSize) {
       throw badInput(`\`first\` must be between 1 and ${this.#o.maxPageSize}.`, { field: 'first' });
     }
-    const cursor = request.after !== undefined ? decodeCursor(request.after) : undefined;
     const categories = request.filter?.categories ?? CATEGORIES;
     const access = accessRequest(principal, request.patientId, request.purpose, 'records', categories, request);
     const { plan, index } = await this.#decide(access);
+    const view = deidentifiedView(this.#o.deidentified, plan, principal, request);
+    const after = request.after;
+    const cursor = after === undefined ? undefined : view ? view.openCursor(after) : decodeCursor(after);
     const reads = await this.#readRegions(plan, index, (region) => ({
       ...request.filter,
       limit: request.first + 1,
@@ -157,7 +171,11 @@ export class RecordService {
     const merged = reads.records.sort(byPosition);
     const page = merged.slice(0, request.first);
     const receipt = await this.#auditDisclosure(access, plan, reads, page);
-    const edges = page.map((record) => ({ cursor: encodeCursor(positionOf(record)), record }));
+    const edges = page.map((record) =>
+      view
+        ? { cursor: view.sealCursor(positionOf(record)), record: view.record(record, request.patientId) }
+        : { cursor: encodeCursor(positionOf(record)), record },
+    );
     return {
       edges,
       hasNextPage: merged.length > request.first,
@@ -368,6 +386,16 @@ function censusMismatch(region: string): MeridianError {
     'INTEGRITY_VIOLATION',
     `Region ${region} holds records for this patient that differ from what the ledger anchors (a record missing, added or relabelled); its records were withheld.`,
   );
+}
+
+/** The de-identified view of the answer, when the decision asks for one. */
+function deidentifiedView(
+  answers: DeidentifiedAnswers,
+  plan: DisclosurePlan,
+  principal: Principal,
+  options: BreakGlassOption,
+): DeidentifiedView | null {
+  return plan.decision.deidentify ? answers.for(principal.organisationId, options.study ?? '') : null;
 }
 
 function accessRequest(

@@ -91,5 +91,8 @@ export function decide(request: DecisionRequest, context: DecisionContext): Deci
     breakGlass: results.some((r) => r.breakGlass.active),
     policiesUsed: policiesUsed(results),
     consentsUsed: consentsUsed(regions, request, context),
+    deidentify: [requesterPolicy, ...request.regions.map((t) => resolve(t.jurisdiction))].some(
+      (p) => p.ok && p.policy.purposes[request.purpose].deidentify,
+    ),
   };
 }

@@ -57,4 +57,6 @@ export interface Decision {
   readonly breakGlass: boolean;
   readonly policiesUsed: readonly PolicyRef[];
   readonly consentsUsed: readonly ConsentRef[];
+  /** Some policy of the request asks for a de-identified answer for its purpose (Safe Harbor). */
+  readonly deidentify: boolean;
 }

@@ -35,6 +35,8 @@ export interface EffectivePurpose {
   /** Roles that may invoke it; undefined = any role. */
   readonly roles: readonly Role[] | undefined;
   readonly patientOnly: boolean;
+  /** The answer must be de-identified (HIPAA Safe Harbor, 45 CFR 164.514(b)(2)) with pseudonymous ids. */
+  readonly deidentify: boolean;
 }
 
 /** Cross-border rules in force, with the within-family default (`allow`) filled in. */
@@ -65,6 +67,7 @@ const REFUSED: EffectivePurpose = {
   categories: [],
   roles: undefined,
   patientOnly: false,
+  deidentify: false,
 };
 
 // Opt-in refuses a consent-based purpose without consent; explicit consent is needed whatever the basis.
@@ -77,6 +80,7 @@ function purposeOf(rule: PurposeRule, consentDefault: ConsentDefault): Effective
     categories: rule.categories,
     roles: rule.roles,
     patientOnly: rule.patientOnly === true,
+    deidentify: rule.deidentify === 'safe_harbor',
   };
 }
 
@@ -89,6 +93,7 @@ function meetPurpose(a: EffectivePurpose, b: EffectivePurpose): EffectivePurpose
     categories: intersect(a.categories, b.categories),
     roles: a.roles === undefined || b.roles === undefined ? (a.roles ?? b.roles) : intersect(a.roles, b.roles),
     patientOnly: a.patientOnly || b.patientOnly,
+    deidentify: a.deidentify || b.deidentify,
   };
 }
 

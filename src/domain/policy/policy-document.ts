@@ -34,6 +34,8 @@ export interface AllowedPurpose {
   readonly roles?: readonly Role[];
   /** Only the patient themself may invoke the purpose (right of access). */
   readonly patientOnly?: boolean;
+  /** `safe_harbor`: answers for the purpose are de-identified (45 CFR 164.514(b)(2)), ids pseudonymous. */
+  readonly deidentify?: 'safe_harbor';
   readonly note?: string;
 }
 

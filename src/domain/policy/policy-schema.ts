@@ -35,6 +35,8 @@ const allowedPurpose = z.strictObject({
   categories: setOf(category).min(1, 'an allowed purpose needs at least one category; use allowed: false to refuse it'),
   roles: setOf(role).min(1, 'leave roles out to allow any role').optional(),
   patientOnly: z.boolean().optional(),
+  /** `safe_harbor`: the answer carries none of HIPAA Safe Harbor's 18 identifiers, pseudonymous ids instead. */
+  deidentify: z.enum(['safe_harbor']).optional(),
   note,
 });
 

@@ -32,6 +32,20 @@ function justificationOf(justification: string | null | undefined): { justificat
   return { justification: justification.trim() };
 }
 
+const STUDY_ARG = {
+  nullable: true,
+  description:
+    'Research (HRESCH): the study the answer is for. Where the policy asks for de-identification, patient and record ids are pseudonyms stable per requesting organisation and study.',
+} as const;
+
+function studyOf(study: string | null | undefined): { study?: string } {
+  if (study == null) return {};
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/.test(study)) {
+    throw badInput('`study` must be 1 to 64 letters, digits, dots, colons, dashes or underscores.', { field: 'study' });
+  }
+  return { study };
+}
+
 function report(ctx: GraphQLContext, path: string, failures: readonly PartialFailure[]): string[] {
   for (const failure of failures) ctx.partialFailures.push({ failure, path: [path] });
   return [...new Set(failures.filter((f) => f.code === 'REGION_UNAVAILABLE').map((f) => f.region))];
@@ -46,20 +60,19 @@ export class PatientResolver {
     @Arg('patientId', () => ID) patientId: string,
     @Arg('purpose', () => PurposeOfUseEnum) purpose: PurposeOfUse,
     @Arg('justification', () => String, JUSTIFICATION_ARG) justification: string | undefined,
+    @Arg('study', () => String, STUDY_ARG) study: string | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<PatientSummary> {
     checkPatientId(patientId);
-    const result = await ctx.services.records.summary(
-      requirePrincipal(ctx),
-      patientId,
-      purpose,
-      justificationOf(justification),
-    );
+    const result = await ctx.services.records.summary(requirePrincipal(ctx), patientId, purpose, {
+      ...justificationOf(justification),
+      ...studyOf(study),
+    });
     const name = ctx.services.organisationName;
     const section = (category: Category): PatientSummary['problems'] =>
       result.records.filter((r) => r.category === category).map((r) => toClinicalItem(r, name));
     return {
-      patientId,
+      patientId: result.patientId,
       purpose,
       regions: [...result.regions],
       unavailableRegions: report(ctx, 'patientSummary', result.failures),
@@ -83,6 +96,7 @@ export class PatientResolver {
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | undefined,
     @Arg('justification', () => String, JUSTIFICATION_ARG) justification: string | undefined,
+    @Arg('study', () => String, STUDY_ARG) study: string | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RecordConnection> {
     checkPatientId(patientId);
@@ -91,6 +105,7 @@ export class PatientResolver {
       purpose,
       first,
       ...justificationOf(justification),
+      ...studyOf(study),
       ...(after != null ? { after } : {}),
       filter: {
         ...(filter?.resourceTypes ? { resourceTypes: filter.resourceTypes as IpsResourceType[] } : {}),
