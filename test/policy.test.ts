@@ -214,17 +214,17 @@ describe('compliance officers take jurisdiction policies through their lifecycle
   });
 
   it("refuses an officer acting on another jurisdiction's policy", async () => {
-    const foreign = await t.graphql(DRAFT, { d: euTightened('2025.4') }, tokens['officer-miller']);
+    const foreign = await t.graphql(DRAFT, { d: euTightened('2025.5') }, tokens['officer-miller']);
     expect(codeOf(foreign)).toBe('FORBIDDEN');
     expect(foreign.errors[0]!.message).toMatch(/officer of US-MA may not act on policy EU/);
 
-    await ok(DRAFT, { d: euTightened('2025.4') }, 'officer-schmidt');
-    expect(codeOf(await t.graphql(APPROVE, { j: 'EU', v: '2025.4' }, tokens['officer-miller']))).toBe('FORBIDDEN');
-    expect(codeOf(await t.graphql(DIFF, { j: 'EU', v: '2025.4' }, tokens['officer-miller']))).toBe('FORBIDDEN');
+    await ok(DRAFT, { d: euTightened('2025.5') }, 'officer-schmidt');
+    expect(codeOf(await t.graphql(APPROVE, { j: 'EU', v: '2025.5' }, tokens['officer-miller']))).toBe('FORBIDDEN');
+    expect(codeOf(await t.graphql(DIFF, { j: 'EU', v: '2025.5' }, tokens['officer-miller']))).toBe('FORBIDDEN');
     const de = { ...shipped.find((d) => d.jurisdiction === 'DE')!, version: '2026.1' };
     expect(codeOf(await t.graphql(DRAFT, { d: de }, tokens['officer-dubois']))).toBe('FORBIDDEN');
     const status = await db.query<{ status: string }>(
-      "SELECT status FROM policy_versions WHERE jurisdiction = 'EU' AND version = '2025.4'",
+      "SELECT status FROM policy_versions WHERE jurisdiction = 'EU' AND version = '2025.5'",
     );
     expect(status.rows).toEqual([{ status: 'draft' }]);
   });
@@ -232,7 +232,7 @@ describe('compliance officers take jurisdiction policies through their lifecycle
   it('refuses clinicians, patients and auditors, and asks for a token without one', async () => {
     for (const persona of ['dr-weber', 'patient', 'auditor-klein']) {
       expect(codeOf(await t.graphql(DRAFT, { d: euTightened('2026.1') }, tokens[persona]))).toBe('FORBIDDEN');
-      expect(codeOf(await t.graphql(APPROVE, { j: 'EU', v: '2025.4' }, tokens[persona]))).toBe('FORBIDDEN');
+      expect(codeOf(await t.graphql(APPROVE, { j: 'EU', v: '2025.5' }, tokens[persona]))).toBe('FORBIDDEN');
       expect(codeOf(await t.graphql(ACTIVE, {}, tokens[persona]))).toBe('FORBIDDEN');
     }
     expect(codeOf(await t.graphql(DRAFT, { d: euTightened('2026.1') }))).toBe('UNAUTHENTICATED');
