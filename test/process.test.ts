@@ -78,6 +78,7 @@ describe('the meridian command and gateway process', () => {
       ...env,
       NODE_ENV: 'production',
       MERIDIAN_ORG_KEYS_FILE: '/dev/null',
+      MERIDIAN_PSEUDONYM_KEY: Buffer.alloc(32, 1).toString('base64'),
     });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/development tokens only/);

@@ -60,6 +60,7 @@ describe('loadConfig', () => {
 
   it('requires organisation keys in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/MERIDIAN_ORG_KEYS_FILE: required in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/MERIDIAN_PSEUDONYM_KEY: required in production/);
   });
 
   it('reads the request limits, rate limits, Redis call bounds and token clock skew, with defaults', () => {

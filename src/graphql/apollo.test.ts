@@ -37,13 +37,19 @@ function contextWith(records: Partial<RecordService>): GraphQLContext {
   };
 }
 
+/** A pseudonym key, which production configuration requires. */
+const TEST_KEY = Buffer.alloc(32, 1).toString('base64');
+
 async function run(
   env: Record<string, string>,
   query: string,
   records: Partial<RecordService> = {},
   variables?: Record<string, unknown>,
 ) {
-  const apollo = createApollo(await buildMeridianSchema(), loadConfig({ MERIDIAN_ORG_KEYS_FILE: '/dev/null', ...env }));
+  const apollo = createApollo(
+    await buildMeridianSchema(),
+    loadConfig({ MERIDIAN_ORG_KEYS_FILE: '/dev/null', MERIDIAN_PSEUDONYM_KEY: TEST_KEY, ...env }),
+  );
   await apollo.start();
   try {
     const res = await apollo.executeOperation(
