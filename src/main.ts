@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
 import { GATEWAY_ACTOR, openAccess, startAuditAnchoring } from './access/open-access.js';
 import type { AuditAnchorSchedule } from './access/audit/audit-anchor-schedule.js';
@@ -15,6 +16,7 @@ import { Metrics } from './server/metrics.js';
 import { openHttp, type OpenHttp } from './server/open-http.js';
 import { lockDataDir } from './stores/data-dir-lock.js';
 import { ControlPlaneHeadCheckpoint } from './stores/ledger-head-checkpoint.js';
+import { openTracing, type Tracing } from './tracing/open-tracing.js';
 import { openStores, type Stores } from './stores/open-stores.js';
 
 export interface Gateway {
@@ -32,6 +34,8 @@ export interface StartOptions {
    * benchmarks of several gateways on one embedded ledger); the caller closes it.
    */
   readonly ledger?: Ledger;
+  /** Also export spans here (tests read them from an in-memory exporter). */
+  readonly spanExporter?: SpanExporter;
 }
 
 /** What a started gateway holds open, each closed in the order below. */
@@ -41,6 +45,7 @@ interface Opened {
   cache?: GatewayCache | null;
   stores?: Stores;
   ledger?: Ledger;
+  tracing?: Tracing | null;
 }
 
 /** Stops taking requests, anchors the last audit events while the ledger is open, then closes the rest. */
@@ -55,6 +60,7 @@ async function shutdown(
   await opened.cache?.close();
   await opened.stores?.close();
   if (ownsLedger) await opened.ledger?.close();
+  await opened.tracing?.shutdown();
   logger.debug('databases and ledger closed');
   await unlock();
 }
@@ -70,6 +76,10 @@ export async function startGateway(
   const unlock = embedded ? await lockDataDir(config.dataDir, 'the gateway') : (): Promise<void> => Promise.resolve();
   const opened: Opened = {};
   try {
+    const tracing = (opened.tracing = openTracing(
+      config,
+      options.spanExporter ? { exporter: options.spanExporter } : {},
+    ));
     const stores = (opened.stores = await openStores(config));
     const headCheckpoint = new ControlPlaneHeadCheckpoint(stores.control.chainHeads, logger);
     const ledger = (opened.ledger = options.ledger ?? (await openLedger(config, { headCheckpoint })));
@@ -94,6 +104,7 @@ export async function startGateway(
       stores,
       patientJurisdictions: (id) => access.patientJurisdictions(id),
       cache,
+      ...(tracing ? { tracer: tracing.tracer } : {}),
     }));
     await cache?.start(http.port);
     logger.info(

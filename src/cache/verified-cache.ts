@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
+import { traced } from '../tracing/traced.js';
 import type { CacheStore } from './cache-store.js';
 import type { SealedBox } from './sealed-box.js';
 
@@ -47,17 +48,26 @@ export class VerifiedCache {
     const key = this.#key(kind, parts);
     const pending = this.#inflight.get(key) as Promise<T> | undefined;
     if (pending !== undefined) return pending;
-    const lookup = this.#lookup(kind, key, load, cacheable).finally(() => this.#inflight.delete(key));
+    const lookup = traced('cache lookup', { 'meridian.cache.kind': kind }, (span) =>
+      this.#lookup(kind, key, load, cacheable, (result) => span?.setAttribute('meridian.cache.result', result)),
+    ).finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, lookup);
     return lookup;
   }
 
-  async #lookup<T>(kind: string, key: string, load: () => Promise<T>, cacheable: (value: T) => boolean): Promise<T> {
+  async #lookup<T>(
+    kind: string,
+    key: string,
+    load: () => Promise<T>,
+    cacheable: (value: T) => boolean,
+    found: (result: CacheResult) => void,
+  ): Promise<T> {
     let failed = false;
     try {
       const sealed = await this.#o.store.get(key);
       const plain = sealed && this.#o.box.open(sealed, key);
       if (plain) {
+        found('hit');
         this.#o.onLookup?.(kind, 'hit');
         return deserialize(plain) as T;
       }
@@ -65,6 +75,7 @@ export class VerifiedCache {
       failed = true;
       this.#o.onStoreError?.(err);
     }
+    found(failed ? 'error' : 'miss');
     this.#o.onLookup?.(kind, failed ? 'error' : 'miss');
     const value = await load();
     if (!failed && cacheable(value)) {

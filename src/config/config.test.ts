@@ -94,6 +94,16 @@ describe('loadConfig', () => {
     );
   });
 
+  it('traces only with an OTLP endpoint, which must be an http(s) URL', () => {
+    expect(loadConfig({}).tracing).toEqual({ otlpEndpoint: undefined, serviceName: 'meridian-gateway' });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing.otlpEndpoint).toBe(
+      'http://collector:4318',
+    );
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT: must be an http/,
+    );
+  });
+
   describe('Fabric', () => {
     const fabricEnv = {
       MERIDIAN_FABRIC_PEER: 'peer0.org1.example.com:7051',

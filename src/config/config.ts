@@ -71,6 +71,8 @@ export interface Config {
   readonly pseudonymKey: Buffer;
   /** Identifier systems trusted per jurisdiction to match patients (MERIDIAN_TRUSTED_IDENTIFIERS), over the defaults. */
   readonly trustedIdentifiers: Readonly<Record<string, readonly string[]>>;
+  /** OpenTelemetry: spans go to `otlpEndpoint` (OTLP/HTTP) when it is set; nothing is traced otherwise. */
+  readonly tracing: Readonly<{ otlpEndpoint: string | undefined; serviceName: string }>;
 }
 
 const postgresUrl = z
@@ -122,6 +124,11 @@ const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64 (openssl rand -base64 32)')
     .optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .refine((u) => /^https?:\/\//.test(u) && URL.canParse(u), 'must be an http:// or https:// URL')
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).default('meridian-gateway'),
   ...fabricEnvShape,
   ...protectionEnvShape,
 });
@@ -254,6 +261,7 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
         ? createHash('sha256').update('meridian development pseudonyms').digest()
         : Buffer.from(e.MERIDIAN_PSEUDONYM_KEY, 'base64'),
     trustedIdentifiers: Object.freeze({ ...DEFAULT_TRUSTED_SYSTEMS, ...e.MERIDIAN_TRUSTED_IDENTIFIERS }),
+    tracing: Object.freeze({ otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME }),
     cache: Object.freeze({
       redisUrl: e.MERIDIAN_REDIS_URL,
       ttlMs: e.MERIDIAN_CACHE_TTL_MS,

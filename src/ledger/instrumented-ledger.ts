@@ -1,4 +1,6 @@
 import type { Checkpointer } from '@hyperledger/fabric-gateway';
+import { SpanKind } from '@opentelemetry/api';
+import { traced } from '../tracing/traced.js';
 import type { Committed, Ledger, LedgerActor, LedgerEventStream } from './ledger.js';
 
 /** Where `InstrumentedLedger` reports each call (`Metrics` is one). */
@@ -7,8 +9,9 @@ export interface LedgerCallObserver {
 }
 
 /**
- * A `Ledger` that times every submit and evaluate (by chaincode function and outcome) and
- * otherwise is the ledger it wraps: results and errors pass through unchanged, as do
+ * A `Ledger` that times every submit and evaluate (by chaincode function and outcome), traces
+ * each as a client span inside a traced request (function name only: the arguments carry
+ * pseudonymous patient ids and hashes), and otherwise is the ledger it wraps: results and errors pass through unchanged, as do
  * `events()` and `close()`.
  */
 export class InstrumentedLedger implements Ledger {
@@ -41,7 +44,12 @@ export class InstrumentedLedger implements Ledger {
     return this.#inner.close();
   }
 
-  async #timed<T>(kind: 'submit' | 'evaluate', fn: string, call: () => Promise<T>): Promise<T> {
+  #timed<T>(kind: 'submit' | 'evaluate', fn: string, call: () => Promise<T>): Promise<T> {
+    const attributes = { 'meridian.ledger.kind': kind, 'meridian.ledger.fn': fn };
+    return traced(`ledger ${kind} ${fn}`, attributes, () => this.#measured(kind, fn, call), SpanKind.CLIENT);
+  }
+
+  async #measured<T>(kind: 'submit' | 'evaluate', fn: string, call: () => Promise<T>): Promise<T> {
     const started = process.hrtime.bigint();
     let outcome: 'ok' | 'error' = 'error';
     try {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { MeridianError } from '../domain/errors.js';
 import { hasRole, type Principal } from '../domain/principal.js';
@@ -8,6 +9,8 @@ import type { GraphQLContext } from '../graphql/context.js';
 import type { DocumentLimits } from '../graphql/document-limits.js';
 import type { RateDecision, RateLimitKind } from './rate-limits.js';
 import { checkRequestLimits } from './request-limits.js';
+import { inRequestSpan } from '../tracing/request-span.js';
+import { traced } from '../tracing/traced.js';
 
 export interface ReadinessReport {
   readonly ready: boolean;
@@ -31,6 +34,8 @@ export interface HttpServerOptions {
   readonly readiness: () => Promise<ReadinessReport>;
   /** Served at GET /metrics (Prometheus text); without it /metrics is not found. */
   readonly metrics?: { readonly contentType: string; render(): Promise<string> };
+  /** Traces each /graphql request (continuing the caller's `traceparent`); untraced without one. */
+  readonly tracer?: Tracer;
 }
 
 class HttpError extends Error {
@@ -93,9 +98,11 @@ async function route(
       if (o.metrics === undefined) break;
       await metrics(o.metrics, req, res);
       return;
-    case '/graphql':
-      await graphql(o, req, res, url, requestId, log);
+    case '/graphql': {
+      const serve = (): Promise<void> => graphql(o, req, res, url, requestId, log);
+      await (o.tracer ? inRequestSpan(o.tracer, '/graphql', req, res, serve) : serve());
       return;
+    }
   }
   throw new HttpError(404, 'NOT_FOUND', 'Not found. The GraphQL endpoint is /graphql.');
 }
@@ -142,13 +149,16 @@ async function graphql(
   const body =
     method === 'POST' ? await readJson(req, bodyLimit(o, principal), headers.get('content-type')) : undefined;
   checkShape(o, body, url);
-  const response = await o.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method, headers, search: url.search, body },
-    context: () =>
-      Promise.resolve(
-        o.context({ requestId, principal, log: principal ? log.child({ org: principal.organisationId }) : log }),
-      ),
-  });
+  // The tracing plugin names this span after the operation once it has parsed.
+  const response = await traced('graphql', {}, () =>
+    o.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search: url.search, body },
+      context: () =>
+        Promise.resolve(
+          o.context({ requestId, principal, log: principal ? log.child({ org: principal.organisationId }) : log }),
+        ),
+    }),
+  );
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {

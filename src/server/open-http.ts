@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { OrganisationEntry } from '../auth/organisation-directory.js';
 import { TokenVerifier } from '../auth/token-verifier.js';
@@ -7,6 +8,7 @@ import type { Config } from '../config/config.js';
 import { createApollo } from '../graphql/apollo.js';
 import type { Services } from '../graphql/context.js';
 import { metricsPlugin } from '../graphql/metrics-plugin.js';
+import { tracingPlugin } from '../graphql/tracing-plugin.js';
 import { buildMeridianSchema } from '../graphql/schema.js';
 import type { Stores } from '../stores/open-stores.js';
 import { createHttpServer } from './http-server.js';
@@ -25,6 +27,8 @@ export interface HttpOptions {
   readonly patientJurisdictions: (patientId: string) => Promise<readonly string[]>;
   /** The verified-lookup cache, reported by `/readyz`; null when it is off. */
   readonly cache?: GatewayCache | null;
+  /** Present when tracing is on (OTLP endpoint configured, or a test's exporter). */
+  readonly tracer?: Tracer;
 }
 
 /** The gateway's HTTP front: GraphQL, health and metrics, listening. */
@@ -52,7 +56,7 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
     const store = o.cache?.store;
     if (store) degradable.cache = () => store.health();
   }
-  const apollo = createApollo(await buildMeridianSchema(), config, [metricsPlugin(o.metrics)]);
+  const apollo = createApollo(await buildMeridianSchema(), config, [metricsPlugin(o.metrics), tracingPlugin()]);
   await apollo.start();
   const server = createHttpServer({
     apollo,
@@ -66,6 +70,7 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
     context: (base) => ({ ...base, services: o.services, partialFailures: [] }),
     readiness: readiness(o.stores, config.regionTimeoutMs, degradable),
     metrics: o.metrics,
+    ...(o.tracer ? { tracer: o.tracer } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

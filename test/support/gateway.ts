@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import pino from 'pino';
 import { ensureDevKeys } from '../../src/auth/dev-keys.js';
 import { mintPersonaToken } from '../../src/auth/persona-token.js';
@@ -57,6 +58,8 @@ export interface TestGatewayOptions {
   readonly beside?: TestGateway;
   /** Keep the gateway's log lines (info and up) in `logs`, to assert on alerts. */
   readonly captureLogs?: boolean;
+  /** Spans the gateway records go here too (tracing tests read an in-memory exporter). */
+  readonly spanExporter?: SpanExporter;
 }
 
 /**
@@ -102,7 +105,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     const logger = options.captureLogs
       ? pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) })
       : pino({ level: 'silent' });
-    const gateway = await startGateway(config, logger, options.beside ? { ledger: options.beside.gateway.ledger } : {});
+    const gateway = await startGateway(config, logger, {
+      ...(options.beside ? { ledger: options.beside.gateway.ledger } : {}),
+      ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
+    });
     const demo = generateDemoData({ patients, regions: config.regions });
     const keys = await ensureDevKeys(
       dataDir,

@@ -13,6 +13,7 @@ import { MeridianError, badInput } from '../../domain/errors.js';
 import { hasRole, type Principal } from '../../domain/principal.js';
 import type { AuditLog, AuditPage } from '../../stores/audit-log.js';
 import type { PageIntegrity } from './audit-chain-verifier.js';
+import { traced } from '../../tracing/traced.js';
 
 /** One access decision, as the read path saw it. */
 export interface AccessDecision {
@@ -75,19 +76,22 @@ export class AuditService {
    */
   async record(decision: AccessDecision): Promise<DisclosureReceipt> {
     const { principal } = decision;
-    const event = await this.#o.log.append({
-      id: this.#o.newId?.() ?? randomUUID(),
-      at: this.#o.now?.() ?? new Date(),
-      patientId: decision.patientId,
-      requesterOrg: principal.organisationId,
-      requesterSubject: principal.subject,
-      requesterJurisdiction: principal.jurisdiction,
-      purpose: decision.purpose,
-      operation: decision.operation,
-      outcome: decision.outcome,
-      breakGlass: decision.breakGlass?.granted === true,
-      body: bodyOf(decision),
-    });
+    const append = { 'meridian.audit.outcome': decision.outcome, 'meridian.operation': decision.operation };
+    const event = await traced('audit append', append, () =>
+      this.#o.log.append({
+        id: this.#o.newId?.() ?? randomUUID(),
+        at: this.#o.now?.() ?? new Date(),
+        patientId: decision.patientId,
+        requesterOrg: principal.organisationId,
+        requesterSubject: principal.subject,
+        requesterJurisdiction: principal.jurisdiction,
+        purpose: decision.purpose,
+        operation: decision.operation,
+        outcome: decision.outcome,
+        breakGlass: decision.breakGlass?.granted === true,
+        body: bodyOf(decision),
+      }),
+    );
     this.#o.onDecision?.(event.outcome, event.breakGlass);
     return {
       decisionId: event.id,

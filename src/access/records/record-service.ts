@@ -17,6 +17,7 @@ import type { DeidentifiedAnswers, DeidentifiedView } from './deidentified-answe
 import type { CheckedIndex, PatientIndexCheck } from './patient-index-check.js';
 import { censusDigest } from '../../domain/patient-index.js';
 import type { PartialFailure } from './partial-failure.js';
+import { tracedDecision, tracedRegionRead } from './record-tracing.js';
 
 export interface RecordFilter {
   readonly resourceTypes?: readonly IpsResourceType[];
@@ -138,7 +139,7 @@ export class RecordService {
     options: BreakGlassOption = {},
   ): Promise<SummaryResult> {
     const access = accessRequest(principal, patientId, purpose, 'patientSummary', CATEGORIES, options);
-    const { plan, index } = await this.#decide(access);
+    const { plan, index } = await tracedDecision(access.purpose, access.operation, () => this.#decide(access));
     const limit = this.#o.summaryLimit ?? 2000;
     const reads = await this.#readRegions(plan, index, () => ({ limit }));
     const records = reads.records.sort(byPosition);
@@ -159,7 +160,7 @@ export class RecordService {
     }
     const categories = request.filter?.categories ?? CATEGORIES;
     const access = accessRequest(principal, request.patientId, request.purpose, 'records', categories, request);
-    const { plan, index } = await this.#decide(access);
+    const { plan, index } = await tracedDecision(access.purpose, access.operation, () => this.#decide(access));
     const view = deidentifiedView(this.#o.deidentified, plan, principal, request);
     const after = request.after;
     const cursor = after === undefined ? undefined : view ? view.openCursor(after) : decodeCursor(after);
@@ -292,7 +293,9 @@ export class RecordService {
   ): Promise<RegionReads> {
     const outcomes = await Promise.allSettled(
       plan.readable.map((region) =>
-        this.#readRegion(region, queryFor(region.location.region), plan.epochs, censusOf(index, region)),
+        tracedRegionRead(region.location.region, () =>
+          this.#readRegion(region, queryFor(region.location.region), plan.epochs, censusOf(index, region)),
+        ),
       ),
     );
     const reads: RegionReads = {
