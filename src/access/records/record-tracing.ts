@@ -1,7 +1,6 @@
 import type { PurposeOfUse } from '../../domain/purpose.js';
 import { traced } from '../../tracing/traced.js';
 import type { DisclosurePlan } from './access-decider.js';
-import type { RecordCheck } from './record-service.js';
 
 /**
  * The access decision as a span: purpose, operation, outcome and how many regions it lets
@@ -25,7 +24,9 @@ export function tracedDecision<T extends { readonly plan: DisclosurePlan }>(
 }
 
 /** One region's read as a span: the region id and how many records passed or failed their anchor check. */
-export function tracedRegionRead(region: string, read: () => Promise<RecordCheck>): Promise<RecordCheck> {
+export function tracedRegionRead<
+  T extends { readonly verified: readonly unknown[]; readonly violations: readonly unknown[] },
+>(region: string, read: () => Promise<T>): Promise<T> {
   return traced('region read', { 'meridian.region': region }, async (span) => {
     const checked = await read();
     span?.setAttributes({
