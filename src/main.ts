@@ -12,7 +12,7 @@ import { LedgerClient } from './ledger/ledger-client.js';
 import type { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open-ledger.js';
 import { createLogger } from './server/logger.js';
-import { Metrics } from './server/metrics.js';
+import { Metrics, watchGateway } from './server/metrics.js';
 import { openHttp, type OpenHttp } from './server/open-http.js';
 import { lockDataDir } from './stores/data-dir-lock.js';
 import { ControlPlaneHeadCheckpoint } from './stores/ledger-head-checkpoint.js';
@@ -76,16 +76,14 @@ export async function startGateway(
   const unlock = embedded ? await lockDataDir(config.dataDir, 'the gateway') : (): Promise<void> => Promise.resolve();
   const opened: Opened = {};
   try {
-    const tracing = (opened.tracing = openTracing(
-      config,
-      options.spanExporter ? { exporter: options.spanExporter } : {},
-    ));
-    const stores = (opened.stores = await openStores(config));
+    const tracing = (opened.tracing = openTracing(config, options.spanExporter));
+    // One registry per gateway: tests and benchmarks run several gateways in one process.
+    const metrics = new Metrics({ regions: config.regions.map((r) => r.id) });
+    const onAuditGroupCommit = metrics.auditGroupCommit.bind(metrics);
+    const stores = (opened.stores = await openStores(config, { onAuditGroupCommit }));
     const headCheckpoint = new ControlPlaneHeadCheckpoint(stores.control.chainHeads, logger);
     const ledger = (opened.ledger = options.ledger ?? (await openLedger(config, { headCheckpoint })));
     const organisations = await openOrganisations(config, stores.control);
-    // One registry per gateway: tests and benchmarks run several gateways in one process.
-    const metrics = new Metrics({ regions: config.regions.map((r) => r.id) });
     const client = new LedgerClient(new InstrumentedLedger(ledger, metrics));
     await seedOnFirstStart(config, stores, client, logger);
     const onLookup = metrics.cacheLookup.bind(metrics);
@@ -93,6 +91,7 @@ export async function startGateway(
       config.cache.ttlMs > 0
         ? await openCache({ config, ledger, client, actor: GATEWAY_ACTOR, logger, onLookup })
         : null);
+    watchGateway(metrics, stores, cache);
     const organisationNames = new Map(organisations.map((o) => [o.id, o.name]));
     const access = await openAccess({ config, stores, ledger: client, cache, metrics, logger, organisationNames });
     const http = (opened.http = await openHttp({
@@ -104,7 +103,7 @@ export async function startGateway(
       stores,
       patientJurisdictions: (id) => access.patientJurisdictions(id),
       cache,
-      ...(tracing ? { tracer: tracing.tracer } : {}),
+      tracer: tracing?.tracer,
     }));
     await cache?.start(http.port);
     logger.info(

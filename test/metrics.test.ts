@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
 import { admin } from './support/postgres.js';
@@ -10,7 +11,7 @@ describe('GET /metrics on the running gateway', () => {
   let t: TestGateway;
   let base: string;
   let clinician: string;
-  let patient: { globalId: string; regions: string[] };
+  let patient: { globalId: string; regions: string[]; localIds: string[] };
 
   const scrape = async (): Promise<{ res: Response; text: string; metrics: Exposition }> => {
     const res = await fetch(`${base}/metrics`);
@@ -20,11 +21,16 @@ describe('GET /metrics on the running gateway', () => {
 
   beforeAll(async () => {
     // Uncached: the region that stops answering below must be asked, not served from the cache.
-    t = await startTestGateway({ env: { MERIDIAN_CACHE_TTL_MS: '0' } });
+    // No anchoring run during the test: the backlog gauge must grow by exactly what it did.
+    t = await startTestGateway({ env: { MERIDIAN_CACHE_TTL_MS: '0', MERIDIAN_AUDIT_ANCHOR_INTERVAL_MS: '86400000' } });
     base = t.gateway.url.replace(/\/graphql$/, '');
     clinician = await t.token('dr-weber');
     const p = t.demo.patients[0]!;
-    patient = { globalId: p.globalId, regions: p.locations.map((l) => l.region) };
+    patient = {
+      globalId: p.globalId,
+      regions: p.locations.map((l) => l.region),
+      localIds: p.locations.map((l) => l.localId),
+    };
     await t.consentToTreatment(p.globalId);
   });
   afterAll(async () => {
@@ -75,8 +81,20 @@ describe('GET /metrics on the running gateway', () => {
     expect(calls('submit', 'consent:recordConsent')).toBeGreaterThanOrEqual(1);
     expect(metrics.types.get('meridian_ledger_call_duration_seconds')).toBe('histogram');
 
-    expect(metrics.find('meridian_nodejs_eventloop_lag_seconds')).toHaveLength(1);
-    expect(metrics.find('meridian_nodejs_eventloop_lag_p99_seconds')).toHaveLength(1);
+    // prom-client's process metrics keep their standard names, as stock Node.js dashboards expect.
+    expect(metrics.find('nodejs_eventloop_lag_seconds')).toHaveLength(1);
+    expect(metrics.find('nodejs_eventloop_lag_p99_seconds')).toHaveLength(1);
+    expect(metrics.find('process_cpu_seconds_total')).toHaveLength(1);
+    expect(metrics.find('nodejs_heap_size_used_bytes')).toHaveLength(1);
+    expect(metrics.samples.filter((m) => /^meridian_(nodejs|process)_/.test(m.name))).toEqual([]);
+
+    // Three audited decisions, each appended through a group commit and not yet anchored.
+    expect(grew('meridian_audit_group_commit_size_sum', {})).toBeGreaterThanOrEqual(3);
+    expect(grew('meridian_audit_group_commit_size_count', {})).toBeGreaterThanOrEqual(1);
+    expect(metrics.types.get('meridian_audit_unanchored_events')).toBe('gauge');
+    expect(grew('meridian_audit_unanchored_events', {})).toBe(3);
+    // Without a cache the gateway consumes no chaincode event stream, so it reports none.
+    expect(metrics.find('meridian_ledger_event_stream_up')).toEqual([]);
     expect(metrics.find('meridian_region_errors_total').map((s) => s.labels.region)).toEqual(
       expect.arrayContaining(['eu-de', 'eu-fr', 'us-ma']),
     );
@@ -105,11 +123,53 @@ describe('GET /metrics on the running gateway', () => {
     ).toBe(1);
   });
 
+  it('counts a record that no longer matches its ledger anchor as a record integrity violation', async () => {
+    const region = patient.regions[0]!;
+    const db = t.databases.get(region)!;
+    const before = (await scrape()).metrics;
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query(
+        `UPDATE records SET resource = jsonb_set(resource, '{meta}', '{"tampered": true}'::jsonb)
+         WHERE key = (SELECT key FROM records WHERE resource_type <> 'Patient' AND patient_id = $1 ORDER BY key LIMIT 1)`,
+        [patient.localIds[0]],
+      );
+    } finally {
+      await client.end();
+    }
+    const res = await t.graphql(SUMMARY, { p: patient.globalId }, clinician);
+    expect(res.errors.map((e) => e.extensions.code)).toContain('INTEGRITY_VIOLATION');
+    const after = (await scrape()).metrics;
+    expect(
+      after.sum('meridian_integrity_violations_total', { kind: 'record' }) -
+        before.sum('meridian_integrity_violations_total', { kind: 'record' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(after.sum('meridian_integrity_violations_total', { kind: 'consent' })).toBe(0);
+  });
+
   it('answers only GET and HEAD, with no authentication needed', async () => {
     const head = await fetch(`${base}/metrics`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     const post = await fetch(`${base}/metrics`, { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
+  });
+});
+
+describe('GET /metrics with the verified-lookup cache on', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ patients: 2 });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('reports the chaincode event stream the cache depends on as up', async () => {
+    const text = await (await fetch(t.gateway.url.replace(/\/graphql$/, '/metrics'))).text();
+    const metrics = parsePrometheusText(text);
+    expect(metrics.types.get('meridian_ledger_event_stream_up')).toBe('gauge');
+    expect(metrics.sum('meridian_ledger_event_stream_up', {})).toBe(1);
   });
 });

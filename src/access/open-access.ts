@@ -12,6 +12,7 @@ import { DEFAULT_AUDIT_BATCH_SIZE, anchorAuditBatch, type AnchoredAuditBatch } f
 import { scheduleAuditAnchoring, type AuditAnchorSchedule } from './audit/audit-anchor-schedule.js';
 import { AuditChainVerifier } from './audit/audit-chain-verifier.js';
 import { AuditService } from './audit/audit-service.js';
+import { integrityKind } from './integrity-kind.js';
 import { DisclosureVerifier } from './audit/disclosure-verifier.js';
 import { anchorerOf } from './anchoring/record-anchoring.js';
 import { importServices } from './import/import-services.js';
@@ -64,9 +65,10 @@ async function bootstrapPolicies(
   }
 }
 
-/** Logs stored data that disagrees with the ledger, as an alert operators can page on. */
-function integrityAlert(logger: Logger): (subject: string, message: string) => void {
+/** Logs and counts stored data that disagrees with the ledger, as an alert operators can page on. */
+function integrityAlert(logger: Logger, metrics: Metrics): (subject: string, message: string) => void {
   return (subject, message) => {
+    metrics.integrityViolation(integrityKind(subject));
     logger.error({ alert: 'integrity_violation', subject, problem: message }, 'stored data disagrees with the ledger');
   };
 }
@@ -76,7 +78,7 @@ function openRecords(
   parts: { policies: PolicyService; consents: ConsentService; audit: AuditService },
 ): RecordService {
   const { config, stores, cache, metrics, logger } = o;
-  const alert = integrityAlert(logger);
+  const alert = integrityAlert(logger, metrics);
   const decider = new AccessDecider({
     ...parts,
     jurisdictions: new Map(config.regions.map((r) => [r.id, r.jurisdiction])),
@@ -102,15 +104,15 @@ function openRecords(
       metrics.regionError(region);
       logger.warn({ region, err: err instanceof Error ? err.message : String(err) }, 'region unavailable');
     },
-    onIntegrityViolation: (region, message) => {
-      alert(`region ${region}`, message);
+    onIntegrityViolation: (region, message, of) => {
+      alert(of === 'patient index' ? `patient index ${region}` : `region ${region}`, message);
     },
   });
 }
 
 /** The audit chain's verifier; every problem it finds is an `integrity_violation` alert. */
 function openAuditChain(o: Readonly<AccessOptions>): AuditChainVerifier {
-  const alert = integrityAlert(o.logger);
+  const alert = integrityAlert(o.logger, o.metrics);
   return new AuditChainVerifier({
     auditLog: o.stores.control.auditLog,
     ledger: o.ledger,

@@ -1,3 +1,4 @@
+import { integrityKind } from '../access/integrity-kind.js';
 import { register as globalRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parsePrometheusText } from '../../test/support/prometheus.js';
@@ -77,16 +78,17 @@ describe('Metrics', () => {
     ).toBe(1);
   });
 
-  it('includes process metrics, event-loop lag among them, under the meridian_ prefix', async () => {
+  it('includes process metrics, event-loop lag among them, under their standard names', async () => {
     const m = new Metrics();
     expect(m.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = parsePrometheusText(await m.render());
     const names = new Set(text.samples.map((s) => s.name));
-    expect(names).toContain('meridian_nodejs_eventloop_lag_seconds');
-    expect(names).toContain('meridian_nodejs_eventloop_lag_p99_seconds');
-    expect(names).toContain('meridian_process_cpu_seconds_total');
-    expect(names).toContain('meridian_nodejs_heap_size_used_bytes');
-    expect([...names].filter((n) => !n.startsWith('meridian_'))).toEqual([]);
+    expect(names).toContain('nodejs_eventloop_lag_seconds');
+    expect(names).toContain('nodejs_eventloop_lag_p99_seconds');
+    expect(names).toContain('process_cpu_seconds_total');
+    expect(names).toContain('nodejs_heap_size_used_bytes');
+    // Only prom-client's standard process metrics go without the gateway's prefix.
+    expect([...names].filter((n) => !/^(meridian|nodejs|process)_/.test(n))).toEqual([]);
   });
 
   it('keeps each instance in a registry of its own, never the global one', async () => {
@@ -98,5 +100,16 @@ describe('Metrics', () => {
     expect(textA.sum('meridian_decisions_total', { outcome: 'deny', break_glass: 'true' })).toBe(1);
     expect(textB.sum('meridian_decisions_total', { outcome: 'deny', break_glass: 'true' })).toBe(0);
     expect(await globalRegistry.metrics()).not.toContain('meridian_');
+  });
+});
+
+describe('integrity kinds', () => {
+  it('files each reporter subject under its kind', () => {
+    expect(integrityKind('consent c-1')).toBe('consent');
+    expect(integrityKind('policy DE/2025.1')).toBe('policy');
+    expect(integrityKind('region eu-de')).toBe('record');
+    expect(integrityKind('patient index eu-de')).toBe('patient_index');
+    expect(integrityKind('audit log')).toBe('audit_chain');
+    expect(integrityKind('ledger head')).toBe('other');
   });
 });

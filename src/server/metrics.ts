@@ -1,5 +1,7 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GatewayCache } from '../cache/open-cache.js';
 import type { AuditOutcome } from '../domain/audit-event.js';
+import type { Stores } from '../stores/open-stores.js';
 
 /** How a GraphQL request ended: `error` when the response carries any error (partial answers included). */
 export type GraphQLOutcome = 'ok' | 'error';
@@ -7,9 +9,30 @@ export type GraphQLOutcome = 'ok' | 'error';
 export type CacheLookupResult = 'hit' | 'miss' | 'error' | 'bypass';
 export type LedgerCallKind = 'submit' | 'evaluate';
 export type LedgerCallOutcome = 'ok' | 'error';
+/** What disagreed with the ledger: a consent, a policy version, a record, the patient index, or something else. */
+export type IntegrityKind = 'consent' | 'policy' | 'record' | 'patient_index' | 'audit_chain' | 'other';
+const INTEGRITY_KINDS: readonly IntegrityKind[] = [
+  'consent',
+  'policy',
+  'record',
+  'patient_index',
+  'audit_chain',
+  'other',
+];
+
+/** Live state read at each scrape. */
+export interface MetricsSources {
+  /** Audit events no anchored batch covers yet. */
+  readonly unanchoredAuditEvents: () => Promise<number>;
+  /** Whether the chaincode event stream is open; absent when the gateway consumes none (cache off). */
+  readonly eventStreamUp?: () => boolean;
+}
 
 export interface MetricsOptions {
-  /** Process metrics (`meridian_process_*`, `meridian_nodejs_*`: event-loop lag, heap, GC); default true. */
+  /**
+   * prom-client's process metrics under their standard names (`process_*`, `nodejs_*`:
+   * event-loop lag, heap, GC), so stock Node.js dashboards work; default true.
+   */
   readonly defaultMetrics?: boolean;
   /** Regions whose error counter starts at 0, so a rate over it is defined before the first failure. */
   readonly regions?: readonly string[];
@@ -32,6 +55,8 @@ export class Metrics {
   readonly #decisions: Counter<'outcome' | 'break_glass'>;
   readonly #regionErrors: Counter<'region'>;
   readonly #ledger: Histogram<'kind' | 'fn' | 'outcome'>;
+  readonly #integrity: Counter<'kind'>;
+  readonly #groupCommit: Histogram;
 
   constructor(options: Readonly<MetricsOptions> = {}) {
     const registers = [this.registry];
@@ -67,11 +92,47 @@ export class Metrics {
       buckets: LEDGER_BUCKETS,
       registers,
     });
+    this.#integrity = new Counter({
+      name: `${PREFIX}integrity_violations_total`,
+      help: 'Stored data found disagreeing with its ledger anchor, by kind (consent, policy, record, patient_index, other).',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.#groupCommit = new Histogram({
+      name: `${PREFIX}audit_group_commit_size`,
+      help: 'Audit events written per group commit (one lock, one transaction).',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers,
+    });
+    for (const kind of INTEGRITY_KINDS) this.#integrity.inc({ kind }, 0);
     for (const outcome of DECISION_OUTCOMES) {
       for (const breakGlass of ['true', 'false']) this.#decisions.inc({ outcome, break_glass: breakGlass }, 0);
     }
     for (const region of options.regions ?? []) this.#regionErrors.inc({ region }, 0);
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Registers the gauges read from the running gateway at each scrape. */
+  watch(sources: Readonly<MetricsSources>): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: `${PREFIX}audit_unanchored_events`,
+      help: 'Audit events not yet covered by a batch anchored on the ledger (the anchoring backlog).',
+      registers,
+      async collect() {
+        this.set(await sources.unanchoredAuditEvents());
+      },
+    });
+    const up = sources.eventStreamUp;
+    if (up === undefined) return;
+    new Gauge({
+      name: `${PREFIX}ledger_event_stream_up`,
+      help: '1 while the chaincode event stream (consent and policy changes from every gateway) is open, else 0.',
+      registers,
+      collect() {
+        this.set(up() ? 1 : 0);
+      },
+    });
   }
 
   /** The Content-Type of `render()`'s text. */
@@ -100,7 +161,23 @@ export class Metrics {
     this.#regionErrors.inc({ region });
   }
 
+  integrityViolation(kind: IntegrityKind): void {
+    this.#integrity.inc({ kind });
+  }
+
+  auditGroupCommit(size: number): void {
+    this.#groupCommit.observe(size);
+  }
+
   ledgerCall(kind: LedgerCallKind, fn: string, outcome: LedgerCallOutcome, seconds: number): void {
     this.#ledger.observe({ kind, fn, outcome }, seconds);
   }
+}
+
+/** Watches the anchoring backlog in the control plane and, with a cache, its event stream. */
+export function watchGateway(metrics: Metrics, stores: Stores, cache: GatewayCache | null): void {
+  metrics.watch({
+    unanchoredAuditEvents: () => stores.control.auditLog.unanchoredCount(),
+    ...(cache ? { eventStreamUp: () => cache.epochs.streaming } : {}),
+  });
 }

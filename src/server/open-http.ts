@@ -28,7 +28,7 @@ export interface HttpOptions {
   /** The verified-lookup cache, reported by `/readyz`; null when it is off. */
   readonly cache?: GatewayCache | null;
   /** Present when tracing is on (OTLP endpoint configured, or a test's exporter). */
-  readonly tracer?: Tracer;
+  readonly tracer: Tracer | undefined;
 }
 
 /** The gateway's HTTP front: GraphQL, health and metrics, listening. */

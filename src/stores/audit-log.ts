@@ -50,6 +50,8 @@ export interface AuditLog {
   event(id: string): Promise<AuditEvent | null>;
   /** The oldest events no ledger batch covers yet, in chain order. */
   unanchored(limit: number): Promise<AuditEvent[]>;
+  /** How many events no anchored batch covers yet (the anchoring backlog). */
+  unanchoredCount(): Promise<number>;
   /**
    * Records that `batchId` covers these events; returns how many had no batch before. With
    * `anchor`, the chain's checkpoint also records the batch's last event and its ledger position.
@@ -95,6 +97,8 @@ export interface ChainHeadReading {
 export interface PrismaAuditLogOptions {
   /** How long an append may wait for the chain's head before it fails (and the disclosure with it). */
   readonly appendTimeoutMs?: number;
+  /** Told how many appends each group commit wrote, once it has committed. */
+  readonly onGroupCommit?: (size: number) => void;
 }
 
 const VERIFY_CHUNK = 1000;
@@ -105,6 +109,7 @@ const APPEND_BATCH = 256;
 export class PrismaAuditLog implements AuditLog {
   readonly #prisma: PrismaClient;
   readonly #timeoutMs: number;
+  readonly #onGroupCommit: ((size: number) => void) | undefined;
   readonly #pending: {
     event: NewAuditEvent;
     resolve: (event: AuditEvent) => void;
@@ -116,6 +121,7 @@ export class PrismaAuditLog implements AuditLog {
   constructor(prisma: PrismaClient, options: Readonly<PrismaAuditLogOptions> = {}) {
     this.#prisma = prisma;
     this.#timeoutMs = options.appendTimeoutMs ?? 10_000;
+    this.#onGroupCommit = options.onGroupCommit;
   }
 
   /**
@@ -141,6 +147,7 @@ export class PrismaAuditLog implements AuditLog {
       const batch = this.#pending.splice(0, APPEND_BATCH);
       try {
         const rows = await this.#appendAll(batch.map((p) => p.event));
+        this.#onGroupCommit?.(rows.length);
         batch.forEach((p, i) => {
           const row = rows[i];
           if (row) p.resolve(row);
@@ -231,6 +238,10 @@ export class PrismaAuditLog implements AuditLog {
       take: limit,
     });
     return rows.map(fromRow);
+  }
+
+  unanchoredCount(): Promise<number> {
+    return this.#prisma.auditEvent.count({ where: { batchId: null } });
   }
 
   async assignBatch(batchId: string, eventIds: readonly string[], anchor?: BatchPosition): Promise<number> {

@@ -1,6 +1,6 @@
 import { PrismaClient } from '../generated/control/client.js';
 import type { Role } from '../domain/principal.js';
-import { PrismaAuditLog, type AuditLog } from './audit-log.js';
+import { PrismaAuditLog, type AuditLog, type PrismaAuditLogOptions } from './audit-log.js';
 import { ChainHeadStore } from './chain-head-store.js';
 import { PrismaConsentRepository, type ConsentRepository } from './consent-repository.js';
 import type { Database } from './database.js';
@@ -70,12 +70,12 @@ export class PrismaControlPlane implements ControlPlane {
   readonly chainHeads: ChainHeadStore;
   readonly patientIndex: PatientIndex;
 
-  constructor(db: Database) {
+  constructor(db: Database, options: Readonly<PrismaAuditLogOptions> = {}) {
     this.#prisma = new PrismaClient({ adapter: db.adapter() });
     this.patientIndex = new PatientIndex(this.#prisma);
     this.consents = new PrismaConsentRepository(this.#prisma);
     this.policies = new PrismaPolicyRepository(this.#prisma);
-    this.auditLog = new PrismaAuditLog(this.#prisma);
+    this.auditLog = new PrismaAuditLog(this.#prisma, options);
     this.chainHeads = new ChainHeadStore(this.#prisma);
   }
 

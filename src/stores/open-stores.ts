@@ -24,6 +24,8 @@ export async function openStores(
   options: {
     migrate?: boolean;
     /** Open only these regions (a one-region command). */ regions?: readonly string[];
+    /** Told how many audit events each group commit wrote. */
+    onAuditGroupCommit?: (size: number) => void;
   } = {},
 ): Promise<Stores> {
   const databases: Database[] = [];
@@ -54,7 +56,10 @@ export async function openStores(
     const regionStores = regionDbs.map((db) => new PrismaRecordStore(db.name, db));
     const stores = new Map<string, RecordStore>(regionStores.map((s) => [s.region, s]));
     const anchors = new Map<string, RecordAnchorStore>(regionStores.map((s) => [s.region, s.anchors]));
-    const control = new PrismaControlPlane(controlDb);
+    const control = new PrismaControlPlane(
+      controlDb,
+      options.onAuditGroupCommit ? { onGroupCommit: options.onAuditGroupCommit } : {},
+    );
     return {
       stores,
       anchors,

@@ -18,14 +18,6 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-export interface TracingOptions {
-  /**
-   * Where spans go besides OTLP, each exported as it ends (tests pass an in-memory
-   * exporter). Without it and without an OTLP endpoint nothing is traced at all.
-   */
-  readonly exporter?: SpanExporter;
-}
-
 /** The OTLP/HTTP traces URL under a base endpoint, as the OpenTelemetry spec derives it. */
 export function otlpTracesUrl(endpoint: string): string {
   return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
@@ -45,15 +37,16 @@ function ensureContextManager(): void {
 
 /**
  * The gateway's tracing: OTLP/HTTP export in batches when `OTEL_EXPORTER_OTLP_ENDPOINT`
- * is configured, an extra exporter when given; null (no spans, no export, no cost) otherwise.
+ * is configured, and to `exporter` as each span ends when given (tests pass an in-memory
+ * one); null (no spans, no export, no cost) with neither.
  */
-export function openTracing(config: Config, options: Readonly<TracingOptions> = {}): Tracing | null {
+export function openTracing(config: Config, exporter?: SpanExporter): Tracing | null {
   const processors: SpanProcessor[] = [];
   if (config.tracing.otlpEndpoint !== undefined) {
     const exporter = new OTLPTraceExporter({ url: otlpTracesUrl(config.tracing.otlpEndpoint) });
     processors.push(new BatchSpanProcessor({ exporter }));
   }
-  if (options.exporter !== undefined) processors.push(new SimpleSpanProcessor({ exporter: options.exporter }));
+  if (exporter !== undefined) processors.push(new SimpleSpanProcessor({ exporter }));
   if (processors.length === 0) return null;
   ensureContextManager();
   const provider = new TracerProvider({

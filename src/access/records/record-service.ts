@@ -91,8 +91,8 @@ export interface RecordServiceOptions {
   /** Most records a summary reads from one region. */
   readonly summaryLimit?: number;
   readonly onRegionError?: (region: string, error: unknown) => void;
-  /** A record that failed its check: an alert for operators (ids only). */
-  readonly onIntegrityViolation?: (region: string, message: string) => void;
+  /** A record, or the patient index entry for a region, that failed its check: an alert for operators (ids only). */
+  readonly onIntegrityViolation?: (region: string, message: string, of?: 'records' | 'patient index') => void;
 }
 
 /** Who asked for whose records, why, and through which operation: what an audit event is about. */
@@ -259,7 +259,7 @@ export class RecordService {
    */
   async #checkedIndex(access: AccessRequest): Promise<CheckedIndex> {
     const index = await this.#o.index.check(access.patientId, await this.#locate(access));
-    for (const v of index.violations) this.#o.onIntegrityViolation?.(v.region, v.message);
+    for (const v of index.violations) this.#o.onIntegrityViolation?.(v.region, v.message, 'patient index');
     if (index.locations.length === 0 && index.violations.length > 0) {
       throw new MeridianError(
         'INTEGRITY_VIOLATION',
