@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { JWK } from 'jose';
 import { z } from 'zod';
+import { configFileInvalid, readJsonConfigFile } from '../config/config-file.js';
 
 /** A partner organisation as configured: who it is, where, and the keys its tokens are signed with. */
 export interface OrganisationEntry {
@@ -37,16 +37,8 @@ const fileSchema = z.record(
  * (`issues: "patients"` for a jurisdiction's patient identity provider).
  */
 export async function loadOrganisationDirectory(file: string): Promise<OrganisationEntry[]> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new Error(`MERIDIAN_ORG_KEYS_FILE ${file}: ${(err as Error).message}`, { cause: err });
-  }
+  const raw = await readJsonConfigFile('MERIDIAN_ORG_KEYS_FILE', file);
   const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n');
-    throw new Error(`MERIDIAN_ORG_KEYS_FILE ${file} is invalid:\n${problems}`);
-  }
+  if (!parsed.success) throw configFileInvalid('MERIDIAN_ORG_KEYS_FILE', file, parsed.error, raw);
   return Object.entries(parsed.data).map(([id, org]) => ({ id, ...org, keys: org.keys }));
 }

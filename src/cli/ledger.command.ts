@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 import type { HeadCheckpoint } from '../ledger/head-checkpoint.js';
 import type { LedgerVerification } from '../ledger/ledger-verification.js';
-import { lockDataDir } from '../stores/data-dir-lock.js';
+import { DataDirInUseError, lockDataDir } from '../stores/data-dir-lock.js';
 import { defaultDeps, type CliDeps } from './cli-deps.js';
 import { withControlCheckpoint } from './control-checkpoint.js';
 import { fabricStatus } from './fabric-status.js';
@@ -31,8 +31,8 @@ export async function verifyLedger(dir: string, headCheckpoint?: HeadCheckpoint)
   return EmbeddedLedger.verify({ dir, reexecute: true, headCheckpoint });
 }
 
-/** `meridian ledger status` output. */
-export function formatStatus(report: LedgerVerification): string {
+/** `meridian ledger status` output; `beside` when a running gateway holds the embedded control plane. */
+export function formatStatus(report: LedgerVerification, beside = false): string {
   const lines = [`Ledger:        embedded, ${report.dir}${report.mspId ? ` (MSP ${report.mspId})` : ''}`];
   if (!report.exists) return [...lines, 'Transactions:  none yet (the ledger is created on first use)'].join('\n');
   lines.push(`Transactions:  ${String(report.transactions)}`);
@@ -46,7 +46,9 @@ export function formatStatus(report: LedgerVerification): string {
       ? `Chain:         NOT VERIFIED: ${report.firstBad.message}`
       : 'Chain:         verified (hash links, signatures, invoker certificates)',
   );
-  lines.push(`Checkpoint:    ${checkpointLine(report)}`);
+  lines.push(
+    `Checkpoint:    ${beside ? 'not read: a running gateway holds the embedded control plane (it checked the log against it when it opened the ledger; stop it and run `ledger verify` to check now)' : checkpointLine(report)}`,
+  );
   lines.push(`Signing key:   ${report.signingKey ?? 'none'}`);
   return [...lines, ...tornTailNote(report)].join('\n');
 }
@@ -94,10 +96,8 @@ export function registerLedger(program: Command, deps: LedgerDeps = defaultDeps)
         if (!ok) process.exitCode = 1;
         return;
       }
-      const report = await withDataDir(config, 'meridian ledger status', () =>
-        withControlCheckpoint(config, (checkpoint) => ledgerStatus(embeddedLedgerDir(config), checkpoint)),
-      );
-      deps.out(formatStatus(report));
+      const { report, beside } = await statusBesideGateway(config);
+      deps.out(formatStatus(report, beside));
       if (!report.ok) process.exitCode = 1;
     });
   ledger
@@ -118,6 +118,37 @@ export function registerLedger(program: Command, deps: LedgerDeps = defaultDeps)
       deps.out(formatVerification(report));
       if (!report.ok) process.exitCode = 1;
     });
+}
+
+/**
+ * `ledger status` is read-only and never refused for a running gateway: it reads the log as
+ * it stands (the log is append-only; a line being written is a torn tail, noted). With the
+ * control plane in PostgreSQL it reads the head checkpoint there as well; with embedded
+ * databases held by a gateway it cannot open them, and says so instead.
+ */
+async function statusBesideGateway(config: Config): Promise<{ report: LedgerVerification; beside: boolean }> {
+  const dir = embeddedLedgerDir(config);
+  if (config.controlDatabase.kind !== 'pglite') {
+    return {
+      report: await withControlCheckpoint(config, (checkpoint) => ledgerStatus(dir, checkpoint)),
+      beside: false,
+    };
+  }
+  let unlock: () => Promise<void>;
+  try {
+    unlock = await lockDataDir(config.dataDir, 'meridian ledger status');
+  } catch (err) {
+    if (!(err instanceof DataDirInUseError)) throw err;
+    return { report: await ledgerStatus(dir), beside: true };
+  }
+  try {
+    return {
+      report: await withControlCheckpoint(config, (checkpoint) => ledgerStatus(dir, checkpoint)),
+      beside: false,
+    };
+  } finally {
+    await unlock();
+  }
 }
 
 /** Embedded data is used by one process at a time, as `migrate` does it. */

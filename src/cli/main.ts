@@ -8,15 +8,17 @@ import { registerMigrate } from './migrate.command.js';
 import { registerPatients } from './patients.command.js';
 import { registerRecords } from './records.command.js';
 import { registerToken } from './token.command.js';
+import { packageVersion, withDefaultCommand } from './version.js';
 
 const program = new Command('meridian')
   .description('Meridian: cross-border health information exchange gateway')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError();
 
 // The gateway (Apollo, type-graphql, Fabric) is loaded only to serve: it costs seconds that a one-shot command never needs.
 program
-  .command('serve', { isDefault: true })
-  .description('start the gateway (the default)')
+  .command('serve')
+  .description('start the gateway (what `meridian` alone does)')
   .action(async () => {
     await (await import('../run-gateway.js')).runGateway();
   });
@@ -35,7 +37,7 @@ program.hook('postAction', (_program, action) => {
   if (action.name() !== 'serve') process.exit(process.exitCode ?? 0);
 });
 
-program.parseAsync().catch((err: unknown) => {
+program.parseAsync(withDefaultCommand(process.argv)).catch((err: unknown) => {
   console.error(`meridian: ${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -109,10 +109,10 @@ describe('walletIdentities', () => {
 
   it("fails at once when the gateway's own files are missing or not PEM", async () => {
     await expect(walletIdentities({ ...options(), certFile: path.join(directory, 'missing.pem') })).rejects.toThrow(
-      /ENOENT/u,
+      /MERIDIAN_FABRIC_CERT: .*missing\.pem does not exist/u,
     );
     await expect(walletIdentities({ ...options(), keyFile: options().certFile })).rejects.toThrow(
-      /is not a PEM private key/u,
+      /MERIDIAN_FABRIC_KEY: .* is not a PEM private key/u,
     );
   });
 });

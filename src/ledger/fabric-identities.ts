@@ -1,9 +1,10 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { signers, type Identity, type Signer } from '@hyperledger/fabric-gateway';
 import { LedgerError } from './ledger-error.js';
 import type { LedgerActor } from './ledger.js';
+import { ConfigFileError, readConfigFile } from '../config/config-file.js';
 
 /** An enrolled member as fabric-gateway's `connect()` takes it. */
 export interface FabricSigningIdentity {
@@ -57,7 +58,10 @@ const WALLET_USER = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
  * The gateway's identity is read at once, so a bad path fails at start.
  */
 export async function walletIdentities(options: Readonly<WalletOptions>): Promise<FabricIdentityProvider> {
-  const own = await readIdentity(options.mspId, options.certFile, options.keyFile);
+  const own = await readIdentity(options.mspId, options.certFile, options.keyFile, [
+    'MERIDIAN_FABRIC_CERT',
+    'MERIDIAN_FABRIC_KEY',
+  ]);
   return new WalletIdentities(options, own);
 }
 
@@ -107,18 +111,27 @@ class WalletIdentities implements FabricIdentityProvider {
   }
 }
 
-async function readIdentity(mspId: string, certFile: string, keyFile: string): Promise<FabricSigningIdentity> {
-  const [certificate, key] = await Promise.all([readFile(certFile), readFile(keyFile)]);
+/** Reads a PEM identity; `settings` name the variables the files come from, for the error messages. */
+async function readIdentity(
+  mspId: string,
+  certFile: string,
+  keyFile: string,
+  settings: readonly [string, string] = ['MERIDIAN_FABRIC_WALLET certificate', 'MERIDIAN_FABRIC_WALLET key'],
+): Promise<FabricSigningIdentity> {
+  const [certificate, key] = await Promise.all([
+    readConfigFile(settings[0], certFile),
+    readConfigFile(settings[1], keyFile),
+  ]);
   try {
     new X509Certificate(certificate);
   } catch (err) {
-    throw new Error(`${certFile} is not a PEM certificate`, { cause: err });
+    throw new ConfigFileError(`${settings[0]}: ${certFile} is not a PEM X.509 certificate`, { cause: err });
   }
   let privateKey;
   try {
     privateKey = createPrivateKey(key);
   } catch (err) {
-    throw new Error(`${keyFile} is not a PEM private key`, { cause: err });
+    throw new ConfigFileError(`${settings[1]}: ${keyFile} is not a PEM private key`, { cause: err });
   }
   return {
     identity: { mspId, credentials: new Uint8Array(certificate) },

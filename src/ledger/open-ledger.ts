@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readConfigFile } from '../config/config-file.js';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { EmbeddedLedger } from './embedded-ledger.js';
@@ -27,7 +27,10 @@ export async function openLedger(
     keyFile: fabric.keyFile,
     dir: fabric.walletDir,
   });
-  const tlsRootCertPem = fabric.tlsCaFile === undefined ? undefined : await readFile(fabric.tlsCaFile, 'utf8');
+  const tlsRootCertPem =
+    fabric.tlsCaFile === undefined
+      ? undefined
+      : (await readConfigFile('MERIDIAN_FABRIC_TLS_CA', fabric.tlsCaFile)).toString('utf8');
   return new FabricLedger({
     peerEndpoint: fabric.peerEndpoint,
     tlsRootCertPem,

@@ -7,16 +7,16 @@ const held = new Set<string>();
 /**
  * An exclusive lock held by this process as a pid file, created with O_EXCL so two
  * processes cannot both take it; a file left by a process that is gone is taken over.
- * `inUse` words the refusal (given the holder's pid and description). Resolves to the
+ * `inUse` words the refusal, or makes the error to throw (given the holder's pid and description). Resolves to the
  * release function.
  */
 export async function lockWithPidFile(
   file: string,
   holder: string,
-  inUse: (pid: number, holder: string) => string,
+  inUse: (pid: number, holder: string) => string | Error,
 ): Promise<() => Promise<void>> {
   const target = path.resolve(file);
-  if (held.has(target)) throw new Error(inUse(process.pid, 'this process'));
+  if (held.has(target)) throw refusal(inUse(process.pid, 'this process'));
   held.add(target);
   try {
     await mkdir(path.dirname(target), { recursive: true });
@@ -31,7 +31,11 @@ export async function lockWithPidFile(
   };
 }
 
-async function take(file: string, holder: string, inUse: (pid: number, holder: string) => string): Promise<void> {
+async function take(
+  file: string,
+  holder: string,
+  inUse: (pid: number, holder: string) => string | Error,
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       const handle = await open(file, 'wx', 0o644);
@@ -43,9 +47,13 @@ async function take(file: string, holder: string, inUse: (pid: number, holder: s
     }
     const [pidText = '', other = 'another process'] = (await readFile(file, 'utf8').catch(() => '')).split('\n');
     const pid = Number(pidText.trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new Error(inUse(pid, other));
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw refusal(inUse(pid, other));
     await rm(file, { force: true });
   }
+}
+
+function refusal(reason: string | Error): Error {
+  return reason instanceof Error ? reason : new Error(reason);
 }
 
 function isAlive(pid: number): boolean {
