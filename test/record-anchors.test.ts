@@ -347,6 +347,31 @@ describe('record anchors on the ledger, against PostgreSQL', () => {
     expect(violationKeys(after)).toEqual(['Patient/late-2']);
   });
 
+  it('still verifies a record anchored under the canonical form before RFC 8785, and withholds it once altered', async () => {
+    const [patientKey] = await keys(DE, 'Patient');
+    const template = await record(DE, patientKey!);
+    // Array-index-like keys are where the two forms differ: {"9","10"} before, {"10","9"} in JCS.
+    const resource = { ...template.resource, id: 'legacy-1', _indexed: { b: 1, '10': 2, '9': 3 } };
+    const legacyHash = contentHash(resource, 'sorted-keys-v0');
+    expect(legacyHash).not.toBe(contentHash(resource));
+    const legacy = { ...template, resourceId: 'legacy-1', patientId: 'legacy-1', resource, contentHash: legacyHash };
+    await stores.get(DE)!.upsertMany([legacy]);
+    // Anchored as the gateway did before the change: the row's own (old-form) hash in a Merkle batch.
+    const result = await anchorer.anchorUnanchored(DE);
+    expect(result.anchored).toBe(1);
+    expect(result.mismatched).not.toContain('Patient/legacy-1');
+    const before = await verifier().verify(DE, [await record(DE, 'Patient/legacy-1')]);
+    expect(before.violations).toEqual([]);
+    expect(before.verified.map((r) => r.resourceId)).toEqual(['legacy-1']);
+
+    await sql(
+      DE,
+      `UPDATE records SET resource = jsonb_set(resource, '{_indexed,9}', '4') WHERE key = 'Patient/legacy-1'`,
+    );
+    const after = await verifier().verify(DE, [await record(DE, 'Patient/legacy-1')]);
+    expect(violationKeys(after)).toEqual(['Patient/legacy-1']);
+  });
+
   it('`meridian records anchor` anchors what has no anchor and lists, exit 1, rows that no longer match their hash', async () => {
     const { out, deps } = cliDeps();
     const program = new Command('meridian').exitOverride();

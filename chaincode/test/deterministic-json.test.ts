@@ -77,3 +77,23 @@ describe('deterministic JSON', () => {
     assert.equal(txTime(stub as never), '2025-01-01T00:00:00.987Z');
   });
 });
+
+describe('canonical JSON is RFC 8785 (JCS)', () => {
+  it('sorts keys by UTF-16 code units, array-index-like keys included, as the RFC does', () => {
+    assert.equal(canonicalJson({ b: 1, '10': 2, '9': 3 }), '{"10":2,"9":3,"b":1}');
+    // RFC 8785 section 3.2.3's sorting example: code-unit order, not locale or code-point order.
+    assert.equal(
+      canonicalJson({
+        '\u20ac': 'Euro Sign',
+        '\r': 'Carriage Return',
+        '\ufb33': 'Hebrew',
+        '1': 'One',
+        '\ud83d\ude00': 'Emoji',
+        '\u0080': 'Control',
+        '\u00f6': 'Latin',
+      }),
+      '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin","\u20ac":"Euro Sign","\ud83d\ude00":"Emoji","\ufb33":"Hebrew"}',
+    );
+    assert.equal(canonicalJson({ n: [1e21, 0.000001, -0, 4.5] }), '{"n":[1e+21,0.000001,0,4.5]}');
+  });
+});

@@ -1,4 +1,4 @@
-import { contentHash } from './canonical-json.js';
+import { contentHash, matchingScheme, type HashScheme } from './canonical-json.js';
 
 /** What was decided: everything asked for, some of it, or nothing. */
 export type AuditOutcome = 'permit' | 'partial' | 'deny';
@@ -97,21 +97,32 @@ export const GENESIS_HASH = '0'.repeat(64);
  * field the decision fixed, and the previous hash. Sequence number, ledger batch and review
  * fields are left out: they are assigned or change after the decision.
  */
-export function auditEventHash(event: NewAuditEvent & { readonly prevHash: string }): string {
-  return contentHash({
-    id: event.id,
-    at: event.at.toISOString(),
-    patientId: event.patientId,
-    requesterOrg: event.requesterOrg,
-    requesterSubject: event.requesterSubject,
-    requesterJurisdiction: event.requesterJurisdiction,
-    purpose: event.purpose,
-    operation: event.operation,
-    outcome: event.outcome,
-    breakGlass: event.breakGlass,
-    body: event.body,
-    prevHash: event.prevHash,
-  });
+export function auditEventHash(
+  event: NewAuditEvent & { readonly prevHash: string },
+  scheme: HashScheme = 'jcs',
+): string {
+  return contentHash(
+    {
+      id: event.id,
+      at: event.at.toISOString(),
+      patientId: event.patientId,
+      requesterOrg: event.requesterOrg,
+      requesterSubject: event.requesterSubject,
+      requesterJurisdiction: event.requesterJurisdiction,
+      purpose: event.purpose,
+      operation: event.operation,
+      outcome: event.outcome,
+      breakGlass: event.breakGlass,
+      body: event.body,
+      prevHash: event.prevHash,
+    },
+    scheme,
+  );
+}
+
+/** Whether the event still hashes to its `hash`, under the scheme it was chained with (RFC 8785 or the older one). */
+export function auditEventIntact(event: AuditEvent): boolean {
+  return matchingScheme((scheme) => auditEventHash(event, scheme), event.hash) !== null;
 }
 
 /** `altered`: the content no longer matches its hash; `broken-link`: it does not follow its predecessor. */
@@ -119,7 +130,7 @@ export type ChainProblem = 'altered' | 'broken-link';
 
 /** What is wrong with `event` as the successor of the event whose hash is `prevHash`, if anything. */
 export function chainProblem(event: AuditEvent, prevHash: string): ChainProblem | null {
-  if (auditEventHash(event) !== event.hash) return 'altered';
+  if (!auditEventIntact(event)) return 'altered';
   if (event.prevHash !== prevHash) return 'broken-link';
   return null;
 }

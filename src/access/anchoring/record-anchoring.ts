@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { contentHash } from '../../domain/canonical-json.js';
+import { contentHashMatches } from '../../domain/canonical-json.js';
 import { anchorTree, RECORD_BATCH_PREFIX, type AnchorEntry } from '../../domain/record-anchor.js';
 import type { LedgerActor } from '../../ledger/ledger.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
@@ -131,7 +131,8 @@ export class RecordAnchorer implements RecordAnchoring {
       after = last.key;
       const entries: AnchorEntry[] = [];
       for (const row of rows) {
-        if (contentHash(row.resource) === row.contentHash) entries.push({ key: row.key, contentHash: row.contentHash });
+        if (contentHashMatches(row.resource, row.contentHash))
+          entries.push({ key: row.key, contentHash: row.contentHash });
         else mismatched.push(row.key);
       }
       if (entries.length > 0) batches.push(await this.#anchor(store, entries));

@@ -1,5 +1,5 @@
 import type { ChainHead } from 'meridian-chaincode';
-import { auditEventHash, GENESIS_HASH, type AuditEvent } from '../../domain/audit-event.js';
+import { auditEventIntact, GENESIS_HASH, type AuditEvent } from '../../domain/audit-event.js';
 import type { ChainHeadReading } from '../../stores/audit-log.js';
 
 /**
@@ -23,9 +23,12 @@ export interface AuditChainProblem {
 /** What one access log entry's own evidence says about it. */
 export type EntryIntegrity = 'intact' | 'altered' | 'broken_link';
 
-/** An event checked on its own: its content against its hash, and its link against the event before it. */
+/**
+ * An event checked on its own: its content against its hash (RFC 8785, or the form an older
+ * event was chained with), and its link against the event before it.
+ */
 export function entryIntegrity(event: AuditEvent, predecessorHash: string | null): EntryIntegrity {
-  if (auditEventHash(event) !== event.hash) return 'altered';
+  if (!auditEventIntact(event)) return 'altered';
   return event.prevHash === (predecessorHash ?? GENESIS_HASH) ? 'intact' : 'broken_link';
 }
 

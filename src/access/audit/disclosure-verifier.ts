@@ -1,4 +1,4 @@
-import { auditEventHash, type AuditEvent } from '../../domain/audit-event.js';
+import { auditEventIntact, type AuditEvent } from '../../domain/audit-event.js';
 import { MeridianError } from '../../domain/errors.js';
 import { verifyInclusion } from '../../domain/merkle.js';
 import { hasRole, type Principal } from '../../domain/principal.js';
@@ -137,7 +137,7 @@ function mayVerify(principal: Principal, event: AuditEvent): boolean {
 }
 
 function eventCheck(event: AuditEvent, auditHash: string): VerificationCheck {
-  const intact = auditEventHash(event) === event.hash;
+  const intact = auditEventIntact(event);
   const ok = intact && event.hash === auditHash;
   return {
     subject: 'audit_event',

@@ -2,6 +2,7 @@ import type { ConsentRecord } from 'meridian-chaincode';
 import { consentContentHash, type Consent } from '../../domain/consent/index.js';
 import type { ConsentRow } from '../../stores/consent-repository.js';
 import { readConsentRow } from './consent-document.js';
+import { matchingScheme } from '../../domain/canonical-json.js';
 
 /** Why a stored consent cannot be trusted. */
 export type ConsentMismatch =
@@ -34,7 +35,7 @@ function mismatch(m: ConsentMismatch, message: string): ConsentVerificationFailu
 export function checkStoredConsent(row: ConsentRow): ConsentVerification {
   const reading = readConsentRow(row);
   if (!reading.ok) return mismatch('document_invalid', `consent ${row.id}: ${reading.problem}`);
-  if (consentContentHash(reading.consent) !== row.contentHash) {
+  if (matchingScheme((scheme) => consentContentHash(reading.consent, scheme), row.contentHash) === null) {
     return mismatch('content_hash_mismatch', `consent ${row.id}: its document does not match its content hash`);
   }
   return { ok: true, consent: reading.consent };

@@ -1,4 +1,5 @@
 import type { PolicyVersion } from 'meridian-chaincode';
+import { matchingScheme } from '../../domain/canonical-json.js';
 import { MeridianError } from '../../domain/errors.js';
 import { draftProblems, policyDocumentHash, type PolicyDocument } from '../../domain/policy/index.js';
 import type { LedgerActor } from '../../ledger/ledger.js';
@@ -73,12 +74,23 @@ async function activeRow(
   };
 }
 
+/**
+ * Whether the ledger's `anchored` hash is this document's: under RFC 8785, or under the form
+ * an earlier release anchored with (see HashScheme).
+ */
+function anchorsDocument(anchored: string, document: PolicyDocument): boolean {
+  return matchingScheme((scheme) => policyDocumentHash(document, scheme), anchored) !== null;
+}
+
 /** Takes a shipped version through record, approve and activate, resuming wherever an earlier start stopped. */
 async function anchorShipped(deps: BootstrapDeps, document: PolicyDocument, hash: string): Promise<string | null> {
   const { jurisdiction: id, version } = document;
-  const ref = { jurisdiction: id, version, hash };
   const existing = await deps.anchoring.version(id, version);
-  if (existing && existing.hash !== hash) return `version ${version} is recorded on the ledger with another hash`;
+  if (existing && !anchorsDocument(existing.hash, document)) {
+    return `version ${version} is recorded on the ledger with another hash`;
+  }
+  // Approval and activation name the hash the version was recorded with.
+  const ref = { jurisdiction: id, version, hash: existing?.hash ?? hash };
   if (existing === null) await deps.anchoring.record(actor(BOOTSTRAP_AUTHOR, id), ref);
   if (existing === null || existing.status === 'recorded') {
     await deps.anchoring.approve(actor(BOOTSTRAP_APPROVER, id), ref);
@@ -100,7 +112,7 @@ async function bootstrapOne(
   if (anchor !== null && storedActive !== undefined) return { jurisdiction, version, action: 'present' };
   if (storedActive !== undefined) return skipped('stored as active here, but the ledger has no active version');
   if (anchor !== null) {
-    if (anchor.version !== version || anchor.hash !== hash) {
+    if (anchor.version !== version || !anchorsDocument(anchor.hash, document)) {
       return skipped(`the ledger has version ${anchor.version} active, which is not the shipped document`);
     }
     await deps.policies.save(await activeRow(deps, document, anchor));

@@ -2,6 +2,7 @@ import { MeridianError } from '../../domain/errors.js';
 import { parsePolicyDocument, policyDocumentHash, type PolicyDocument } from '../../domain/policy/index.js';
 import type { PolicyStatus, PolicyVersionRow } from '../../stores/policy-repository.js';
 import type { IntegrityProblem } from './policy-source.js';
+import { matchingScheme } from '../../domain/canonical-json.js';
 
 /** A stored policy read back: valid, agreeing with its row, hashing to its content hash. */
 export type StoredPolicy =
@@ -34,11 +35,12 @@ export function readStoredPolicy(row: PolicyVersionRow): StoredPolicy {
   if (document.jurisdiction !== row.jurisdiction || document.version !== row.version) {
     return { ok: false, problem: 'the stored document names another policy or version than its row' };
   }
-  const hash = policyDocumentHash(document);
-  if (hash !== row.contentHash) {
+  if (matchingScheme((scheme) => policyDocumentHash(document, scheme), row.contentHash) === null) {
+    const hash = policyDocumentHash(document);
     return { ok: false, problem: `the stored document hashes to ${hash}, not to its content hash ${row.contentHash}` };
   }
-  return { ok: true, document, hash };
+  // The anchored hash, which an older canonical form may have produced (see HashScheme).
+  return { ok: true, document, hash: row.contentHash };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { BatchAnchor } from 'meridian-chaincode';
-import { contentHash } from '../../domain/canonical-json.js';
+import { HASH_SCHEMES, contentHash, type HashScheme } from '../../domain/canonical-json.js';
 import { MeridianError } from '../../domain/errors.js';
 import { anchorLeafHash, anchorTree, type AnchorEntry } from '../../domain/record-anchor.js';
 import { recordKey, type StoredRecord } from '../../domain/record.js';
@@ -70,12 +70,16 @@ export class RecordVerifier {
       const key = recordKey(record);
       const anchor = latest.get(key);
       const check = anchor === undefined ? undefined : checks.get(anchor.batchId);
-      const hash = contentHash(record.resource);
+      // Anchored under RFC 8785, or under the canonical form before it (see HashScheme).
+      const hashOf = (scheme: HashScheme): string => contentHash(record.resource, scheme);
+      const anchored = (scheme: HashScheme): boolean =>
+        check?.ok === true && hasLeaf(check.leaves, anchorLeafHash({ key, contentHash: hashOf(scheme) }));
+      const scheme = HASH_SCHEMES.find(anchored);
+      const hash = hashOf(scheme ?? 'jcs');
       let problem: string | null = null;
       if (anchor === undefined || check === undefined) problem = 'has no ledger anchor';
       else if (!check.ok) problem = `is anchored in batch ${anchor.batchId}, which does not verify against the ledger`;
-      else if (!hasLeaf(check.leaves, anchorLeafHash({ key, contentHash: hash })))
-        problem = 'does not match its anchored content hash';
+      else if (scheme === undefined) problem = 'does not match its anchored content hash';
       else {
         const column = columnMismatch(record, hash);
         if (column !== null) problem = `has a ${column} column that disagrees with its anchored content`;

@@ -1,4 +1,4 @@
-import { contentHash } from '../canonical-json.js';
+import { contentHash, type HashScheme } from '../canonical-json.js';
 import type { Category, SensitivityLabel } from '../fhir.js';
 import type { PurposeOfUse } from '../purpose.js';
 import { parseOrThrow } from '../policy/schema-support.js';
@@ -70,20 +70,23 @@ function sortedCopy<T extends string>(list: readonly T[] | undefined): T[] | und
  * and `revokedAt`, which change on revocation and are anchored as their own event.
  * Set-like lists are sorted, so storage that reorders them keeps the hash.
  */
-export function consentContentHash(consent: Consent): string {
-  return contentHash({
-    id: consent.id,
-    patientId: consent.patientId,
-    version: consent.version,
-    kind: consent.kind,
-    grantee: consent.grantee,
-    purposes: sortedCopy(consent.purposes),
-    categoriesAllowed: sortedCopy(consent.categoriesAllowed),
-    categoriesDenied: sortedCopy(consent.categoriesDenied),
-    sensitiveAllowed: sortedCopy(consent.sensitiveAllowed),
-    destinationsAllowed: sortedCopy(consent.destinationsAllowed),
-    validFrom: consent.validFrom.toISOString(),
-    validUntil: consent.validUntil?.toISOString(),
-    grantedAt: consent.grantedAt.toISOString(),
-  });
+export function consentContentHash(consent: Consent, scheme: HashScheme = 'jcs'): string {
+  return contentHash(
+    {
+      id: consent.id,
+      patientId: consent.patientId,
+      version: consent.version,
+      kind: consent.kind,
+      grantee: consent.grantee,
+      purposes: sortedCopy(consent.purposes),
+      categoriesAllowed: sortedCopy(consent.categoriesAllowed),
+      categoriesDenied: sortedCopy(consent.categoriesDenied),
+      sensitiveAllowed: sortedCopy(consent.sensitiveAllowed),
+      destinationsAllowed: sortedCopy(consent.destinationsAllowed),
+      validFrom: consent.validFrom.toISOString(),
+      validUntil: consent.validUntil?.toISOString(),
+      grantedAt: consent.grantedAt.toISOString(),
+    },
+    scheme,
+  );
 }

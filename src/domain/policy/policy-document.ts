@@ -1,4 +1,4 @@
-import { contentHash } from '../canonical-json.js';
+import { contentHash, type HashScheme } from '../canonical-json.js';
 import type { Category, SensitivityLabel } from '../fhir.js';
 import type { Role } from '../principal.js';
 import type { PurposeOfUse } from '../purpose.js';
@@ -148,6 +148,6 @@ export function parsePolicyDocument(json: unknown): PolicyDocument {
 }
 
 /** sha256 of the document's canonical JSON: what a policy version is anchored by on the ledger. */
-export function policyDocumentHash(document: PolicyDocument): string {
-  return contentHash(document);
+export function policyDocumentHash(document: PolicyDocument, scheme: HashScheme = 'jcs'): string {
+  return contentHash(document, scheme);
 }
