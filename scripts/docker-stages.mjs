@@ -47,7 +47,8 @@ for (const [n, from] of froms.entries()) {
     log(`${name}: FROM ${from.getImage()} (an empty filesystem; the image's Node is this machine's Node 24)`);
     mkdirSync(fs, { recursive: true });
   }
-  const stage = { fs, workdir: '/', env: { ...(stages.get(base)?.env ?? {}) } };
+  const parent = stages.get(base);
+  const stage = { fs, workdir: parent?.workdir ?? '/', env: { ...(parent?.env ?? {}) } };
   stages.set(name, stage);
   const start = from.getRange().start.line;
   const end = froms[n + 1]?.getRange().start.line ?? Infinity;

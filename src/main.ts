@@ -87,10 +87,8 @@ export async function startGateway(
     const client = new LedgerClient(new InstrumentedLedger(ledger, metrics));
     await seedOnFirstStart(config, stores, client, logger);
     const onLookup = metrics.cacheLookup.bind(metrics);
-    const cache = (opened.cache =
-      config.cache.ttlMs > 0
-        ? await openCache({ config, ledger, client, actor: GATEWAY_ACTOR, logger, onLookup })
-        : null);
+    const cacheOptions = { config, ledger, client, actor: GATEWAY_ACTOR, logger, onLookup };
+    const cache = (opened.cache = config.cache.ttlMs > 0 ? await openCache(cacheOptions) : null);
     watchGateway(metrics, stores, cache);
     const organisationNames = new Map(organisations.map((o) => [o.id, o.name]));
     const access = await openAccess({ config, stores, ledger: client, cache, metrics, logger, organisationNames });
