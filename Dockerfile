@@ -23,7 +23,11 @@ COPY chaincode/src/ chaincode/src/
 COPY chaincode/test/ chaincode/test/
 COPY src/ src/
 COPY bin/ bin/
-RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+# npm keeps an optional peer that is installed, so the Prisma CLI (a peer of @prisma/client,
+# needed only to generate) and TypeScript are removed by name; the client runs without them.
+RUN npm run build \
+    && npm prune --omit=dev --omit=peer --ignore-scripts --no-audit --no-fund \
+    && rm -rf node_modules/prisma node_modules/@prisma/dev node_modules/@prisma/studio-core node_modules/typescript
 
 # runtime
 FROM node:24-bookworm-slim AS runtime
