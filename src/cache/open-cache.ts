@@ -52,9 +52,9 @@ export async function openCache(o: Readonly<OpenCacheOptions>): Promise<GatewayC
   const { config, logger } = o;
   let redisDown = false;
   const store: CacheStore =
-    config.cache.redisUrl !== undefined
+    config.cache.redis !== undefined
       ? new RedisCacheStore({
-          url: config.cache.redisUrl,
+          redis: config.cache.redis,
           calls: config.protection.redisCalls,
           onDegraded: (degraded) => {
             if (degraded) logger.warn('redis failed repeatedly or hangs; cache bypassed until a probe succeeds');

@@ -1,10 +1,12 @@
-import { RESP_TYPES, createClient } from 'redis';
 import type { RedisCallConfig } from '../config/config.js';
+import type { RedisTopology } from '../config/redis-topology.js';
 import type { CacheHealth, CacheStore } from './cache-store.js';
 import { CallGuard } from './call-guard.js';
+import { createRedisLink, type RedisLink } from './redis-link.js';
 
 export interface RedisCacheStoreOptions {
-  readonly url: string;
+  /** One server, a Redis Cluster or a Sentinel-managed master (`MERIDIAN_REDIS_URL`). */
+  readonly redis: RedisTopology;
   /** Every command's deadline and the circuit breaker around them. */
   readonly calls: Readonly<RedisCallConfig>;
   /** Connection problems, for the log; the client keeps reconnecting on its own. */
@@ -12,22 +14,6 @@ export interface RedisCacheStoreOptions {
   readonly onReady?: () => void;
   /** The breaker opened (Redis failed or hung repeatedly) or closed again. */
   readonly onDegraded?: (degraded: boolean) => void;
-}
-
-// The client type is what node-redis infers for these options; spelled out it is unreadable.
-// eslint-disable-next-line @typescript-eslint/explicit-function-return-type
-function createBufferClient(options: Readonly<RedisCacheStoreOptions>) {
-  return createClient({
-    url: options.url,
-    // While Redis is away, commands fail at once instead of queueing: requests go on without the cache.
-    disableOfflineQueue: true,
-    // Only bounds a command still waiting to be written; the guard bounds the answer.
-    commandOptions: { timeout: options.calls.timeoutMs },
-    socket: {
-      connectTimeout: 1000,
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000),
-    },
-  }).withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
 }
 
 /**
@@ -38,18 +24,18 @@ function createBufferClient(options: Readonly<RedisCacheStoreOptions>) {
  */
 export class RedisCacheStore implements CacheStore {
   readonly kind = 'redis';
-  readonly #client: ReturnType<typeof createBufferClient>;
+  readonly #client: RedisLink;
   readonly #guard: CallGuard;
 
   constructor(options: Readonly<RedisCacheStoreOptions>) {
-    this.#client = createBufferClient(options);
+    this.#client = createRedisLink(options.redis, options.calls, { buffers: true });
     this.#guard = new CallGuard({
       ...options.calls,
       onOpen: () => options.onDegraded?.(true),
       onClose: () => options.onDegraded?.(false),
     });
-    this.#client.on('error', (err: Error) => options.onError?.(err));
-    this.#client.on('ready', () => options.onReady?.());
+    this.#client.onError((err) => options.onError?.(err));
+    this.#client.onReady(() => options.onReady?.());
     // Not awaited: a gateway starts (and serves, uncached) while Redis is down.
     this.#client.connect().catch((err: unknown) => options.onError?.(err as Error));
   }
@@ -62,14 +48,14 @@ export class RedisCacheStore implements CacheStore {
   get(key: string): Promise<Buffer | null> {
     return this.#guard.run(async () => {
       this.#requireReady();
-      return (await this.#client.get(key)) ?? null;
+      return this.#client.get(key);
     });
   }
 
   set(key: string, value: Buffer, ttlMs: number): Promise<void> {
     return this.#guard.run(async () => {
       this.#requireReady();
-      await this.#client.set(key, value, { expiration: { type: 'PX', value: ttlMs } });
+      await this.#client.set(key, value, ttlMs);
     });
   }
 

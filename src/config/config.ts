@@ -5,6 +5,7 @@ import { DEFAULT_TRUSTED_SYSTEMS } from '../fhir/patient-identifiers.js';
 import { trustedIdentifiersSchema } from './trusted-identifiers.js';
 import { fabricConfig, fabricEnvShape, type FabricConfig } from './fabric-config.js';
 import { protectionConfig, protectionEnvShape, type ProtectionConfig } from './protection-config.js';
+import { parseRedisTopology, type RedisTopology } from './redis-topology.js';
 import { DEFAULT_REGIONS, regionListSchema, regionUrlVariable, type RegionConfig } from './regions.js';
 
 export type { FabricConfig } from './fabric-config.js';
@@ -54,6 +55,8 @@ export interface Config {
    */
   readonly cache: {
     readonly redisUrl: string | undefined;
+    /** Which Redis `redisUrl` names: one server, a Cluster or a Sentinel-managed master. */
+    readonly redis: RedisTopology | undefined;
     readonly ttlMs: number;
     readonly prefix: string;
     readonly key: string | undefined;
@@ -109,7 +112,14 @@ const envSchema = z.object({
   MERIDIAN_TRUSTED_IDENTIFIERS: trustedIdentifiersSchema.default({}),
   MERIDIAN_REDIS_URL: z
     .string()
-    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .transform((url, ctx) => {
+      try {
+        return { url, topology: parseRedisTopology(url) };
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
     .optional(),
   MERIDIAN_CACHE_TTL_MS: int(60_000, 0, 86_400_000),
   MERIDIAN_CACHE_PREFIX: z
@@ -263,7 +273,8 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
     trustedIdentifiers: Object.freeze({ ...DEFAULT_TRUSTED_SYSTEMS, ...e.MERIDIAN_TRUSTED_IDENTIFIERS }),
     tracing: Object.freeze({ otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME }),
     cache: Object.freeze({
-      redisUrl: e.MERIDIAN_REDIS_URL,
+      redisUrl: e.MERIDIAN_REDIS_URL?.url,
+      redis: e.MERIDIAN_REDIS_URL?.topology,
       ttlMs: e.MERIDIAN_CACHE_TTL_MS,
       prefix: e.MERIDIAN_CACHE_PREFIX,
       key: e.MERIDIAN_CACHE_KEY,

@@ -4,11 +4,13 @@ import { RateLimits } from './rate-limits.js';
 
 /** The gateway's rate limits: shared in Redis when MERIDIAN_REDIS_URL is set, else in this process. */
 export function openRateLimits(config: Config, logger: Logger): RateLimits {
-  const url = config.cache.redisUrl;
+  const topology = config.cache.redis;
   let redisDown = false;
   return new RateLimits({
     limits: config.protection.rateLimit,
-    ...(url !== undefined ? { redis: { url, prefix: config.cache.prefix, calls: config.protection.redisCalls } } : {}),
+    ...(topology !== undefined
+      ? { redis: { topology, prefix: config.cache.prefix, calls: config.protection.redisCalls } }
+      : {}),
     onRedisError: (err) => {
       if (!redisDown) logger.warn({ err: err.message }, 'redis unavailable; rate limits counted per gateway');
       redisDown = true;

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { createClient } from 'redis';
 import { CallGuard } from '../cache/call-guard.js';
+import { createRedisLink, type RedisLink } from '../cache/redis-link.js';
 import type { RateLimitConfig, RedisCallConfig } from '../config/config.js';
+import type { RedisTopology } from '../config/redis-topology.js';
 
 /** Whose requests a limit counts: the TCP peer's address, or the authenticated principal. */
 export type RateLimitKind = 'address' | 'principal';
@@ -13,7 +14,11 @@ export type RateDecision = { readonly allowed: true } | { readonly allowed: fals
 export interface RateLimitsOptions {
   readonly limits: Readonly<RateLimitConfig>;
   /** Shared counters across gateways; without it each gateway counts on its own. */
-  readonly redis?: { readonly url: string; readonly prefix: string; readonly calls: Readonly<RedisCallConfig> };
+  readonly redis?: {
+    readonly topology: RedisTopology;
+    readonly prefix: string;
+    readonly calls: Readonly<RedisCallConfig>;
+  };
   readonly onRedisError?: (err: Error) => void;
   readonly onDegraded?: (degraded: boolean) => void;
 }
@@ -39,19 +44,14 @@ function denied(res: RateLimiterRes): RateDecision {
  */
 export class RateLimits {
   readonly #kinds: Readonly<Record<RateLimitKind, KindLimiter | null>>;
-  readonly #client: ReturnType<typeof createClient> | undefined;
+  readonly #client: RedisLink | undefined;
   readonly #guard: CallGuard | undefined;
 
   constructor(options: Readonly<RateLimitsOptions>) {
     const { redis } = options;
     if (redis !== undefined) {
-      this.#client = createClient({
-        url: redis.url,
-        disableOfflineQueue: true,
-        commandOptions: { timeout: redis.calls.timeoutMs },
-        socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
-      });
-      this.#client.on('error', (err: Error) => options.onRedisError?.(err));
+      this.#client = createRedisLink(redis.topology, redis.calls);
+      this.#client.onError((err) => options.onRedisError?.(err));
       this.#client.connect().catch((err: unknown) => options.onRedisError?.(err as Error));
       this.#guard = new CallGuard({
         ...redis.calls,
@@ -67,7 +67,7 @@ export class RateLimits {
         redis:
           this.#client && redis
             ? new RateLimiterRedis({
-                storeClient: this.#client,
+                storeClient: this.#client.storeClient,
                 useRedisPackage: true,
                 rejectIfRedisNotReady: true,
                 points,
