@@ -123,7 +123,7 @@ describe('Kubernetes manifests (deploy/kubernetes), checked against the API sche
       ...(pod.volumes ?? []).flatMap((v) => (v.secret?.items ?? []).map((i) => i.key)),
     ];
     expect(fromSecret).toEqual(
-      expect.arrayContaining(['cache-key', 'org-keys.json', 'fabric-cert.pem', 'fabric-key.pem', 'control-url']),
+      expect.arrayContaining(['cache-key', 'pseudonym-key', 'org-keys.json', 'fabric-cert.pem', 'fabric-key.pem', 'control-url']),
     );
     for (const key of fromSecret) expect(keys.has(key), key).toBe(true);
   });
@@ -132,6 +132,7 @@ describe('Kubernetes manifests (deploy/kubernetes), checked against the API sche
     const d = one<Deployment>('Deployment');
     const env = podEnv(d, one<ConfigMap>('ConfigMap'), one<Secret>('Secret'));
     env.MERIDIAN_CACHE_KEY = randomBytes(32).toString('base64');
+    env.MERIDIAN_PSEUDONYM_KEY = randomBytes(32).toString('base64');
     const config = loadConfig(env);
     expect(config.mode).toBe('production');
     expect(config.regions.map((r) => r.id)).toEqual(['eu-de', 'eu-fr', 'us-ma']);
