@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../src/auth/token-minter.js';
 import { ensureDevKeys } from '../src/auth/dev-keys.js';
@@ -136,6 +137,14 @@ interface RecordsData {
   };
 }
 
+/** The `records` page query of README's "Try it", as a client would copy it. */
+function readmeRecordsQuery(): string {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const query = /```graphql\n(query \(\$p: ID!, \$after: String\) \{\n {2}records\([\s\S]*?)```/.exec(readme)?.[1];
+  if (query === undefined) throw new Error("README's records query was not found");
+  return query;
+}
+
 describe('GraphQL API against PostgreSQL', () => {
   let t: TestGateway;
   let clinician: string;
@@ -238,10 +247,20 @@ describe('GraphQL API against PostgreSQL', () => {
   describe('authentication and roles', () => {
     const query = 'query($p: ID!) { patientSummary(patientId: $p, purpose: TREAT) { patientId } }';
 
-    it('refuses a request without a token with UNAUTHENTICATED', async () => {
+    it('refuses a request without a token with 401, a Bearer challenge and UNAUTHENTICATED', async () => {
       const res = await t.graphql(query, { p: crossBorder.globalId });
+      // It used to be HTTP 200 with no challenge.
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="meridian"');
       expect(res.data?.patientSummary ?? null).toBeNull();
       expect(res.errors[0]?.extensions.code).toBe('UNAUTHENTICATED');
+      // Another scheme is no bearer token either.
+      const basic = await postGraphQL(t.gateway.url, { query, variables: { p: crossBorder.globalId } }, undefined, {
+        authorization: 'Basic ZHItd2ViZXI6c2VjcmV0',
+      });
+      expect(basic.status).toBe(401);
+      expect(basic.headers.get('www-authenticate')).toBe('Bearer realm="meridian"');
+      expect(basic.errors[0]?.extensions.code).toBe('UNAUTHENTICATED');
     });
 
     it('refuses a tampered, foreign or expired token with UNAUTHENTICATED', async () => {
@@ -250,6 +269,7 @@ describe('GraphQL API against PostgreSQL', () => {
       for (const bad of [tampered, 'not-a-jwt', expired]) {
         const res = await t.graphql(query, { p: crossBorder.globalId }, bad);
         expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toBe('Bearer realm="meridian", error="invalid_token"');
         expect(res.errors[0]?.extensions.code).toBe('UNAUTHENTICATED');
         expect(res.data).toBeNull();
       }
@@ -360,6 +380,33 @@ describe('GraphQL API against PostgreSQL', () => {
       });
       expect(csrf.status).toBe(400);
       expect(await csrf.text()).toMatch(/CSRF/);
+    });
+
+    it("depth, cost and alias limits are 400 QUERY_TOO_COMPLEX, not syntax errors; README's page at the maximum size passes", async () => {
+      const page = readmeRecordsQuery().replace(/first: \d+/, `first: ${t.config.limits.maxPageSize}`);
+      const admitted = await t.graphql<{ records: { edges: unknown[] } }>(page, { p: crossBorder.globalId }, clinician);
+      expect(admitted.status).toBe(200);
+      expect(admitted.errors.map((e) => e.extensions.code)).not.toContain('QUERY_TOO_COMPLEX');
+      expect(admitted.data?.records.edges.length).toBeGreaterThan(0);
+
+      const inner = 'provenance { region }';
+      const nested = Array.from({ length: 5 }).reduce<string>((q) => `... on ClinicalItem { ${q} }`, inner);
+      const deep = `query($p: ID!) { records(patientId: $p, purpose: TREAT) { edges { node { ${nested} } } } }`;
+      const selection = /records\([^)]*\) (\{[\s\S]*\})\s*\}\s*$/.exec(page)?.[1] ?? '';
+      const costly = `query($p: ID!) { ${['a', 'b', 'c'].map((a) => `${a}: records(patientId: $p, purpose: TREAT, first: 100) ${selection}`).join(' ')} }`;
+      const aliased = `{ ${Array.from({ length: t.config.limits.maxAliases + 1 }, (_, i) => `m${i}: me { subject }`).join(' ')} }`;
+      for (const [limit, query] of [
+        ['depth', deep],
+        ['cost', costly],
+        ['aliases', aliased],
+      ] as const) {
+        const res = await t.graphql(query, { p: crossBorder.globalId }, clinician);
+        expect(res.status).toBe(400);
+        expect(res.errors).toHaveLength(1);
+        expect(res.errors[0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit });
+        expect(res.errors[0]!.message).not.toMatch(/Syntax Error/);
+        expect(res.errors[0]!.message).toMatch(/the gateway allows \d+\.$/);
+      }
     });
 
     it('every error carries the request id, and internal details never leak', async () => {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { AuditService } from '../access/audit/audit-service.js';
@@ -15,6 +16,14 @@ import { MeridianError } from '../domain/errors.js';
 import { createApollo } from './apollo.js';
 import type { GraphQLContext } from './context.js';
 import { buildMeridianSchema } from './schema.js';
+
+/** The `records` page query of README's "Try it", as a client would copy it. */
+function readmeRecordsQuery(): string {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const query = /```graphql\n(query \(\$p: ID!, \$after: String\) \{\n {2}records\([\s\S]*?)```/.exec(readme)?.[1];
+  if (query === undefined) throw new Error("README's records query was not found");
+  return query;
+}
 
 function contextWith(records: Partial<RecordService>): GraphQLContext {
   return {
@@ -67,7 +76,12 @@ describe('Apollo hardening', () => {
   it('refuses a query deeper than MERIDIAN_MAX_QUERY_DEPTH and allows one within it', async () => {
     const deep = '{ records(patientId: "p", purpose: TREAT) { edges { node { provenance { region } } } } }';
     const blocked = await run({ MERIDIAN_MAX_QUERY_DEPTH: '3' }, deep);
-    expect(blocked.errors?.[0]?.message).toMatch(/depth limit of 3/i);
+    expect(blocked.errors).toEqual([
+      {
+        message: 'The query nests 5 levels deep; the gateway allows 3.',
+        extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'depth', maximum: 3, found: 5, requestId: 'req-test-0001' },
+      },
+    ]);
     expect(blocked.data).toBeUndefined();
     const allowed = await run({ MERIDIAN_MAX_QUERY_DEPTH: '3' }, '{ me { roles } }');
     expect(allowed.errors).toBeUndefined();
@@ -78,7 +92,29 @@ describe('Apollo hardening', () => {
       ' ',
     );
     const res = await run({ MERIDIAN_MAX_QUERY_COST: '100', MERIDIAN_MAX_ALIASES: '100' }, `{ ${fields} }`);
-    expect(res.errors?.[0]?.message).toMatch(/cost/i);
+    expect(res.errors?.map((e) => e.extensions)).toEqual([
+      { code: 'QUERY_TOO_COMPLEX', limit: 'cost', maximum: 100, found: 320, requestId: 'req-test-0001' },
+    ]);
+    expect(res.errors?.[0]?.message).toBe("The query's estimated cost is 320; the gateway allows 100.");
+  });
+
+  it('refuses too many aliases as a limit of its own, not as a syntax error', async () => {
+    const fields = Array.from({ length: 4 }, (_, i) => `a${i}: me { subject }`).join(' ');
+    const res = await run({ MERIDIAN_MAX_ALIASES: '3' }, `{ ${fields} }`);
+    expect(res.errors?.map((e) => e.extensions)).toEqual([
+      { code: 'QUERY_TOO_COMPLEX', limit: 'aliases', maximum: 3, found: 4, requestId: 'req-test-0001' },
+    ]);
+    expect(res.errors?.[0]?.message).not.toMatch(/Syntax Error/);
+    expect((await run({ MERIDIAN_MAX_ALIASES: '4' }, `{ ${fields} }`)).errors).toBeUndefined();
+  });
+
+  it("admits README's page of records at the maximum page size under the default limits", async () => {
+    const query = readmeRecordsQuery().replace(/first: \d+/, 'first: 100');
+    const res = await run({}, query, { records: () => Promise.reject(new MeridianError('FORBIDDEN', 'No.')) }, {
+      p: 'mp-0123456789ab',
+    });
+    // Validated and executed: the service's own answer comes back, no limit refused it.
+    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
   });
 
   it('turns introspection off in production and keeps it in development', async () => {

@@ -3,10 +3,12 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { bearerChallenge } from '../auth/bearer-challenge.js';
 import type { Config } from '../config/config.js';
 import type { GraphQLContext } from './context.js';
 import { formatError, withoutSuggestions } from './errors.js';
 import { KnownOperationTypesRule } from './known-operation-types.rule.js';
+import { reportLimit, type QueryLimit } from './query-limits.js';
 
 /**
  * Adds what the response carries beside the data: one error per region that did not
@@ -30,6 +32,14 @@ const responsePlugin: ApolloServerPlugin<GraphQLContext> = {
           extensions: { ...e.extensions, requestId: contextValue.requestId },
         }));
         if (all.length > 0) result.errors = all;
+        // A request without a token that needed one is a 401 with a challenge, as a bad token is (RFC 6750).
+        if (
+          contextValue.principal === null &&
+          all.some((e) => (e.extensions as Record<string, unknown>).code === 'UNAUTHENTICATED')
+        ) {
+          response.http.status = 401;
+          response.http.headers.set('www-authenticate', bearerChallenge());
+        }
         contextValue.log.info(
           {
             operation: operationName ?? null,
@@ -54,6 +64,15 @@ const responsePlugin: ApolloServerPlugin<GraphQLContext> = {
   },
 };
 
+const MAX_DIRECTIVES = 20;
+
+function rejecting(
+  limit: QueryLimit,
+  maximum: number,
+): { propagateOnRejection: false; onReject: [ReturnType<typeof reportLimit>] } {
+  return { propagateOnRejection: false, onReject: [reportLimit(limit, maximum)] };
+}
+
 /** Apollo Server 5 with Meridian's limits: depth, cost, aliases, masked errors, no IDE or introspection in production. */
 export function createApollo(
   schema: GraphQLSchema,
@@ -61,11 +80,13 @@ export function createApollo(
   /** More plugins, e.g. the metrics plugin. */
   extraPlugins: readonly ApolloServerPlugin<GraphQLContext>[] = [],
 ): ApolloServer<GraphQLContext> {
+  const limits = config.limits;
   const armor = new ApolloArmor({
-    maxDepth: { n: config.limits.maxDepth, exposeLimits: true },
-    costLimit: { maxCost: config.limits.maxCost, exposeLimits: true },
-    maxAliases: { n: config.limits.maxAliases, exposeLimits: true },
-    maxDirectives: { n: 20, exposeLimits: true },
+    // Each rejection is reported as what it is (QUERY_TOO_COMPLEX), not as armor's "Syntax Error".
+    maxDepth: { n: limits.maxDepth, exposeLimits: true, ...rejecting('depth', limits.maxDepth) },
+    costLimit: { maxCost: limits.maxCost, exposeLimits: true, ...rejecting('cost', limits.maxCost) },
+    maxAliases: { n: limits.maxAliases, exposeLimits: true, ...rejecting('aliases', limits.maxAliases) },
+    maxDirectives: { n: MAX_DIRECTIVES, exposeLimits: true, ...rejecting('directives', MAX_DIRECTIVES) },
     // Its Apollo plugin parses in a hook, where any syntax error becomes a 500: graphql's own
     // parser option below bounds tokens, and the HTTP layer refuses long documents before Apollo.
     maxTokens: { enabled: false },

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { MeridianError } from '../domain/errors.js';
+import { QUERY_TOO_COMPLEX, QueryLimitError } from './query-limits.js';
 
 /** Codes Apollo and graphql-armor set on bad requests: their messages are about the request, safe to show. */
 const REQUEST_ERROR_CODES = new Set([
@@ -28,6 +29,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   };
   if (original instanceof MeridianError) {
     return { message: original.message, ...base, extensions: { ...original.details, code: original.code } };
+  }
+  const cause = error instanceof GraphQLError ? error.originalError : undefined;
+  if (cause instanceof QueryLimitError) {
+    return { message: cause.message, ...base, extensions: { ...cause.details, code: QUERY_TOO_COMPLEX } };
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code) && !isInternal(original)) {

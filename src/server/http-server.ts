@@ -8,6 +8,7 @@ import { hasRole, type Principal } from '../domain/principal.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { DocumentLimits } from '../graphql/document-limits.js';
 import type { RateDecision, RateLimitKind } from './rate-limits.js';
+import { bearerChallenge } from '../auth/bearer-challenge.js';
 import { checkRequestLimits } from './request-limits.js';
 import { inRequestSpan } from '../tracing/request-span.js';
 import { traced } from '../tracing/traced.js';
@@ -202,11 +203,19 @@ async function authenticate(
 ): Promise<Principal | null> {
   if (authorization === undefined || authorization === '') return null;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-  if (!match?.[1]) throw new HttpError(401, 'UNAUTHENTICATED', 'The Authorization header must be "Bearer <token>".');
+  if (!match?.[1]) {
+    // Another scheme is no bearer token at all; a Bearer header without a single token is a bad one.
+    const challenge = /^Bearer\b/i.test(authorization) ? bearerChallenge('invalid_token') : bearerChallenge();
+    throw new HttpError(401, 'UNAUTHENTICATED', 'The Authorization header must be "Bearer <token>".', {
+      'www-authenticate': challenge,
+    });
+  }
   try {
     return await o.authenticate(match[1]);
   } catch (err) {
-    if (err instanceof MeridianError) throw new HttpError(401, err.code, err.message);
+    if (err instanceof MeridianError) {
+      throw new HttpError(401, err.code, err.message, { 'www-authenticate': bearerChallenge('invalid_token') });
+    }
     throw err;
   }
 }
