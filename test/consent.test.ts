@@ -209,6 +209,23 @@ describe('patients grant, list and revoke consents through GraphQL', () => {
     ['an empty purposes list', { purposes: [] }, 'purposes'],
     ['a date that is not a date', { validFrom: 'next tuesday' }, 'validFrom'],
     ['a grantee without its organisation', { grantee: { kind: 'ORGANISATION' } }, 'grantee'],
+    // Well-formed, but a consent that could never apply: these used to be stored and anchored.
+    [
+      'a window that has already ended',
+      { validFrom: '2025-01-01T00:00:00Z', validUntil: '2025-06-01T00:00:00Z' },
+      'validUntil',
+    ],
+    [
+      'an organisation nobody knows',
+      { grantee: { kind: 'ORGANISATION', organisationId: 'no-such-hospital' } },
+      'grantee.organisationId',
+    ],
+    [
+      'a jurisdiction no policy governs',
+      { grantee: { kind: 'JURISDICTION', jurisdiction: 'JP' } },
+      'grantee.jurisdiction',
+    ],
+    ['a destination no policy governs', { destinationsAllowed: ['ZZ'] }, 'destinationsAllowed.0'],
   ])('refuses %s with BAD_USER_INPUT and stores nothing', async (_name, change, field) => {
     const before = await mine();
     const height = ledger.height;
@@ -216,6 +233,7 @@ describe('patients grant, list and revoke consents through GraphQL', () => {
     expect(res.errors).toHaveLength(1);
     expect(res.errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
     expect(res.errors[0]?.message).toContain(field);
+    if (field.includes('.') || field === 'validUntil') expect(res.errors[0]?.extensions.field).toBe(field);
     expect(res.data).toBeNull();
     expect(await mine()).toEqual(before);
     expect(ledger.height).toBe(height);

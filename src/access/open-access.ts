@@ -145,6 +145,10 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
   const consents = new ConsentService({
     consents: stores.control.consents,
     ledger,
+    parties: {
+      knowsOrganisation: (id) => o.organisationNames.has(id),
+      policies: async () => (await policies.active()).policies.map((p) => p.document),
+    },
     onRepair: (subject, message) => {
       o.logger.warn({ repair: subject, problem: message }, 'stored row repaired from the ledger');
     },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ConsentRecord, PatientState, PatientStateConsent } from 'meridian-chaincode';
-import { consentContentHash, type Consent } from '../../domain/consent/index.js';
+import { consentContentHash, grantProblems, type Consent, type PolicyCoverage } from '../../domain/consent/index.js';
 import { badInput, MeridianError } from '../../domain/errors.js';
 import { hasRole, type Principal } from '../../domain/principal.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
@@ -33,6 +33,15 @@ export interface ConsentServiceOptions {
    * no row (a grant whose write failed): worth a log line, not a tamper alarm.
    */
   readonly onRepair?: (subject: string, message: string) => void;
+  /** Who a grant may name: without it, grantee organisations and jurisdictions are not checked. */
+  readonly parties?: GrantParties;
+}
+
+/** The organisations and jurisdictions a grant may name. */
+export interface GrantParties {
+  knowsOrganisation(organisationId: string): boolean;
+  /** The active policies' coverage (verified): a jurisdiction none covers has no requesters. */
+  policies(): Promise<readonly PolicyCoverage[]>;
 }
 
 /** A patient's consents a decision may use, each verified against its ledger anchor. */
@@ -136,6 +145,7 @@ export class ConsentService {
   async grant(principal: Principal, request: GrantConsentRequest): Promise<PatientConsent> {
     const patientId = ownPatient(principal, request.patientId);
     const consent = newConsent(request, { id: this.#newId(), patientId, grantedAt: this.#clock() });
+    await this.#checkGrant(consent);
     const contentHash = consentContentHash(consent);
     const anchored = await this.#ledger.recordConsent(patientActor(principal, patientId), {
       consentId: consent.id,
@@ -148,6 +158,20 @@ export class ConsentService {
     // stored, harmless, and the client is told the grant failed.
     await this.#consents.insert(consentRow(consent, contentHash, anchored.txId));
     return { consent, contentHash, grantTxId: anchored.txId, revokeTxId: null };
+  }
+
+  /** @throws MeridianError BAD_USER_INPUT naming the first field that makes the grant meaningless. */
+  async #checkGrant(consent: Consent): Promise<void> {
+    const parties = this.#o.parties;
+    const problems = grantProblems(consent, {
+      at: consent.grantedAt,
+      ...(parties !== undefined
+        ? { knowsOrganisation: (id: string) => parties.knowsOrganisation(id), policies: await parties.policies() }
+        : {}),
+    });
+    if (problems.length === 0) return;
+    const errors = problems.map(([field, message]) => `${field}: ${message}`);
+    throw badInput(`Invalid consent: ${errors.join('; ')}`, { field: problems[0]?.[0], errors });
   }
 
   /**

@@ -6,3 +6,5 @@ export type { ConsentKind, ConsentStatus } from './consent-vocabulary.js';
 export { selectConsents } from './consent-selection.js';
 export type { ConsentQuery, ConsentSelection } from './consent-selection.js';
 export type { ConsentRequester } from './consent-scope.js';
+export { governedJurisdiction, grantProblems } from './grant-check.js';
+export type { GrantContext, GrantProblem, PolicyCoverage } from './grant-check.js';

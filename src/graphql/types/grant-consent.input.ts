@@ -28,6 +28,9 @@ export class GrantConsentInput {
   destinationsAllowed?: string[] | null;
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'Defaults to the grant time.' })
   validFrom?: Date | null;
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Exclusive; must be after validFrom.' })
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'Exclusive; must be after validFrom and after the grant itself.',
+  })
   validUntil?: Date | null;
 }
