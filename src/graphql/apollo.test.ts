@@ -110,9 +110,14 @@ describe('Apollo hardening', () => {
 
   it("admits README's page of records at the maximum page size under the default limits", async () => {
     const query = readmeRecordsQuery().replace(/first: \d+/, 'first: 100');
-    const res = await run({}, query, { records: () => Promise.reject(new MeridianError('FORBIDDEN', 'No.')) }, {
-      p: 'mp-0123456789ab',
-    });
+    const res = await run(
+      {},
+      query,
+      { records: () => Promise.reject(new MeridianError('FORBIDDEN', 'No.')) },
+      {
+        p: 'mp-0123456789ab',
+      },
+    );
     // Validated and executed: the service's own answer comes back, no limit refused it.
     expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
   });
