@@ -205,7 +205,9 @@ describe('every disclosure decided under consent and policy, audited and receipt
     expect(revoked.errors).toEqual([]);
     const after = await summary();
     expect(codes(after)).toEqual(['CONSENT_REVOKED']);
-    expect(after.errors[0]!.message).toMatch(new RegExp(`eu-fr.*revoked consent ${consentId}`));
+    // Told that the patient withdrew, not which consent: that used to be named by its id.
+    expect(after.errors[0]!.message).toMatch(/eu-fr.*the patient withdrew their consent/);
+    expect(JSON.stringify(after)).not.toContain(consentId);
     expect(after.data!.patientSummary.regions).toEqual(['eu-de']);
 
     const log = (await myLog()).slice(0, (await myLog()).length - before.length);

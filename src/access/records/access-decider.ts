@@ -97,10 +97,10 @@ export class AccessDecider {
     const problems = [...active.violations, ...consents.violations];
     if (problems.length > 0) {
       this.#o.onIntegrityViolation?.(problems);
+      // Which ones is for the alert: a subject names a consent, and a requester is never told a consent's id.
       throw new MeridianError(
         'INTEGRITY_VIOLATION',
         'A policy or consent this decision needs no longer matches its ledger anchor; nothing is disclosed.',
-        { subjects: problems.map((p) => p.subject) },
       );
     }
     const context = {

@@ -1,6 +1,7 @@
 import type { AuditReason, BreakGlassRecord, DisclosureReceipt } from '../../domain/audit-event.js';
 import { MeridianError } from '../../domain/errors.js';
-import { denialCodeOf, mostActionable, type Decision, type RegionDecision } from '../../domain/policy/index.js';
+import { denialCodeOf, denialNotice, type Decision, type RegionDecision } from '../../domain/policy/index.js';
+import type { PurposeOfUse } from '../../domain/purpose.js';
 import type { PartialFailure } from './partial-failure.js';
 
 // How a decision is told: to the requester (errors beside the data, or the error of a
@@ -48,12 +49,11 @@ export function breakGlassOf(
   };
 }
 
-/** The error of a denied request: the code that tells the requester or patient what would help. */
-export function denial(decision: Decision, receipt: DisclosureReceipt): MeridianError {
-  const code = mostActionable(decision.regions.map((r) => r.code ?? 'POLICY_DENIED'));
-  const message = decision.regions.map((r) => `Region ${r.region}: ${r.message}`).join(' ');
-  return new MeridianError(code, message, {
-    decisionId: receipt.decisionId,
-    regions: decision.regions.map((r) => ({ region: r.region, code: r.code ?? 'POLICY_DENIED', reason: r.message })),
-  });
+/**
+ * The error of a request that discloses nothing: the code that tells the requester what would
+ * help, and no region, jurisdiction of the data or consent (see `denialNotice`).
+ */
+export function denial(decision: Decision, purpose: PurposeOfUse, receipt: DisclosureReceipt): MeridianError {
+  const notice = denialNotice(decision, purpose);
+  return new MeridianError(notice.code, notice.message, { decisionId: receipt.decisionId });
 }

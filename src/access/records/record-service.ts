@@ -16,6 +16,7 @@ import { withDeadline } from './deadline.js';
 import type { DeidentifiedAnswers, DeidentifiedView } from './deidentified-answer.js';
 import type { CheckedIndex, PatientIndexCheck } from './patient-index-check.js';
 import { censusDigest } from '../../domain/patient-index.js';
+import { consentsToTell } from '../../domain/policy/index.js';
 import type { PartialFailure } from './partial-failure.js';
 import { tracedDecision, tracedRegionRead } from './record-tracing.js';
 
@@ -221,11 +222,25 @@ export class RecordService {
       consents: plan.consents,
       ...breakGlassOf(access, plan.decision),
     });
-    throw denial(plan.decision, receipt);
+    throw denial(plan.decision, access.purpose, receipt);
   }
 
-  /** Appends the disclosure to the audit log; nothing is returned to the caller unless this succeeds. */
-  #auditDisclosure(
+  /**
+   * Appends the disclosure to the audit log; nothing is returned to the caller unless this
+   * succeeds. The receipt names only the consents the requester may be told of.
+   */
+  async #auditDisclosure(
+    access: AccessRequest,
+    plan: DisclosurePlan,
+    reads: RegionReads,
+    disclosed: readonly StoredRecord[],
+  ): Promise<DisclosureReceipt> {
+    const receipt = await this.#auditEvent(access, plan, reads, disclosed);
+    const told = consentsToTell(plan.decision);
+    return { ...receipt, consents: receipt.consents.filter((c) => told.has(c.id)) };
+  }
+
+  #auditEvent(
     access: AccessRequest,
     plan: DisclosurePlan,
     reads: RegionReads,
@@ -261,10 +276,10 @@ export class RecordService {
     const index = await this.#o.index.check(access.patientId, await this.#locate(access));
     for (const v of index.violations) this.#o.onIntegrityViolation?.(v.region, v.message, 'patient index');
     if (index.locations.length === 0 && index.violations.length > 0) {
+      // The regions are in the alert, not in the requester's error: they say where the patient was treated.
       throw new MeridianError(
         'INTEGRITY_VIOLATION',
         'The patient index no longer matches its ledger anchors; nothing is disclosed.',
-        { regions: index.violations.map((v) => v.region) },
       );
     }
     return index;

@@ -13,6 +13,8 @@ export type {
 } from './decision.js';
 export { familyOf, isDenial } from './reason.js';
 export { denialCodeOf, mostActionable } from './region-outcome.js';
+export { consentsToTell, denialNotice } from './denial-notice.js';
+export type { DenialNotice } from './denial-notice.js';
 export type { BreakGlassRefusal, Reason, ReasonCode, ReasonFamily, ReasonOf, ReasonParams } from './reason.js';
 export { describeReason } from './reason-text.js';
 export { parsePolicyDocument, policyDocumentHash } from './policy-document.js';

@@ -14,6 +14,8 @@ const REFUSAL: Readonly<Record<BreakGlassRefusal, string>> = {
 const label = (l: keyof typeof SENSITIVITY_DESCRIPTIONS): string => `${SENSITIVITY_DESCRIPTIONS[l]} (${l})`;
 
 // Texts for people: a requester, a patient, a compliance officer. Codes stay the contract.
+// No text names a consent: which consent a patient gave or withdrew is theirs, not the requester's;
+// the reason itself keeps the id for the audit log.
 const DESCRIBE: Describers = {
   NO_POLICY: (r) => `no policy governs jurisdiction ${r.jurisdiction}`,
   POLICY_AMBIGUOUS: (r) => `more than one policy claims jurisdiction ${r.jurisdiction}`,
@@ -31,21 +33,21 @@ const DESCRIBE: Describers = {
     `${label(r.label)} data is withheld under break-glass by the ${r.jurisdiction} policy`,
   REGION_DENIED: (r) => `nothing in ${r.region} may be disclosed`,
   NO_CONSENT: (r) => `no consent of the patient covers ${r.purpose} for this requester`,
-  CONSENT_EXPIRED: (r) => `consent ${r.consentId} has expired`,
-  CONSENT_NOT_YET_VALID: (r) => `consent ${r.consentId} is not valid yet`,
+  CONSENT_EXPIRED: () => `the patient's consent has expired`,
+  CONSENT_NOT_YET_VALID: () => `the patient's consent is not valid yet`,
   CATEGORY_NOT_IN_CONSENT: (r) => `the patient's consent does not include ${r.category}`,
   CROSS_BORDER_NOT_ADEQUATE: (r) =>
     `${r.to} has no adequacy decision for data from ${r.from}: the patient's explicit consent is needed`,
   CROSS_BORDER_NEEDS_CONSENT: (r) =>
     `cross-border exchange from ${r.from} to ${r.to} within the ${r.family} needs the patient's consent`,
   SENSITIVE_REQUIRES_EXPLICIT_CONSENT: (r) => `${label(r.label)} data needs the patient's explicit consent`,
-  CONSENT_REVOKED: (r) => `the patient revoked consent ${r.consentId}`,
-  PATIENT_OBJECTION: (r) => `the patient objected (${r.consentId})`,
-  CONSENT_EXCLUDES_CATEGORY: (r) => `the patient excluded ${r.category} (${r.consentId})`,
+  CONSENT_REVOKED: () => 'the patient withdrew their consent',
+  PATIENT_OBJECTION: () => 'the patient objected',
+  CONSENT_EXCLUDES_CATEGORY: (r) => `the patient excluded ${r.category}`,
   CONSENT_EXCLUDES_LABEL: (r) => `the patient excluded ${label(r.label)} items`,
   PERMITTED: (r) => `${r.purpose} is allowed under the ${r.jurisdiction} policy (${r.legalBasis.join(', ')})`,
-  CONSENT_GIVEN: (r) => `the patient consented (${r.consentId})`,
-  OBJECTION_OVERRIDDEN: (r) => `the patient's objection ${r.consentId} is set aside under break-glass`,
+  CONSENT_GIVEN: () => 'the patient consented',
+  OBJECTION_OVERRIDDEN: () => "the patient's objection is set aside under break-glass",
   CROSS_BORDER_ADEQUATE: (r) => `${r.to} is adequate for data from ${r.from}`,
   CROSS_BORDER_ALLOWED: (r) => `transfers from ${r.from} to ${r.to} need nothing more`,
   CROSS_BORDER_EXEMPT: (r) => `${r.purpose} is not a transfer to a third party`,
@@ -54,7 +56,7 @@ const DESCRIBE: Describers = {
   BREAK_GLASS_REFUSED: (r) => `break-glass refused: ${REFUSAL[r.why]}; evaluated as an ordinary request`,
   SENSITIVE_ALLOWED: (r) => `${label(r.label)} data needs nothing more`,
   SENSITIVE_EXEMPT_FOR_PURPOSE: (r) => `${label(r.label)} rules do not apply to ${r.purpose}`,
-  SENSITIVE_EXPLICIT_CONSENT: (r) => `the patient explicitly consented to ${label(r.label)} data (${r.consentId})`,
+  SENSITIVE_EXPLICIT_CONSENT: (r) => `the patient explicitly consented to ${label(r.label)} data`,
   SENSITIVE_RELEASED_IN_BREAK_GLASS: (r) => `${label(r.label)} data is released to protect vital interests`,
 };
 
