@@ -63,6 +63,14 @@ interface Summary {
   receipt: { decisionId: string; outcome: string; breakGlass: boolean; consents: Item[] };
 }
 
+const SECTIONS = ['problems', 'allergies', 'medications', 'immunizations', 'results', 'procedures', 'reports'] as const;
+
+/** Every item id of an answer. */
+function itemIds(s: Summary): string[] {
+  const patients = s.demographics.map((d) => `${d.provenance.region}/Patient`);
+  return [...patients, ...SECTIONS.flatMap((section) => s[section].map((i) => i.id))].sort();
+}
+
 describe('what a requester learns, and break-glass, over HTTP on PostgreSQL', () => {
   let t: TestGateway;
   /** A patient of the Paris hospital with records in France and Germany. */
@@ -138,6 +146,59 @@ describe('what a requester learns, and break-glass, over HTTP on PostgreSQL', ()
       expect(eufr?.message).toMatch(/^Region eu-fr: .*the patient withdrew their consent/);
       expect(partial.data!.patientSummary.regions).toEqual(['eu-de']);
       expect(JSON.stringify(partial)).not.toContain(consentId);
+    });
+  });
+  describe('break-glass', () => {
+    const JUSTIFICATION = 'Unconscious on arrival in the emergency department, no next of kin.';
+    const LOG = 'query { myAccessLog(first: 5) { edges { node { decisionId purpose outcome breakGlass reasons } } } }';
+    const QUEUE = 'query { breakGlassReviewQueue(first: 50) { edges { node { decisionId } } } }';
+
+    it('ETREAT without a justification is bad input, audited as refused, and nothing is read', async () => {
+      const res = await summary('dr-weber', 'ETREAT');
+      // It used to be decided as an ordinary read, not flagged, with results the emergency subset lacks.
+      expect(res.data).toBeNull();
+      expect(res.errors).toHaveLength(1);
+      expect(res.errors[0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'justification' });
+      expect(res.errors[0]!.message).toMatch(/ETREAT .*justification/);
+      const log = await t.graphql<{
+        myAccessLog: {
+          edges: { node: { purpose: string; outcome: string; breakGlass: boolean; reasons: string[] } }[];
+        };
+      }>(LOG, {}, patient.token);
+      expect(log.data!.myAccessLog.edges[0]!.node).toEqual(
+        expect.objectContaining({ purpose: 'ETREAT', outcome: 'DENY', breakGlass: false, reasons: ['BAD_USER_INPUT'] }),
+      );
+    });
+
+    it('answers at least what TREAT does at that instant, plus the emergency subset, flagged and queued', async () => {
+      // The patient withdrew their consent above: treatment gets the German records only.
+      const treatment = await summary('dr-weber', 'TREAT');
+      expect(treatment.data!.patientSummary.regions).toEqual(['eu-de']);
+      const treated = itemIds(treatment.data!.patientSummary);
+      expect(treatment.data!.patientSummary.results.some((r) => r.id.startsWith('eu-de/'))).toBe(true);
+
+      const emergency = await summary('dr-weber', 'ETREAT', JUSTIFICATION);
+      const s = emergency.data!.patientSummary;
+      const items = itemIds(s);
+      // It used to shrink the German region to the emergency subset (no results, procedures, reports).
+      expect(treated.filter((id) => !items.includes(id))).toEqual([]);
+      expect(s.results.filter((r) => r.id.startsWith('eu-de/'))).toEqual(
+        treatment.data!.patientSummary.results.filter((r) => r.id.startsWith('eu-de/')),
+      );
+      // Across the border, without consent: the emergency subset only.
+      expect([...s.regions].sort()).toEqual(['eu-de', 'eu-fr']);
+      expect(s.problems.some((p) => p.id.startsWith('eu-fr/'))).toBe(true);
+      for (const section of ['results', 'procedures', 'reports'] as const) {
+        expect(s[section].filter((i) => i.id.startsWith('eu-fr/'))).toEqual([]);
+      }
+      expect(s.receipt.breakGlass).toBe(true);
+
+      const queue = await t.graphql<{ breakGlassReviewQueue: { edges: { node: { decisionId: string } }[] } }>(
+        QUEUE,
+        {},
+        await t.token('officer-schmidt'),
+      );
+      expect(queue.data!.breakGlassReviewQueue.edges.map((e) => e.node.decisionId)).toContain(s.receipt.decisionId);
     });
   });
 });

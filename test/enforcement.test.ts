@@ -251,14 +251,20 @@ describe('every disclosure decided under consent and policy, audited and receipt
 
   it('break-glass yields the emergency subset, flagged for the patient and queued for review', async () => {
     const emergency = await summary('ETREAT', 'Unconscious on arrival in the emergency department, no next of kin.');
-    expect(emergency.errors.filter((e) => e.extensions.code !== 'POLICY_DENIED')).toEqual([]);
+    // France withholds what is outside the emergency subset, for the reason treatment would: the
+    // patient withdrew their consent above.
+    expect(emergency.errors.map((e) => [e.extensions.region, e.extensions.code])).toEqual([
+      ['eu-fr', 'CONSENT_REVOKED'],
+    ]);
     const s = emergency.data!.patientSummary;
     expect(s.receipt.breakGlass).toBe(true);
     expect([...s.regions].sort()).toEqual([...patient.regions].sort());
     expect(s.problems.length).toBeGreaterThan(0);
-    // Results and procedures are outside the EU emergency subset.
-    expect(s.results).toEqual([]);
-    expect(s.procedures).toEqual([]);
+    // Results and procedures are outside the EU emergency subset: none from France, which treatment
+    // could not read without consent; the German ones, as treatment reads them, stay.
+    expect(s.results.filter((r) => r.id.startsWith('eu-fr/'))).toEqual([]);
+    expect(s.procedures.filter((r) => r.id.startsWith('eu-fr/'))).toEqual([]);
+    expect(s.results.some((r) => r.id.startsWith('eu-de/'))).toBe(true);
 
     const flagged = (await myLog()).find((e) => e.decisionId === s.receipt.decisionId)!;
     expect(flagged.breakGlass).toBe(true);

@@ -27,13 +27,19 @@ export interface AccessQuestion {
   readonly justification?: string;
 }
 
-/** One region to read, and what of it may be read. */
-export interface RegionPlan {
-  readonly location: PatientLocation;
-  readonly decision: RegionDecision;
+/** One slice of a region that may be read: these categories, without items carrying these labels. */
+export interface ReadSlice {
   readonly categories: readonly Category[];
   /** Items with these labels are left out of the read. */
   readonly withheldLabels: readonly SensitivityLabel[];
+}
+
+/** One region to read, and what of it may be read: the union of its slices. */
+export interface RegionPlan {
+  readonly location: PatientLocation;
+  readonly decision: RegionDecision;
+  /** One slice; two under break-glass (the emergency read and the ordinary TREAT read). */
+  readonly slices: readonly ReadSlice[];
 }
 
 /** A decision with the regions it lets the gateway read and the evidence it rests on. */
@@ -221,13 +227,14 @@ function readablePlans(decision: Decision, locations: readonly PatientLocation[]
   return decision.regions.flatMap((region) => {
     const location = locations.find((l) => l.region === region.region);
     if (region.outcome === 'deny' || location === undefined) return [];
-    return [
-      {
-        location,
-        decision: region,
-        categories: region.categories.filter((c) => c.effect === 'permit').map((c) => c.category),
-        withheldLabels: region.sensitive.filter((s) => s.effect === 'deny').map((s) => s.label),
-      },
-    ];
+    const parts = (region.parts ?? [region]).filter((part) => part.outcome !== 'deny');
+    return [{ location, decision: region, slices: parts.map(sliceOf) }];
   });
+}
+
+function sliceOf(decision: RegionDecision): ReadSlice {
+  return {
+    categories: decision.categories.filter((c) => c.effect === 'permit').map((c) => c.category),
+    withheldLabels: decision.sensitive.filter((s) => s.effect === 'deny').map((s) => s.label),
+  };
 }

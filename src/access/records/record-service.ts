@@ -16,7 +16,7 @@ import { withDeadline } from './deadline.js';
 import type { DeidentifiedAnswers, DeidentifiedView } from './deidentified-answer.js';
 import type { CheckedIndex, PatientIndexCheck } from './patient-index-check.js';
 import { censusDigest } from '../../domain/patient-index.js';
-import { consentsToTell } from '../../domain/policy/index.js';
+import { breakGlassInputProblem, consentsToTell } from '../../domain/policy/index.js';
 import type { PartialFailure } from './partial-failure.js';
 import { tracedDecision, tracedRegionRead } from './record-tracing.js';
 
@@ -194,6 +194,7 @@ export class RecordService {
    * LEDGER_UNAVAILABLE, or the denied regions' CONSENT_REQUIRED / CONSENT_REVOKED / POLICY_DENIED.
    */
   async #decide(access: AccessRequest): Promise<{ plan: DisclosurePlan; index: CheckedIndex }> {
+    await this.#refuseBadClaim(access);
     let plan: DisclosurePlan;
     let index: CheckedIndex;
     try {
@@ -223,6 +224,22 @@ export class RecordService {
       ...breakGlassOf(access, plan.decision),
     });
     throw denial(plan.decision, access.purpose, receipt);
+  }
+
+  /** ETREAT without a justification (or a justification out of bounds) is bad input, audited, and nothing is read. */
+  async #refuseBadClaim(access: AccessRequest): Promise<void> {
+    const problem = breakGlassInputProblem(access.purpose, access.justification);
+    if (problem === undefined) return;
+    await this.#o.audit.record({
+      principal: access.principal,
+      patientId: access.patientId,
+      purpose: access.purpose,
+      operation: access.operation,
+      outcome: 'deny',
+      categories: { requested: [...access.categories] },
+      reasons: [{ code: 'BAD_USER_INPUT' }],
+    });
+    throw badInput(problem, { field: 'justification' });
   }
 
   /**
@@ -344,32 +361,29 @@ export class RecordService {
    * cache when an entry under the same epochs and query is there (only clean reads are kept).
    */
   #readRegion(
-    { location, categories, withheldLabels }: RegionPlan,
+    { location, slices }: RegionPlan,
     query: Omit<RecordQuery, 'patientIds'>,
     epochs: Epochs | null,
     census: string | undefined,
   ): Promise<RecordCheck> {
-    const allowed = query.categories ? categories.filter((c) => query.categories?.includes(c)) : categories;
-    const read: RecordQuery = {
-      ...query,
-      patientIds: localIdsOf(location),
-      categories: allowed,
-      excludeSensitivity: withheldLabels,
-    };
+    const reads = slices.map(({ categories, withheldLabels }): RecordQuery => {
+      const allowed = query.categories ? categories.filter((c) => query.categories?.includes(c)) : categories;
+      return { ...query, patientIds: localIdsOf(location), categories: allowed, excludeSensitivity: withheldLabels };
+    });
     const load = async (): Promise<RecordCheck> => {
       const store = this.#o.stores.get(location.region);
       if (store === undefined) throw new Error(`region ${location.region} is not configured`);
-      const [records, held] = await withDeadline(
+      const [found, held] = await withDeadline(
         `region ${location.region}`,
         this.#o.regionTimeoutMs,
-        Promise.all([store.find(read), store.census(read.patientIds)]),
+        Promise.all([Promise.all(reads.map((read) => store.find(read))), store.census(localIdsOf(location))]),
       );
       // What the region holds for the patient, withheld rows included: a deleted or relabelled row shows here.
       if (censusDigest(held) !== census) throw censusMismatch(location.region);
-      return this.#o.integrity.verify(location.region, records);
+      return this.#o.integrity.verify(location.region, unionOf(found));
     };
     if (this.#o.cache === undefined) return load();
-    const key = epochs && [location.region, epochs.consents, epochs.policies, census ?? '', JSON.stringify(read)];
+    const key = epochs && [location.region, epochs.consents, epochs.policies, census ?? '', JSON.stringify(reads)];
     return this.#o.cache.through('records', key, load, (checked) => checked.violations.length === 0);
   }
 
@@ -392,6 +406,14 @@ export class RecordService {
       message: `Region ${region} is unavailable; its records are missing from this answer.`,
     };
   }
+}
+
+/** The records of several reads of one region, each once; one read's records are returned as read. */
+function unionOf(found: readonly (readonly StoredRecord[])[]): StoredRecord[] {
+  if (found.length === 1) return [...(found[0] ?? [])];
+  const byKey = new Map(found.flat().map((record) => [recordKey(record), record]));
+  // Each read is limited to the page (plus one); their union, in page order, is cut by the caller.
+  return [...byKey.values()].sort(byPosition);
 }
 
 /** The ledger's digest of what the region holds for the patient, if it has one. */

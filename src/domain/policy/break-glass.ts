@@ -1,3 +1,4 @@
+import type { PurposeOfUse } from '../purpose.js';
 import type { EffectivePolicy } from './effective-policy.js';
 import type { DecisionRequest } from './decision-request.js';
 import { OBLIGATION_KINDS, type ObligationKind } from './policy-vocabulary.js';
@@ -56,4 +57,25 @@ export function breakGlassState(request: DecisionRequest, sides: readonly Effect
     overridesObjection: sides.every((s) => s.breakGlass.overridesObjection),
     reasons: [{ code: 'BREAK_GLASS', expiresAt: expiresAt.toISOString() }],
   };
+}
+
+/** The bounds of a justification, in characters (trimmed). */
+export const JUSTIFICATION_LENGTH = { min: 10, max: 500 } as const;
+
+/**
+ * Why a request's emergency claim is bad input, before anything is read: ETREAT is the
+ * break-glass purpose and always needs a justification, and a justification says why in
+ * 10 to 500 characters. Undefined when the request may be decided.
+ */
+export function breakGlassInputProblem(purpose: PurposeOfUse, justification: string | undefined): string | undefined {
+  if (justification === undefined || justification.trim() === '') {
+    return purpose === 'ETREAT'
+      ? 'Purpose ETREAT is emergency access (break-glass): give a `justification` saying why, in 10 to 500 characters.'
+      : undefined;
+  }
+  const length = justification.trim().length;
+  if (length < JUSTIFICATION_LENGTH.min || length > JUSTIFICATION_LENGTH.max) {
+    return '`justification` must say why, in 10 to 500 characters.';
+  }
+  return undefined;
 }

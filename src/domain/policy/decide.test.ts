@@ -355,6 +355,8 @@ const ROWS: readonly Row[] = [
     consentsUsed: ['obj'],
   },
   {
+    // The French region needs consent for treatment: the emergency subset, and its other
+    // categories are told as what a consent would release. The German one answers what treatment would.
     name: 'DE→FR break-glass without consent: the emergency subset and its obligations (vital interests)',
     requester: CHARITE,
     purpose: 'ETREAT',
@@ -365,11 +367,11 @@ const ROWS: readonly Row[] = [
       'eu-fr': {
         outcome: 'partial',
         permit: EMERGENCY,
-        reasons: ['BREAK_GLASS_SUBSET'],
+        reasons: ['CROSS_BORDER_NEEDS_CONSENT'],
         regionReasons: ['BREAK_GLASS', 'CROSS_BORDER_BREAK_GLASS'],
         breakGlass: true,
       },
-      'eu-de': { outcome: 'partial', permit: EMERGENCY, breakGlass: true },
+      'eu-de': { outcome: 'permit', permit: ALL, breakGlass: true },
     },
     obligations: ['notify_patient', 'post_hoc_review', 'expires@2025-06-01T14:00:00.000Z'],
   },
@@ -905,16 +907,15 @@ const ROWS: readonly Row[] = [
 
   // Break-glass.
   {
-    name: 'break-glass DE→DE without consent: the emergency subset and its obligations',
+    name: 'break-glass DE→DE without consent: never less than treatment, with its obligations',
     requester: CHARITE,
     purpose: 'ETREAT',
     regions: ['eu-de'],
     breakGlass: GLASS,
     expect: {
       'eu-de': {
-        outcome: 'partial',
-        permit: EMERGENCY,
-        reasons: ['BREAK_GLASS_SUBSET', 'CATEGORY_NOT_ALLOWED_FOR_PURPOSE'],
+        outcome: 'permit',
+        permit: ALL,
         breakGlass: true,
         regionReasons: ['BREAK_GLASS'],
       },
@@ -1084,7 +1085,17 @@ const ROWS: readonly Row[] = [
     expect: { 'eu-fr': { outcome: 'permit', labels: { SEX: 'hidden' } } },
   },
   {
-    name: 'break-glass in the US never releases psychotherapy notes, even with consent',
+    name: 'break-glass in the US never releases psychotherapy notes',
+    requester: MGH,
+    purpose: 'ETREAT',
+    regions: ['us-ma'],
+    categories: EMERGENCY,
+    labels: { 'us-ma': ['PSY'] },
+    breakGlass: GLASS,
+    expect: { 'us-ma': { outcome: 'permit', labels: { PSY: 'hidden' } } },
+  },
+  {
+    name: 'break-glass in the US gives psychotherapy notes only as treatment would: with the authorisation',
     requester: MGH,
     purpose: 'ETREAT',
     regions: ['us-ma'],
@@ -1092,7 +1103,7 @@ const ROWS: readonly Row[] = [
     labels: { 'us-ma': ['PSY'] },
     consents: [consent('p', { sensitiveAllowed: ['PSY'] })],
     breakGlass: GLASS,
-    expect: { 'us-ma': { outcome: 'permit', labels: { PSY: 'hidden' } } },
+    expect: { 'us-ma': { outcome: 'permit', labels: { PSY: 'permit' }, breakGlass: true } },
   },
   {
     name: 'break-glass in the US releases substance use records (42 CFR 2.51)',

@@ -6,6 +6,7 @@ import { resolvePolicy, type PolicyResolution } from './policy-chain.js';
 import type { PolicyRef } from './policy-document.js';
 import { OBLIGATION_KINDS } from './policy-vocabulary.js';
 import { citedConsent } from './reason.js';
+import { uniteWithOrdinary } from './break-glass-union.js';
 import { decideRegion, type RegionResult } from './region-decision.js';
 
 function overallOutcome(regions: readonly RegionDecision[]): Outcome {
@@ -67,6 +68,63 @@ function selectionFor(
  * valid input throws. Deny overrides permit throughout.
  */
 export function decide(request: DecisionRequest, context: DecisionContext): Decision {
+  const emergency = evaluate(request, context);
+  const results = emergency.some((r) => r.breakGlass.active)
+    ? withOrdinary(request, emergency, evaluate(ordinaryRequest(request), context))
+    : emergency;
+  const regions = results.map((r) => r.decision);
+  return {
+    outcome: overallOutcome(regions),
+    regions,
+    obligations: obligationsOf(results),
+    breakGlass: results.some((r) => r.breakGlass.active),
+    policiesUsed: policiesUsed(results),
+    consentsUsed: consentsUsed(
+      regions.flatMap((r) => r.parts ?? [r]),
+      request,
+      context,
+    ),
+    deidentify: deidentifies(request, context),
+  };
+}
+
+/** Some policy of the requester or of a region asks for a de-identified answer for the purpose. */
+function deidentifies(request: DecisionRequest, context: DecisionContext): boolean {
+  return [request.requester.jurisdiction, ...request.regions.map((t) => t.jurisdiction)].some((code) => {
+    const resolved = resolvePolicy(code, context.policies);
+    return resolved.ok && resolved.policy.purposes[request.purpose].deidentify;
+  });
+}
+
+/** The same requester asking for treatment at the same instant, with no emergency claim. */
+function ordinaryRequest(request: DecisionRequest): DecisionRequest {
+  const ordinary: { -readonly [K in keyof DecisionRequest]: DecisionRequest[K] } = { ...request, purpose: 'TREAT' };
+  delete ordinary.breakGlass;
+  return ordinary;
+}
+
+/**
+ * Each region read under break-glass answers at least what TREAT would: the union of both
+ * decisions (see uniteWithOrdinary). A region where break-glass does not hold is left as decided.
+ */
+function withOrdinary(
+  request: DecisionRequest,
+  emergency: readonly RegionResult[],
+  ordinary: readonly RegionResult[],
+): RegionResult[] {
+  return emergency.map((result, i) => {
+    const other = ordinary[i];
+    if (!result.breakGlass.active || other === undefined) return result;
+    const known = request.sensitivityPresent?.[result.decision.region] !== undefined;
+    return {
+      decision: uniteWithOrdinary(result.decision, other.decision, known),
+      policies: [...result.policies, ...other.policies],
+      breakGlass: result.breakGlass,
+    };
+  });
+}
+
+function evaluate(request: DecisionRequest, context: DecisionContext): RegionResult[] {
   const cache = new Map<string, PolicyResolution>();
   const resolve = (code: string): PolicyResolution => {
     const known = cache.get(code) ?? resolvePolicy(code, context.policies);
@@ -82,17 +140,5 @@ export function decide(request: DecisionRequest, context: DecisionContext): Deci
     requester: { ...request.requester, families },
     resolve,
   };
-  const results = request.regions.map((target) => decideRegion(shared, target));
-  const regions = results.map((r) => r.decision);
-  return {
-    outcome: overallOutcome(regions),
-    regions,
-    obligations: obligationsOf(results),
-    breakGlass: results.some((r) => r.breakGlass.active),
-    policiesUsed: policiesUsed(results),
-    consentsUsed: consentsUsed(regions, request, context),
-    deidentify: [requesterPolicy, ...request.regions.map((t) => resolve(t.jurisdiction))].some(
-      (p) => p.ok && p.policy.purposes[request.purpose].deidentify,
-    ),
-  };
+  return request.regions.map((target) => decideRegion(shared, target));
 }

@@ -42,6 +42,11 @@ export interface RegionDecision {
   readonly reasons: readonly Reason[];
   readonly crossBorder: boolean;
   readonly breakGlass: boolean;
+  /**
+   * Under break-glass: the emergency decision and the ordinary TREAT decision this one unites.
+   * An item is disclosed when one of them permits its category and its labels together.
+   */
+  readonly parts?: readonly RegionDecision[];
 }
 
 export type Obligation =

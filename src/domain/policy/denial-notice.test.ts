@@ -114,6 +114,7 @@ describe('denialNotice: what a requester who gets nothing learns', () => {
           breakGlass: false,
           policiesUsed: [],
           consentsUsed: [],
+          deidentify: false,
         },
         'TREAT',
       ).message;
