@@ -6,6 +6,8 @@ import type { LedgerClient } from '../ledger/ledger-client.js';
 import type { LedgerActor } from '../ledger/ledger.js';
 import type { Metrics } from '../server/metrics.js';
 import type { Stores } from '../stores/open-stores.js';
+import type { PolicyVersionRow } from '../stores/policy-repository.js';
+import type { PolicyCoverage } from '../domain/consent/index.js';
 import { liveLocations } from '../domain/patient-index.js';
 import { localIdsOf } from '../stores/control-plane.js';
 import { DEFAULT_AUDIT_BATCH_SIZE, anchorAuditBatch, type AnchoredAuditBatch } from './audit/audit-anchoring.js';
@@ -63,6 +65,15 @@ async function bootstrapPolicies(
     if (outcome.action === 'skipped') logger.warn(outcome, 'shipped policy not activated');
     else if (outcome.action !== 'present') logger.info(outcome, `shipped policy ${outcome.action}`);
   }
+}
+
+/** What a stored policy row covers; a row whose document is not a policy covers nothing. */
+function coverageOf(row: PolicyVersionRow): PolicyCoverage {
+  const covers = (row.document as { covers?: unknown } | null)?.covers;
+  return {
+    jurisdiction: row.jurisdiction,
+    covers: Array.isArray(covers) ? covers.filter((c): c is string => typeof c === 'string') : [],
+  };
 }
 
 /** Logs and counts stored data that disagrees with the ledger, as an alert operators can page on. */
@@ -147,7 +158,9 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
     ledger,
     parties: {
       knowsOrganisation: (id) => o.organisationNames.has(id),
-      policies: async () => (await policies.active()).policies.map((p) => p.document),
+      // The stored active rows, not the ledger-verified set: a grant is only checked against them
+      // (the decision itself uses verified policies), and a grant must not cost a verification.
+      policies: async () => (await stores.control.policies.active()).map(coverageOf),
     },
     onRepair: (subject, message) => {
       o.logger.warn({ repair: subject, problem: message }, 'stored row repaired from the ledger');
