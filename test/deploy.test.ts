@@ -123,7 +123,14 @@ describe('Kubernetes manifests (deploy/kubernetes), checked against the API sche
       ...(pod.volumes ?? []).flatMap((v) => (v.secret?.items ?? []).map((i) => i.key)),
     ];
     expect(fromSecret).toEqual(
-      expect.arrayContaining(['cache-key', 'pseudonym-key', 'org-keys.json', 'fabric-cert.pem', 'fabric-key.pem', 'control-url']),
+      expect.arrayContaining([
+        'cache-key',
+        'pseudonym-key',
+        'org-keys.json',
+        'fabric-cert.pem',
+        'fabric-key.pem',
+        'control-url',
+      ]),
     );
     for (const key of fromSecret) expect(keys.has(key), key).toBe(true);
   });
