@@ -7,13 +7,12 @@ import { decide } from './decide.js';
 import type { DecisionRequest, Requester } from './decision-request.js';
 import type { Decision, RegionDecision } from './decision.js';
 import { parsePolicyDocument } from './policy-document.js';
+import { consent, PATIENT } from './consent-fixture.test-support.js';
 
 const POLICIES = ['eu', 'uk', 'us', 'de'].map((name) =>
   parsePolicyDocument(JSON.parse(readFileSync(new URL(`../../../policies/${name}.json`, import.meta.url), 'utf8'))),
 );
-const PATIENT = 'mp-0123456789ab';
 const NOW = new Date('2025-06-01T10:00:00Z');
-const T0 = new Date('2025-01-01T00:00:00Z');
 const REGIONS = { 'eu-de': 'DE', 'eu-fr': 'FR', 'us-ma': 'US-MA', 'uk-ldn': 'GB' } as const;
 type RegionId = keyof typeof REGIONS;
 const EMERGENCY: readonly Category[] = ['patient', 'problems', 'allergies', 'medications', 'immunizations'];
@@ -28,21 +27,6 @@ const CHARITE = clinician('charite-berlin', 'DE');
 const APHP = clinician('aphp-paris', 'FR');
 const MGH = clinician('mgh-boston', 'US-MA');
 const NHS = clinician('guys-london', 'GB');
-
-function consent(id: string, change: Partial<Consent> = {}): Consent {
-  return {
-    id,
-    patientId: PATIENT,
-    version: '1',
-    status: 'active',
-    kind: 'permit',
-    grantee: { kind: 'any_treating_provider' },
-    purposes: ['TREAT'],
-    validFrom: T0,
-    grantedAt: T0,
-    ...change,
-  };
-}
 
 interface Scenario {
   readonly name: string;

@@ -8,6 +8,7 @@ import type { BreakGlassClaim, DecisionRequest, Requester } from './decision-req
 import type { DenialCode, Outcome, RegionDecision } from './decision.js';
 import { parsePolicyDocument } from './policy-document.js';
 import { isDenial, type ReasonCode } from './reason.js';
+import { consent, PATIENT } from './consent-fixture.test-support.js';
 
 // ---- fixtures: the shipped policies, regions, requesters, consents --------------------------
 
@@ -24,10 +25,8 @@ const REGIONS = {
 } as const;
 type RegionId = keyof typeof REGIONS;
 
-const PATIENT = 'mp-0123456789ab';
 const NOW = new Date('2025-06-01T10:00:00Z');
 const hoursAgo = (h: number): Date => new Date(NOW.getTime() - h * 3_600_000);
-const T0 = new Date('2025-01-01T00:00:00Z');
 
 const clinician = (organisationId: string, jurisdiction: string): Requester => ({
   organisationId,
@@ -55,20 +54,6 @@ const ETREAT_CATEGORIES: readonly Category[] = [...EMERGENCY, 'results'];
 const RESEARCH: readonly Category[] = ALL.filter((c) => c !== 'patient');
 
 /** A consent with sensible defaults: an active permit for any treating provider, for treatment. */
-function consent(id: string, change: Partial<Consent> = {}): Consent {
-  return {
-    id,
-    patientId: PATIENT,
-    version: '1',
-    status: 'active',
-    kind: 'permit',
-    grantee: { kind: 'any_treating_provider' },
-    purposes: ['TREAT'],
-    validFrom: T0,
-    grantedAt: T0,
-    ...change,
-  };
-}
 const objection = (id: string, change: Partial<Consent> = {}): Consent => consent(id, { kind: 'deny', ...change });
 const revoked = (c: Consent): Consent => ({ ...c, status: 'revoked', revokedAt: hoursAgo(1) });
 const expired = (c: Consent): Consent => ({ ...c, validUntil: hoursAgo(24) });

@@ -7,33 +7,18 @@ import type { Requester } from './decision-request.js';
 import type { DenialCode } from './decision.js';
 import { consentsToTell, denialNotice } from './denial-notice.js';
 import { parsePolicyDocument } from './policy-document.js';
+import { consent, PATIENT } from './consent-fixture.test-support.js';
 
 const POLICIES = ['eu', 'uk', 'us', 'de'].map((name) =>
   parsePolicyDocument(JSON.parse(readFileSync(new URL(`../../../policies/${name}.json`, import.meta.url), 'utf8'))),
 );
-const PATIENT = 'mp-0123456789ab';
 const NOW = new Date('2025-06-01T10:00:00Z');
-const T0 = new Date('2025-01-01T00:00:00Z');
 const MGH: Requester = { organisationId: 'mgh-boston', jurisdiction: 'US-MA', roles: ['clinician'] };
 const FR_AND_DE = [
   { region: 'eu-fr', jurisdiction: 'FR' },
   { region: 'eu-de', jurisdiction: 'DE' },
 ];
 
-function consent(id: string, change: Partial<Consent> = {}): Consent {
-  return {
-    id,
-    patientId: PATIENT,
-    version: '1',
-    status: 'active',
-    kind: 'permit',
-    grantee: { kind: 'any_treating_provider' },
-    purposes: ['TREAT'],
-    validFrom: T0,
-    grantedAt: T0,
-    ...change,
-  };
-}
 const revoked = (c: Consent): Consent => ({ ...c, status: 'revoked', revokedAt: new Date(NOW.getTime() - 3_600_000) });
 
 interface Row {
