@@ -118,10 +118,9 @@ async function readIdentity(
   keyFile: string,
   settings: readonly [string, string] = ['MERIDIAN_FABRIC_WALLET certificate', 'MERIDIAN_FABRIC_WALLET key'],
 ): Promise<FabricSigningIdentity> {
-  const [certificate, key] = await Promise.all([
-    readConfigFile(settings[0], certFile),
-    readConfigFile(settings[1], keyFile),
-  ]);
+  // One after the other: with both missing, the error names the certificate every time.
+  const certificate = await readConfigFile(settings[0], certFile);
+  const key = await readConfigFile(settings[1], keyFile);
   try {
     new X509Certificate(certificate);
   } catch (err) {
