@@ -14,8 +14,8 @@ import { applyMigrations } from '../src/stores/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/postgres.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const SYNTHEA = path.resolve(ROOT, '../../shared/fhir-samples/synthea');
-const IPS_MINIMAL = path.resolve(ROOT, '../../shared/fhir-samples/ips/bundle-minimal.json');
+const SYNTHEA = path.resolve(ROOT, '../shared/fhir-samples/synthea');
+const IPS_MINIMAL = path.resolve(ROOT, '../shared/fhir-samples/ips/bundle-minimal.json');
 const REPLICAS = 20;
 const NODE = path.join(ROOT, 'node_modules/.bin/node');
 

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway.js';
@@ -9,7 +9,10 @@ import { startTestGateway, type GraphQLResponse, type TestGateway } from './supp
  * importBundle mutation by each hospital's integration user, then read back as a clinician.
  */
 
-const SAMPLES = path.resolve(import.meta.dirname, '../../../shared/fhir-samples');
+/** Beside the clone, as in CI: <repo>/../shared/fhir-samples. */
+const SAMPLES = path.resolve(import.meta.dirname, '../../shared/fhir-samples');
+const HAVE_SAMPLES = existsSync(SAMPLES);
+if (!HAVE_SAMPLES) console.log(`FHIR sample tests: SKIPPED, no ${SAMPLES} (the shared folder beside the clone).`);
 const IPS = path.join(SAMPLES, 'ips');
 const SYNTHEA = path.join(SAMPLES, 'synthea');
 
@@ -151,13 +154,16 @@ const SECTION: Record<string, keyof Summary> = {
   DiagnosticReport: 'reports',
 };
 
-describe('real FHIR samples through importBundle and patientSummary', () => {
+describe.skipIf(!HAVE_SAMPLES)('real FHIR samples through importBundle and patientSummary', () => {
   let tg: TestGateway;
   const reports = new Map<string, GraphQLResponse<{ importBundle: Report }>>();
-  const files = [
-    ...readdirSync(IPS).map((f) => path.join(IPS, f)),
-    ...readdirSync(SYNTHEA).map((f) => path.join(SYNTHEA, f)),
-  ].sort();
+  // Read only where they are: vitest calls a skipped suite's body too.
+  const files = HAVE_SAMPLES
+    ? [
+        ...readdirSync(IPS).map((f) => path.join(IPS, f)),
+        ...readdirSync(SYNTHEA).map((f) => path.join(SYNTHEA, f)),
+      ].sort()
+    : [];
 
   const summaryOf = async (globalId: string, clinician: string): Promise<Summary> => {
     const res = await tg.graphql<{ patientSummary: Summary }>(SUMMARY, { p: globalId }, await tg.token(clinician));
