@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createClient, RESP_TYPES } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway.js';
+import { frenchPatient, startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway.js';
 import { parsePrometheusText } from './support/prometheus.js';
 import { TestRedis } from './support/redis-server.js';
 
@@ -39,20 +39,6 @@ const EU_TREATMENT = { grantee: { kind: 'JURISDICTION', jurisdiction: 'EU' }, pu
 async function cacheLookups(t: TestGateway, result: string): Promise<number> {
   const text = await (await fetch(t.gateway.url.replace('/graphql', '/metrics'))).text();
   return parsePrometheusText(text).sum('meridian_cache_lookups_total', { result });
-}
-
-/** A patient of the Paris hospital with records in France and Germany, and that patient's persona. */
-function frenchPatient(t: TestGateway): { globalId: string; persona: string } {
-  const patient = t.demo.patients.find(
-    (p) =>
-      p.homeRegion === 'eu-fr' &&
-      p.locations.some((l) => l.region === 'eu-de') &&
-      t.demo.personas.some((persona) => persona.patientId === p.globalId),
-  )!;
-  return {
-    globalId: patient.globalId,
-    persona: t.demo.personas.find((p) => p.patientId === patient.globalId)!.name,
-  };
 }
 
 describe('the verified-lookup cache in Redis, through faults', () => {

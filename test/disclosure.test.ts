@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway.js';
+import { frenchPatient, startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway.js';
 
 // Issue 11: what a denied requester learns (item 4) and break-glass (item 3), through the public API.
 
@@ -78,14 +78,8 @@ describe('what a requester learns, and break-glass, over HTTP on PostgreSQL', ()
 
   beforeAll(async () => {
     t = await startTestGateway({ env: { MERIDIAN_CACHE_TTL_MS: '0' } });
-    const fr = t.demo.patients.find(
-      (p) =>
-        p.homeRegion === 'eu-fr' &&
-        p.locations.some((l) => l.region === 'eu-de') &&
-        t.demo.personas.some((persona) => persona.patientId === p.globalId),
-    )!;
-    const persona = t.demo.personas.find((p) => p.patientId === fr.globalId)!;
-    patient = { id: fr.globalId, token: await t.token(persona.name), regions: fr.locations.map((l) => l.region) };
+    const fr = frenchPatient(t);
+    patient = { id: fr.globalId, token: await t.token(fr.persona), regions: fr.regions };
   });
   afterAll(async () => {
     await t.close();

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadShippedPolicies } from '../src/access/policy/shipped-policies.js';
 import { contentHash } from '../src/domain/canonical-json.js';
-import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway.js';
+import { frenchPatient, startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway.js';
 
 const SUMMARY = /* GraphQL */ `
   query Summary($patientId: ID!, $purpose: PurposeOfUse!, $justification: String) {
@@ -147,14 +147,8 @@ describe('every disclosure decided under consent and policy, audited and receipt
     t = await startTestGateway({ env: { MERIDIAN_CACHE_TTL_MS: '0' } });
     clinician = await t.token('dr-weber'); // Charité Berlin, DE
     // A patient of the Paris hospital (FR) with records in France and Germany.
-    const fr = t.demo.patients.find(
-      (p) =>
-        p.homeRegion === 'eu-fr' &&
-        p.locations.some((l) => l.region === 'eu-de') &&
-        t.demo.personas.some((persona) => persona.patientId === p.globalId),
-    )!;
-    const persona = t.demo.personas.find((p) => p.patientId === fr.globalId)!;
-    patient = { id: fr.globalId, token: await t.token(persona.name), regions: fr.locations.map((l) => l.region) };
+    const fr = frenchPatient(t);
+    patient = { id: fr.globalId, token: await t.token(fr.persona), regions: fr.regions };
   });
   afterAll(async () => {
     await t.close();

@@ -195,3 +195,22 @@ export async function postGraphQL<T>(
   const json = (await res.json()) as { data?: T | null; errors?: GraphQLResponse<T>['errors'] };
   return { status: res.status, data: json.data ?? null, errors: json.errors ?? [], headers: res.headers };
 }
+
+/** A demo patient of the Paris hospital with records in France and Germany, and that patient's persona. */
+export function frenchPatient(t: TestGateway): {
+  globalId: string;
+  persona: string;
+  regions: string[];
+} {
+  const patient = t.demo.patients.find(
+    (p) =>
+      p.homeRegion === 'eu-fr' &&
+      p.locations.some((l) => l.region === 'eu-de') &&
+      t.demo.personas.some((persona) => persona.patientId === p.globalId),
+  )!;
+  return {
+    globalId: patient.globalId,
+    persona: t.demo.personas.find((p) => p.patientId === patient.globalId)!.name,
+    regions: patient.locations.map((l) => l.region),
+  };
+}

@@ -7,7 +7,7 @@ import { decide } from './decide.js';
 import type { DecisionRequest, Requester } from './decision-request.js';
 import type { Decision, RegionDecision } from './decision.js';
 import { parsePolicyDocument } from './policy-document.js';
-import { consent, PATIENT } from './consent-fixture.test-support.js';
+import { APHP, CHARITE, consent, MGH, NHS, PATIENT } from './decision-fixtures.test-support.js';
 
 const POLICIES = ['eu', 'uk', 'us', 'de'].map((name) =>
   parsePolicyDocument(JSON.parse(readFileSync(new URL(`../../../policies/${name}.json`, import.meta.url), 'utf8'))),
@@ -17,16 +17,6 @@ const REGIONS = { 'eu-de': 'DE', 'eu-fr': 'FR', 'us-ma': 'US-MA', 'uk-ldn': 'GB'
 type RegionId = keyof typeof REGIONS;
 const EMERGENCY: readonly Category[] = ['patient', 'problems', 'allergies', 'medications', 'immunizations'];
 const GLASS = { justification: 'unconscious on arrival, no relatives reachable' };
-
-const clinician = (organisationId: string, jurisdiction: string): Requester => ({
-  organisationId,
-  jurisdiction,
-  roles: ['clinician'],
-});
-const CHARITE = clinician('charite-berlin', 'DE');
-const APHP = clinician('aphp-paris', 'FR');
-const MGH = clinician('mgh-boston', 'US-MA');
-const NHS = clinician('guys-london', 'GB');
 
 interface Scenario {
   readonly name: string;

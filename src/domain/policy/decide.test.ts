@@ -8,7 +8,7 @@ import type { BreakGlassClaim, DecisionRequest, Requester } from './decision-req
 import type { DenialCode, Outcome, RegionDecision } from './decision.js';
 import { parsePolicyDocument } from './policy-document.js';
 import { isDenial, type ReasonCode } from './reason.js';
-import { consent, PATIENT } from './consent-fixture.test-support.js';
+import { APHP, CHARITE, clinician, consent, MGH, NHS, PATIENT } from './decision-fixtures.test-support.js';
 
 // ---- fixtures: the shipped policies, regions, requesters, consents --------------------------
 
@@ -28,15 +28,6 @@ type RegionId = keyof typeof REGIONS;
 const NOW = new Date('2025-06-01T10:00:00Z');
 const hoursAgo = (h: number): Date => new Date(NOW.getTime() - h * 3_600_000);
 
-const clinician = (organisationId: string, jurisdiction: string): Requester => ({
-  organisationId,
-  jurisdiction,
-  roles: ['clinician'],
-});
-const CHARITE = clinician('charite-berlin', 'DE');
-const APHP = clinician('aphp-paris', 'FR');
-const MGH = clinician('mgh-boston', 'US-MA');
-const NHS = clinician('guys-london', 'GB');
 const MUNICH = clinician('lmu-munich', 'DE-BY');
 const TOKYO = clinician('tokyo-uh', 'JP');
 const AUDITOR: Requester = { organisationId: 'charite-berlin', jurisdiction: 'DE', roles: ['auditor'] };

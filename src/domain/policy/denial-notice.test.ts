@@ -7,13 +7,12 @@ import type { Requester } from './decision-request.js';
 import type { DenialCode } from './decision.js';
 import { consentsToTell, denialNotice } from './denial-notice.js';
 import { parsePolicyDocument } from './policy-document.js';
-import { consent, PATIENT } from './consent-fixture.test-support.js';
+import { consent, MGH, PATIENT } from './decision-fixtures.test-support.js';
 
 const POLICIES = ['eu', 'uk', 'us', 'de'].map((name) =>
   parsePolicyDocument(JSON.parse(readFileSync(new URL(`../../../policies/${name}.json`, import.meta.url), 'utf8'))),
 );
 const NOW = new Date('2025-06-01T10:00:00Z');
-const MGH: Requester = { organisationId: 'mgh-boston', jurisdiction: 'US-MA', roles: ['clinician'] };
 const FR_AND_DE = [
   { region: 'eu-fr', jurisdiction: 'FR' },
   { region: 'eu-de', jurisdiction: 'DE' },

@@ -1,4 +1,5 @@
 import type { Consent } from '../consent/consent.js';
+import type { Requester } from './decision-request.js';
 
 /** The patient of the decision tables. */
 export const PATIENT = 'mp-0123456789ab';
@@ -20,3 +21,14 @@ export function consent(id: string, change: Partial<Consent> = {}): Consent {
     ...change,
   };
 }
+
+/** A clinician of an organisation in a jurisdiction. */
+export const clinician = (organisationId: string, jurisdiction: string): Requester => ({
+  organisationId,
+  jurisdiction,
+  roles: ['clinician'],
+});
+export const CHARITE = clinician('charite-berlin', 'DE');
+export const APHP = clinician('aphp-paris', 'FR');
+export const MGH = clinician('mgh-boston', 'US-MA');
+export const NHS = clinician('guys-london', 'GB');
