@@ -1,3 +1,4 @@
+import type { PurposeOfUse } from '../domain/purpose.js';
 import type { Persona } from '../stores/control-plane.js';
 import type { DevKeys } from './dev-keys.js';
 import { mintToken } from './token-minter.js';
@@ -6,7 +7,7 @@ import { mintToken } from './token-minter.js';
 export async function mintPersonaToken(
   persona: Persona,
   keys: DevKeys,
-  options: { readonly audience: string; readonly ttlSeconds?: number },
+  options: { readonly audience: string; readonly ttlSeconds?: number; readonly purposeOfUse?: PurposeOfUse },
 ): Promise<string> {
   const pair = keys[persona.organisationId];
   if (pair === undefined) throw new Error(`no development key for organisation ${persona.organisationId}`);
@@ -17,5 +18,6 @@ export async function mintPersonaToken(
     patientId: persona.patientId,
     audience: options.audience,
     ...(options.ttlSeconds !== undefined ? { ttlSeconds: options.ttlSeconds } : {}),
+    ...(options.purposeOfUse !== undefined ? { purposeOfUse: options.purposeOfUse } : {}),
   });
 }

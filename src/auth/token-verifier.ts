@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { MeridianError } from '../domain/errors.js';
 import { isRole, type Principal, type Role } from '../domain/principal.js';
+import { isPurposeOfUse, type PurposeOfUse } from '../domain/purpose.js';
 import { checkIssuedAt } from './issued-at.js';
 import type { OrganisationEntry } from './organisation-directory.js';
 
@@ -96,13 +97,46 @@ function principalOf(payload: JWTPayload, org: OrganisationEntry): Principal {
   if (patients && (roles.length !== 1 || roles[0] !== 'patient')) {
     throw unauthenticated(`${org.id} is a patient identity provider: its tokens name patients only`);
   }
+  const purposeOfUse = iuaPurposeOf(payload);
   return {
     subject: payload.sub ?? '',
     organisationId: org.id,
     jurisdiction: org.jurisdiction,
     roles,
     ...(patientId !== undefined ? { patientId } : {}),
+    ...(purposeOfUse !== undefined ? { purposeOfUse } : {}),
   };
+}
+
+/** Code systems of the HL7 v3 PurposeOfUse value set (its codes are ActReason codes). */
+const PURPOSE_SYSTEMS = [
+  'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+  'http://terminology.hl7.org/CodeSystem/v3-PurposeOfUse',
+  'urn:oid:2.16.840.1.113883.5.8',
+];
+
+/**
+ * The purpose of use an IHE IUA token carries (`extensions.ihe_iua.purpose_of_use`, a Coding
+ * or a list of one), if any; a claim Meridian cannot honour refuses the token.
+ */
+function iuaPurposeOf(payload: JWTPayload): PurposeOfUse | undefined {
+  const extensions = payload.extensions;
+  if (typeof extensions !== 'object' || extensions === null) return undefined;
+  const iua = (extensions as Record<string, unknown>).ihe_iua;
+  if (typeof iua !== 'object' || iua === null) return undefined;
+  const claim = (iua as Record<string, unknown>).purpose_of_use;
+  if (claim === undefined) return undefined;
+  const codings: unknown[] = Array.isArray(claim) ? (claim as unknown[]) : [claim];
+  const coding = codings.length === 1 ? codings[0] : undefined;
+  const { system, code } = (typeof coding === 'object' && coding !== null ? coding : {}) as Record<string, unknown>;
+  if (
+    typeof code !== 'string' ||
+    !isPurposeOfUse(code) ||
+    (system !== undefined && !(typeof system === 'string' && PURPOSE_SYSTEMS.includes(system)))
+  ) {
+    throw unauthenticated('the ihe_iua purpose_of_use claim must be one HL7 v3 PurposeOfUse coding Meridian accepts');
+  }
+  return code;
 }
 
 function unauthenticated(reason: string): MeridianError {

@@ -21,6 +21,8 @@ export interface Config {
   readonly mode: Mode;
   readonly host: string;
   readonly port: number;
+  /** Where clients reach the gateway (links in FHIR answers); default http://<host>:<port>. */
+  readonly publicUrl?: string;
   readonly dataDir: string;
   readonly logLevel: string;
   readonly regions: readonly RegionConfig[];
@@ -90,6 +92,10 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(4000, 0, 65535),
+  MERIDIAN_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'MERIDIAN_PUBLIC_URL must be an http(s) URL' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
   MERIDIAN_DATA_DIR: z.string().min(1).default('./.meridian'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MERIDIAN_REGIONS: regionListSchema.default(regionListSchema.parse(DEFAULT_REGIONS)),
@@ -239,6 +245,7 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
     mode: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
+    ...(e.MERIDIAN_PUBLIC_URL !== undefined ? { publicUrl: e.MERIDIAN_PUBLIC_URL } : {}),
     dataDir,
     logLevel: e.LOG_LEVEL,
     regions: Object.freeze(e.MERIDIAN_REGIONS.map((r) => Object.freeze(r))),

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { deidentifyRecord, pseudonymsFor } from './deidentify.js';
-import type { FhirResource } from './fhir.js';
 import type { StoredRecord } from './record.js';
 
 const SECRET = Buffer.alloc(32, 7);
@@ -46,7 +45,7 @@ const record: StoredRecord = {
     authoredOn: '2023-05-17T09:21:44-04:00',
     note: [{ text: 'Patient called from 617-555-0100' }],
     dosageInstruction: [{ text: 'one tablet daily', timing: { repeat: { boundsPeriod: { start: '2023-05-17' } } } }],
-  } as FhirResource,
+  },
 };
 
 describe('deidentifyRecord (Safe Harbor)', () => {

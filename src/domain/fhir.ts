@@ -85,6 +85,26 @@ export const PATIENT_FIELD: Readonly<Record<Exclude<IpsResourceType, 'Patient'>,
   DiagnosticReport: 'subject',
 };
 
+/**
+ * How each stored type carries `category` in R4, for FHIR search by category: a list of
+ * CodeableConcepts, one CodeableConcept, or a list of codes. Immunization and Patient have none.
+ */
+export const FHIR_CATEGORY_SHAPE: Readonly<Partial<Record<IpsResourceType, 'concepts' | 'concept' | 'codes'>>> = {
+  Condition: 'concepts',
+  Observation: 'concepts',
+  DiagnosticReport: 'concepts',
+  MedicationRequest: 'concepts',
+  MedicationStatement: 'concept',
+  Procedure: 'concept',
+  AllergyIntolerance: 'codes',
+};
+
+/** A FHIR search token, `[system|]code`. */
+export interface FhirToken {
+  readonly system?: string;
+  readonly code: string;
+}
+
 /** The sensitivity and confidentiality labels of a resource's meta.security, each once, in the order given. */
 export function sensitivityLabelsOf(resource: { readonly meta?: unknown }): SensitivityLabel[] {
   const meta = resource.meta;
@@ -112,7 +132,11 @@ export function isSensitivityLabel(value: string): value is SensitivityLabel {
 export interface FhirResource {
   readonly resourceType: string;
   readonly id?: string;
-  readonly meta?: { readonly lastUpdated?: string; readonly security?: readonly FhirCoding[] };
+  readonly meta?: {
+    readonly lastUpdated?: string;
+    readonly source?: string;
+    readonly security?: readonly FhirCoding[];
+  };
   readonly [field: string]: unknown;
 }
 

@@ -1,3 +1,5 @@
+import type { PurposeOfUse } from './purpose.js';
+
 /** `integration`: an organisation's interface engine, which pushes FHIR bundles (importBundle) and reads nothing. */
 export const ROLES = ['clinician', 'compliance_officer', 'patient', 'auditor', 'integration'] as const;
 export type Role = (typeof ROLES)[number];
@@ -12,6 +14,11 @@ export interface Principal {
   readonly roles: readonly Role[];
   /** Global patient id, for principals acting as a patient. */
   readonly patientId?: string;
+  /**
+   * The purpose of use the token is bound to (IHE IUA `extensions.ihe_iua.purpose_of_use`):
+   * when set, every request made with the token must be for this purpose.
+   */
+  readonly purposeOfUse?: PurposeOfUse;
 }
 
 export function isRole(value: string): value is Role {

@@ -1,4 +1,4 @@
-import type { Category, FhirResource, IpsResourceType, SensitivityLabel } from './fhir.js';
+import type { Category, FhirResource, FhirToken, IpsResourceType, SensitivityLabel } from './fhir.js';
 
 /** One FHIR resource as a regional store holds it. */
 export interface StoredRecord {
@@ -26,6 +26,10 @@ export interface RecordQuery {
   readonly resourceTypes?: readonly IpsResourceType[];
   readonly categories?: readonly Category[];
   readonly since?: Date;
+  /** Only these region-local resource ids (with `resourceTypes`: a FHIR read). */
+  readonly resourceIds?: readonly string[];
+  /** FHIR search `category`: records whose `category` carries any of these codes (one stored type at a time). */
+  readonly fhirCategories?: readonly FhirToken[];
   /** Leave out records carrying these sensitivity labels (withheld by the decision). */
   readonly excludeSensitivity?: readonly SensitivityLabel[];
   /**

@@ -28,6 +28,7 @@ function readmeRecordsQuery(): string {
 function contextWith(records: Partial<RecordService>): GraphQLContext {
   return {
     requestId: 'req-test-0001',
+    fhirBase: 'http://127.0.0.1:4000/fhir',
     principal: { subject: 'dr-test', organisationId: 'charite-berlin', jurisdiction: 'DE', roles: ['clinician'] },
     services: {
       records: records as RecordService,

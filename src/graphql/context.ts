@@ -36,6 +36,8 @@ export interface GraphQLContext {
   readonly principal: Principal | null;
   readonly services: Services;
   readonly log: Logger;
+  /** The FHIR API's base URL (fullUrls of an IPS document answered through GraphQL). */
+  readonly fhirBase: string;
   /** Errors beside the data: a region that did not answer does not fail the request. */
   readonly partialFailures: { failure: PartialFailure; path: readonly (string | number)[] }[];
 }

@@ -9,6 +9,12 @@ import type { GraphQLContext } from '../graphql/context.js';
 import type { DocumentLimits } from '../graphql/document-limits.js';
 import type { RateDecision, RateLimitKind } from './rate-limits.js';
 import { bearerChallenge } from '../auth/bearer-challenge.js';
+import {
+  errorResponse as fhirError,
+  FHIR_CONTENT_TYPE,
+  type FhirRequest,
+  type FhirResponse,
+} from '../fhir/rest/fhir-api.js';
 import { checkRequestLimits } from './request-limits.js';
 import { inRequestSpan } from '../tracing/request-span.js';
 import { traced } from '../tracing/traced.js';
@@ -37,6 +43,8 @@ export interface HttpServerOptions {
   readonly metrics?: { readonly contentType: string; render(): Promise<string> };
   /** Traces each /graphql request (continuing the caller's `traceparent`); untraced without one. */
   readonly tracer?: Tracer;
+  /** The read-only FHIR R4 API under /fhir, and the base URL its links use; not found without it. */
+  readonly fhir?: { readonly handle: (request: FhirRequest) => Promise<FhirResponse>; readonly base: () => string };
 }
 
 class HttpError extends Error {
@@ -105,7 +113,17 @@ async function route(
       return;
     }
   }
-  throw new HttpError(404, 'NOT_FOUND', 'Not found. The GraphQL endpoint is /graphql.');
+  if (o.fhir && (url.pathname === '/fhir' || url.pathname.startsWith('/fhir/'))) {
+    const fhirApi = o.fhir;
+    const serve = (): Promise<void> => fhir(o, fhirApi, req, res, url, requestId, log);
+    await (o.tracer ? inRequestSpan(o.tracer, '/fhir', req, res, serve) : serve());
+    return;
+  }
+  throw new HttpError(
+    404,
+    'NOT_FOUND',
+    `Not found. The GraphQL endpoint is /graphql${o.fhir ? ', the FHIR API /fhir' : ''}.`,
+  );
 }
 
 async function metrics(
@@ -168,6 +186,45 @@ async function graphql(
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/**
+ * A FHIR request: rate-limited and authenticated as GraphQL's are, answered as FHIR
+ * (OperationOutcome for every error, the HTTP layer's included).
+ */
+async function fhir(
+  o: Readonly<HttpServerOptions>,
+  api: NonNullable<HttpServerOptions['fhir']>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  requestId: string,
+  log: Logger,
+): Promise<void> {
+  let response: FhirResponse;
+  try {
+    await limitRate(o, 'address', req.socket.remoteAddress ?? 'unknown');
+    const authorization = req.headers.authorization;
+    const principal = await authenticate(o, authorization);
+    if (principal) await limitRate(o, 'principal', `${principal.organisationId}/${principal.subject}`);
+    response = await api.handle({
+      method: req.method ?? 'GET',
+      url,
+      headers: req.headers,
+      principal,
+      base: api.base(),
+    });
+  } catch (err) {
+    if (!(err instanceof HttpError)) {
+      log.error({ err }, 'FHIR request failed');
+      response = fhirError('INTERNAL_SERVER_ERROR', `Internal server error (request ${requestId}).`);
+    } else response = fhirError(err.code, err.message, {}, err.headers);
+  }
+  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  res.statusCode = response.status;
+  res.setHeader('content-type', FHIR_CONTENT_TYPE);
+  res.setHeader('cache-control', 'no-store');
+  res.end((req.method ?? 'GET').toUpperCase() === 'HEAD' ? undefined : JSON.stringify(response.body));
 }
 
 /** Refuses an oversized batch, and any operation over the token or nesting limits, before Apollo parses it. */

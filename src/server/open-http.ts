@@ -12,6 +12,8 @@ import { tracingPlugin } from '../graphql/tracing-plugin.js';
 import { buildMeridianSchema } from '../graphql/schema.js';
 import type { Stores } from '../stores/open-stores.js';
 import { createHttpServer } from './http-server.js';
+import { fhirApi } from '../fhir/rest/fhir-api.js';
+import { packageVersion } from '../cli/version.js';
 import type { Metrics } from './metrics.js';
 import { openRateLimits } from './open-rate-limits.js';
 import { readiness, type DegradableCheck } from './readiness.js';
@@ -56,6 +58,9 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
     const store = o.cache?.store;
     if (store) degradable.cache = () => store.health();
   }
+  // Known once listening (a port of 0 is chosen then); MERIDIAN_PUBLIC_URL when clients reach us elsewhere.
+  let origin = config.publicUrl ?? '';
+  const fhir = fhirApi(o.services, packageVersion());
   const apollo = createApollo(await buildMeridianSchema(), config, [metricsPlugin(o.metrics), tracingPlugin()]);
   await apollo.start();
   const server = createHttpServer({
@@ -67,10 +72,11 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
     documentLimits: config.limits,
     rateLimit: (kind, client) => rateLimits.take(kind, client),
     authenticate: (token) => verifier.verify(token),
-    context: (base) => ({ ...base, services: o.services, partialFailures: [] }),
+    context: (base) => ({ ...base, services: o.services, partialFailures: [], fhirBase: `${origin}/fhir` }),
     readiness: readiness(o.stores, config.regionTimeoutMs, degradable),
     metrics: o.metrics,
     ...(o.tracer ? { tracer: o.tracer } : {}),
+    fhir: { handle: fhir, base: () => `${origin}/fhir` },
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -80,6 +86,8 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
     throw err;
   });
   const port = (server.address() as AddressInfo).port;
+  const reachable = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  origin ||= `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
   return {
     port,
     url: `http://${config.host}:${port}/graphql`,

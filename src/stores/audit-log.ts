@@ -19,6 +19,8 @@ export interface AuditPageRequest {
   readonly after?: bigint;
   /** Only events at or after this time. */
   readonly since?: Date;
+  /** Only events about this (global) patient. */
+  readonly patientId?: string;
 }
 
 export interface AuditPage {
@@ -335,6 +337,7 @@ export class PrismaAuditLog implements AuditLog {
         ...where,
         ...(page.after !== undefined ? { seq: { lt: page.after } } : {}),
         ...(page.since !== undefined ? { at: { gte: page.since } } : {}),
+        ...(page.patientId !== undefined ? { patientId: page.patientId } : {}),
       },
       orderBy: { seq: 'desc' },
       take: page.first + 1,

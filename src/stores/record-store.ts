@@ -1,5 +1,12 @@
 import { PrismaClient, type Prisma } from '../generated/records/client.js';
-import type { Category, FhirResource, IpsResourceType, SensitivityLabel } from '../domain/fhir.js';
+import {
+  FHIR_CATEGORY_SHAPE,
+  type Category,
+  type FhirResource,
+  type FhirToken,
+  type IpsResourceType,
+  type SensitivityLabel,
+} from '../domain/fhir.js';
 import type { CensusRow } from '../domain/patient-index.js';
 import { recordKey, type RecordQuery, type StoredRecord } from '../domain/record.js';
 import type { Database } from './database.js';
@@ -23,6 +30,8 @@ export interface RecordStore {
   find(query: RecordQuery): Promise<StoredRecord[]>;
   /** The sensitivity labels a patient's records carry: whether a withheld label is there to report. */
   sensitivityLabels(patientIds: readonly string[]): Promise<SensitivityLabel[]>;
+  /** The region-local patient a resource belongs to, if the region holds it. */
+  patientOf(resourceType: IpsResourceType, resourceId: string): Promise<string | null>;
   /** Every record the region holds for a patient (under any of its local ids), by the columns that decide a disclosure. */
   census(patientIds: readonly string[]): Promise<CensusRow[]>;
   /** Writes all records in one transaction: all or nothing. Same key and hash is a no-op. */
@@ -54,6 +63,7 @@ export class PrismaRecordStore implements RecordStore {
         patientId: { in: [...query.patientIds] },
         ...(query.resourceTypes ? { resourceType: { in: [...query.resourceTypes] } } : {}),
         ...(query.categories ? { category: { in: [...query.categories] } } : {}),
+        ...(query.resourceIds ? { resourceId: { in: [...query.resourceIds] } } : {}),
         // A record carrying any withheld label is withheld, however many others it carries.
         ...(query.excludeSensitivity?.length
           ? { NOT: { sensitivity: { hasSome: [...query.excludeSensitivity] } } }
@@ -61,12 +71,21 @@ export class PrismaRecordStore implements RecordStore {
         AND: [
           ...(query.since ? [{ lastUpdated: { gte: query.since } }] : []),
           ...(query.after ? [afterClause(query.after)] : []),
+          ...(query.fhirCategories ? [categoryClause(query.resourceTypes ?? [], query.fhirCategories)] : []),
         ],
       },
       orderBy: [{ lastUpdated: 'desc' }, { key: 'asc' }],
       take: query.limit,
     });
     return rows.map((row) => this.#toRecord(row));
+  }
+
+  async patientOf(resourceType: IpsResourceType, resourceId: string): Promise<string | null> {
+    const row = await this.#prisma.record.findUnique({
+      where: { key: recordKey({ resourceType, resourceId }) },
+      select: { patientId: true },
+    });
+    return row?.patientId ?? null;
   }
 
   async census(patientIds: readonly string[]): Promise<CensusRow[]> {
@@ -157,6 +176,31 @@ function afterClause(after: NonNullable<RecordQuery['after']>): Prisma.RecordWhe
   if (after.onTie === 'none') return older;
   if (after.onTie === 'all') return { lastUpdated: { lte: after.lastUpdated } };
   return { OR: [older, { lastUpdated: after.lastUpdated, key: { gt: after.onTie.keyAfter } }] };
+}
+
+/**
+ * Records of these types whose `category` carries any of the tokens (JSONB containment on the
+ * element, shaped as each type carries it); a type without `category` matches nothing.
+ */
+function categoryClause(types: readonly IpsResourceType[], tokens: readonly FhirToken[]): Prisma.RecordWhereInput {
+  const coding = (t: FhirToken): Record<string, string> => ({
+    code: t.code,
+    ...(t.system ? { system: t.system } : {}),
+  });
+  const clauses = types.flatMap((type): Prisma.RecordWhereInput[] => {
+    const shape = FHIR_CATEGORY_SHAPE[type];
+    if (shape === undefined) return [];
+    return tokens.map((t) => ({
+      resourceType: type,
+      resource:
+        shape === 'codes'
+          ? { path: ['category'], array_contains: [t.code] }
+          : shape === 'concept'
+            ? { path: ['category', 'coding'], array_contains: [coding(t)] }
+            : { path: ['category'], array_contains: [{ coding: [coding(t)] }] },
+    }));
+  });
+  return clauses.length > 0 ? { OR: clauses } : { resourceId: { in: [] } };
 }
 
 function toRow(record: Omit<StoredRecord, 'region'>): Prisma.RecordCreateManyInput {

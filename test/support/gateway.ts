@@ -10,6 +10,7 @@ import { regionUrlVariable } from '../../src/config/regions.js';
 import { generateDemoData } from '../../src/demo/generator.js';
 import { patientIdentityProviderOf } from '../../src/demo/organisations.js';
 import type { Persona } from '../../src/stores/control-plane.js';
+import type { PurposeOfUse } from '../../src/domain/purpose.js';
 import { startGateway, type Gateway } from '../../src/main.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
@@ -27,8 +28,8 @@ export interface TestGateway {
   readonly demo: ReturnType<typeof generateDemoData>;
   /** The gateway's log lines, parsed, when started with `captureLogs`. */
   readonly logs: Record<string, unknown>[];
-  /** A bearer token for a demo persona, signed with the organisation's dev key. */
-  token(persona: string): Promise<string>;
+  /** A bearer token for a demo persona, signed with the organisation's dev key (bound to a purpose of use, as IHE IUA does, if given). */
+  token(persona: string, options?: { readonly purposeOfUse?: PurposeOfUse }): Promise<string>;
   /**
    * The patient consents to treatment by any treating provider, sensitive items included:
    * what tests that are about something else need for cross-border reads to be permitted.
@@ -135,10 +136,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       databases,
       demo,
       logs,
-      async token(name) {
+      async token(name, options = {}) {
         const persona = demo.personas.find((p) => p.name === name);
         if (!persona) throw new Error(`no persona ${name}`);
-        return mintPersonaToken(persona, keys, { audience: config.tokenAudience });
+        return mintPersonaToken(persona, keys, { audience: config.tokenAudience, ...options });
       },
       async patientToken(globalId) {
         return mintPersonaToken(await patientPersona(globalId), keys, { audience: config.tokenAudience });

@@ -11,7 +11,7 @@ import type {
 } from '../../domain/audit-event.js';
 import { MeridianError, badInput } from '../../domain/errors.js';
 import { hasRole, type Principal } from '../../domain/principal.js';
-import type { AuditLog, AuditPage } from '../../stores/audit-log.js';
+import type { AuditLog, AuditPage, AuditPageRequest } from '../../stores/audit-log.js';
 import type { PageIntegrity } from './audit-chain-verifier.js';
 import { traced } from '../../tracing/traced.js';
 
@@ -38,6 +38,8 @@ export interface AccessLogRequest {
   readonly first: number;
   readonly after?: string;
   readonly since?: Date;
+  /** Officers and auditors: only decisions about this patient (global id). */
+  readonly patientId?: string;
 }
 
 export interface AccessLogPage {
@@ -158,7 +160,7 @@ export class AuditService {
     return toAccessLogPage(page, (await this.#o.integrity?.page(page.events)) ?? null);
   }
 
-  #pageRequest(request: AccessLogRequest): { first: number; after?: bigint; since?: Date } {
+  #pageRequest(request: AccessLogRequest): AuditPageRequest {
     if (!Number.isInteger(request.first) || request.first < 1 || request.first > this.#o.maxPageSize) {
       throw badInput(`\`first\` must be between 1 and ${this.#o.maxPageSize}.`, { field: 'first' });
     }
@@ -166,6 +168,7 @@ export class AuditService {
       first: request.first,
       ...(request.after !== undefined ? { after: decodeAuditCursor(request.after) } : {}),
       ...(request.since !== undefined ? { since: request.since } : {}),
+      ...(request.patientId !== undefined ? { patientId: request.patientId } : {}),
     };
   }
 }

@@ -1,6 +1,6 @@
 import type { DisclosureReceipt } from '../../domain/audit-event.js';
 import { MeridianError, badInput, type ErrorCode } from '../../domain/errors.js';
-import { CATEGORIES, type Category, type IpsResourceType } from '../../domain/fhir.js';
+import { CATEGORIES, type Category, type FhirToken, type IpsResourceType } from '../../domain/fhir.js';
 import { hasRole, type Principal } from '../../domain/principal.js';
 import type { PurposeOfUse } from '../../domain/purpose.js';
 import { recordKey, type RecordQuery, type StoredRecord } from '../../domain/record.js';
@@ -24,13 +24,36 @@ export interface RecordFilter {
   readonly resourceTypes?: readonly IpsResourceType[];
   readonly categories?: readonly Category[];
   readonly since?: Date;
+  /** FHIR search `category` tokens (any of them), for one resource type. */
+  readonly fhirCategories?: readonly FhirToken[];
 }
+
+/** The API operation a request came through, as the audit log names it. */
+export type AccessOperation = 'patientSummary' | 'records' | 'fhir.read' | 'fhir.search' | 'fhir.summary';
 
 /** Emergency access: why the glass is broken. Only ETREAT honours it, and only as the policy allows. */
 export interface BreakGlassOption {
   readonly justification?: string;
   /** The study a de-identified answer (research) is pseudonymous for; default none. */
   readonly study?: string;
+  /** Default `patientSummary` for a summary, `records` for a page. */
+  readonly operation?: AccessOperation;
+}
+
+/** One resource by its region and region-local id (a FHIR read). */
+export interface RecordReadRequest extends BreakGlassOption {
+  readonly region: string;
+  readonly resourceType: IpsResourceType;
+  readonly resourceId: string;
+  readonly purpose: PurposeOfUse;
+}
+
+/** A read's answer: the record, or null when it is not there or withheld without a word (a hidden label). */
+export interface RecordReadResult {
+  readonly patientId: string;
+  readonly record: StoredRecord | null;
+  readonly failures: readonly PartialFailure[];
+  readonly receipt: DisclosureReceipt;
 }
 
 export interface RecordPageRequest extends BreakGlassOption {
@@ -42,6 +65,8 @@ export interface RecordPageRequest extends BreakGlassOption {
 }
 
 export interface RecordPage {
+  /** The patient id the answer names: the one asked for, or its pseudonym when de-identified. */
+  readonly patientId: string;
   readonly edges: readonly { readonly cursor: string; readonly record: StoredRecord }[];
   readonly hasNextPage: boolean;
   readonly endCursor: string | null;
@@ -101,7 +126,7 @@ interface AccessRequest {
   readonly principal: Principal;
   readonly patientId: string;
   readonly purpose: PurposeOfUse;
-  readonly operation: 'patientSummary' | 'records';
+  readonly operation: AccessOperation;
   readonly categories: readonly Category[];
   readonly justification?: string;
 }
@@ -156,6 +181,48 @@ export class RecordService {
   }
 
   async records(principal: Principal, request: RecordPageRequest): Promise<RecordPage> {
+    return this.#page(principal, request);
+  }
+
+  /**
+   * One resource, decided and audited as a one-record page of its patient: located by its
+   * region's row, then read through the patient index and every check a page has.
+   * @throws NOT_FOUND when the region holds no such resource of a known patient.
+   */
+  async read(principal: Principal, request: RecordReadRequest): Promise<RecordReadResult> {
+    const store = this.#o.stores.get(request.region);
+    const localId = await store?.patientOf(request.resourceType, request.resourceId);
+    const patientId = localId == null ? null : await this.#o.control.globalIdOf({ region: request.region, localId });
+    if (patientId === null) {
+      throw new MeridianError(
+        'NOT_FOUND',
+        `No ${request.resourceType} ${request.region}.${request.resourceId} is known.`,
+      );
+    }
+    const page = await this.#page(
+      principal,
+      {
+        ...request,
+        patientId,
+        first: 1,
+        filter: { resourceTypes: [request.resourceType] },
+        operation: request.operation ?? 'records',
+      },
+      { region: request.region, resourceIds: [request.resourceId] },
+    );
+    return {
+      patientId: page.patientId,
+      record: page.edges[0]?.record ?? null,
+      failures: page.failures,
+      receipt: page.receipt,
+    };
+  }
+
+  async #page(
+    principal: Principal,
+    request: RecordPageRequest,
+    only?: { readonly region: string; readonly resourceIds: readonly string[] },
+  ): Promise<RecordPage> {
     if (!Number.isInteger(request.first) || request.first < 1 || request.first > this.#o.maxPageSize) {
       throw badInput(`\`first\` must be between 1 and ${this.#o.maxPageSize}.`, { field: 'first' });
     }
@@ -165,11 +232,17 @@ export class RecordService {
     const view = deidentifiedView(this.#o.deidentified, plan, principal, request);
     const after = request.after;
     const cursor = after === undefined ? undefined : view ? view.openCursor(after) : decodeCursor(after);
-    const reads = await this.#readRegions(plan, index, (region) => ({
-      ...request.filter,
-      limit: request.first + 1,
-      ...(cursor ? { after: afterIn(region, cursor) } : {}),
-    }));
+    const reads = await this.#readRegions(
+      plan,
+      index,
+      (region) => ({
+        ...request.filter,
+        ...(only ? { resourceIds: only.resourceIds } : {}),
+        limit: request.first + 1,
+        ...(cursor ? { after: afterIn(region, cursor) } : {}),
+      }),
+      only?.region,
+    );
     const merged = reads.records.sort(byPosition);
     const page = merged.slice(0, request.first);
     const receipt = await this.#auditDisclosure(access, plan, reads, page);
@@ -179,6 +252,7 @@ export class RecordService {
         : { cursor: encodeCursor(positionOf(record)), record },
     );
     return {
+      patientId: view ? view.patient(request.patientId) : request.patientId,
       edges,
       hasNextPage: merged.length > request.first,
       endCursor: edges.at(-1)?.cursor ?? null,
@@ -228,8 +302,22 @@ export class RecordService {
 
   /** ETREAT without a justification (or a justification out of bounds) is bad input, audited, and nothing is read. */
   async #refuseBadClaim(access: AccessRequest): Promise<void> {
+    const bound = access.principal.purposeOfUse;
+    if (bound !== undefined && bound !== access.purpose) {
+      await this.#auditRefusal(access, 'FORBIDDEN');
+      throw new MeridianError(
+        'FORBIDDEN',
+        `This token is bound to purpose of use ${bound} (IHE IUA purpose_of_use); it cannot be used for ${access.purpose}.`,
+      );
+    }
     const problem = breakGlassInputProblem(access.purpose, access.justification);
     if (problem === undefined) return;
+    await this.#auditRefusal(access, 'BAD_USER_INPUT');
+    throw badInput(problem, { field: 'justification' });
+  }
+
+  /** A request refused before anything was looked up, in the audit log as a denial. */
+  async #auditRefusal(access: AccessRequest, code: ErrorCode): Promise<void> {
     await this.#o.audit.record({
       principal: access.principal,
       patientId: access.patientId,
@@ -237,9 +325,8 @@ export class RecordService {
       operation: access.operation,
       outcome: 'deny',
       categories: { requested: [...access.categories] },
-      reasons: [{ code: 'BAD_USER_INPUT' }],
+      reasons: [{ code }],
     });
-    throw badInput(problem, { field: 'justification' });
   }
 
   /**
@@ -322,9 +409,11 @@ export class RecordService {
     plan: DisclosurePlan,
     index: CheckedIndex,
     queryFor: (region: string) => Omit<RecordQuery, 'patientIds'>,
+    onlyRegion?: string,
   ): Promise<RegionReads> {
+    const readable = plan.readable.filter((r) => onlyRegion === undefined || r.location.region === onlyRegion);
     const outcomes = await Promise.allSettled(
-      plan.readable.map((region) =>
+      readable.map((region) =>
         tracedRegionRead(region.location.region, () =>
           this.#readRegion(region, queryFor(region.location.region), plan.epochs, censusOf(index, region)),
         ),
@@ -336,7 +425,7 @@ export class RecordService {
       failures: [...index.violations, ...withholdings(plan.decision)],
     };
     outcomes.forEach((outcome, i) => {
-      const region = plan.readable[i]?.location.region ?? '';
+      const region = readable[i]?.location.region ?? '';
       if (outcome.status === 'rejected') {
         reads.failures.push(this.#readFailure(region, outcome.reason));
         return;
@@ -450,7 +539,7 @@ function accessRequest(
     principal,
     patientId,
     purpose,
-    operation,
+    operation: options.operation ?? operation,
     categories,
     ...(options.justification !== undefined ? { justification: options.justification } : {}),
   };

@@ -1,4 +1,7 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { badInput } from '../../domain/errors.js';
+import { grantOfFhirConsent } from '../../fhir/out/consent-resource.js';
 import { requirePrincipal, type GraphQLContext } from '../context.js';
 import { toConsentType, toGrantRequest } from '../consent-mappers.js';
 import { Consent } from '../types/consent.type.js';
@@ -11,10 +14,21 @@ export class ConsentResolver {
       'Grants a consent (or, with kind DENY, an objection) as the patient signed in. Its content hash is anchored on the ledger before it is stored.',
   })
   async grantConsent(
-    @Arg('input', () => GrantConsentInput) input: GrantConsentInput,
+    @Arg('input', () => GrantConsentInput, { nullable: true }) input: GrantConsentInput | undefined,
+    @Arg('fhir', () => GraphQLJSONObject, {
+      nullable: true,
+      description:
+        'Instead of `input`: the consent as a FHIR R4 Consent resource (as GET /fhir/Consent renders them), validated as R4 and then as `input` is.',
+    })
+    fhir: Record<string, unknown> | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Consent> {
-    return toConsentType(await ctx.services.consents.grant(requirePrincipal(ctx), toGrantRequest(input)));
+    const principal = requirePrincipal(ctx);
+    if ((input == null) === (fhir == null)) {
+      throw badInput('Give the consent either as `input` or as `fhir` (a FHIR Consent), not both or neither.');
+    }
+    const request = input != null ? toGrantRequest(input) : await grantOfFhirConsent(fhir);
+    return toConsentType(await ctx.services.consents.grant(principal, request));
   }
 
   @Mutation(() => Consent, {

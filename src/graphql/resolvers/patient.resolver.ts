@@ -1,4 +1,6 @@
-import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { ipsDocument } from '../../fhir/out/ips-document.js';
 import type { PartialFailure } from '../../access/records/partial-failure.js';
 import { badInput } from '../../domain/errors.js';
 import type { Category, IpsResourceType } from '../../domain/fhir.js';
@@ -48,7 +50,7 @@ function report(ctx: GraphQLContext, path: string, failures: readonly PartialFai
   return [...new Set(failures.filter((f) => f.code === 'REGION_UNAVAILABLE').map((f) => f.region))];
 }
 
-@Resolver()
+@Resolver(() => PatientSummary)
 export class PatientResolver {
   @Query(() => PatientSummary, {
     description: "A patient's International Patient Summary, merged across every region that holds records.",
@@ -82,7 +84,24 @@ export class PatientResolver {
       procedures: section('procedures'),
       reports: section('reports'),
       receipt: toReceipt(result.receipt),
+      answer: result,
     };
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, {
+    description:
+      'The same summary as an IPS document Bundle (FHIR R4, as GET /fhir/Patient/{id}/$summary answers): Composition, Patient, the disclosed resources with their region as meta.source, Provenance, an OperationOutcome for what is missing, the receipt as an extension.',
+  })
+  ipsBundle(@Root() summary: PatientSummary, @Ctx() ctx: GraphQLContext): Record<string, unknown> {
+    const { answer } = summary;
+    return ipsDocument({
+      patientId: answer.patientId,
+      records: answer.records,
+      failures: answer.failures,
+      receipt: answer.receipt,
+      base: ctx.fhirBase,
+      organisationName: ctx.services.organisationName,
+    });
   }
 
   @Query(() => RecordConnection, { description: "A page of a patient's records across regions, newest first." })

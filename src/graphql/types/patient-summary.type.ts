@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
+import type { SummaryResult } from '../../access/records/record-service.js';
 import { ClinicalItem, Demographics } from './clinical-item.type.js';
 import { DisclosureReceipt } from './disclosure-receipt.type.js';
 import { PurposeOfUseEnum } from './enums.js';
@@ -19,4 +20,6 @@ export class PatientSummary {
   @Field(() => [ClinicalItem]) procedures!: ClinicalItem[];
   @Field(() => [ClinicalItem]) reports!: ClinicalItem[];
   @Field(() => DisclosureReceipt) receipt!: DisclosureReceipt;
+  /** The service's answer, for `ipsBundle` (built only when asked for). */
+  answer!: SummaryResult;
 }
