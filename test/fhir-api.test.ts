@@ -107,6 +107,10 @@ describe('the FHIR R4 API: one access service, a second front door', () => {
     );
     expect(unknownParam.status).toBe(400);
     expect(unknownParam.body.issue[0]?.details?.text).toMatch(/code is not supported/);
+
+    const write = await fetch(`${origin}/fhir/Condition`, { method: 'POST', body: '{}' });
+    expect(write.status).toBe(405);
+    expect(write.headers.get('allow')).toBe('GET, HEAD');
   });
 
   it('binds an IHE IUA token to its purpose of use: the token alone is enough, another purpose is refused', async () => {

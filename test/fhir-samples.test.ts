@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateFhir } from '../src/fhir/validation.js';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway.js';
+import { validateIps } from './support/ips-profiles.js';
 
 /**
  * Real FHIR in: every bundle of ../shared/fhir-samples (HL7 IPS examples, Synthea R4
@@ -286,6 +288,41 @@ describe.skipIf(!HAVE_SAMPLES)('real FHIR samples through importBundle and patie
     expect(summary.immunizations.length).toBeGreaterThan(0);
     expect(summary.demographics[0]).toMatchObject({ name: 'Alva958 Dickinson688', birthDate: '1998-04-29' });
   });
+
+  it('answers each imported patient over /fhir with an IPS document and searchsets that validate, holding every stored resource', async () => {
+    const origin = tg.gateway.url.replace(/\/graphql$/, '');
+    for (const file of files) {
+      const report = reports.get(file)!.data?.importBundle;
+      if (!report) continue;
+      const name = path.basename(file);
+      const { clinician } = pusherOf(file);
+      const globalId = report.patients[0]!.globalId;
+      const get = async (url: string): Promise<Json> => {
+        const res = await fetch(`${origin}/fhir/${url}`, {
+          headers: { authorization: `Bearer ${await tg.token(clinician)}`, 'x-purpose-of-use': 'TREAT' },
+        });
+        expect(res.status, `${name} ${url}`).toBe(200);
+        return (await res.json()) as Json;
+      };
+      const document = await get(`Patient/${globalId}/$summary`);
+      expect(await validateFhir(document), name).toEqual([]);
+      const entries = (document.entry as { resource: Json }[]).map((e) => e.resource);
+      expect(await validateIps(entries[0], 'Composition-uv-ips'), name).toEqual([]);
+      expect(await validateIps(entries[1], 'Patient-uv-ips'), name).toEqual([]);
+      // Every resource of the source that Meridian stores is in the document, under its served id.
+      const served = new Set(entries.map((r) => `${String(r.resourceType)}/${String(r.id)}`));
+      for (const { resource } of read(file).entry) {
+        if (SECTION[resource.resourceType] === undefined) continue;
+        expect(served, `${name} ${resource.resourceType}/${resource.id}`).toContain(
+          `${resource.resourceType}/${pusherOf(file).region}.${resource.id}`,
+        );
+      }
+      for (const type of ['Condition', 'Observation', 'MedicationRequest']) {
+        const searchset = await get(`${type}?patient=${globalId}&_count=100`);
+        expect(await validateFhir(searchset), `${name} ${type}`).toEqual([]);
+      }
+    }
+  }, 240_000);
 
   it('makes the two IPS documents of one person (same BSN, two member states) one patient', async () => {
     const de = reports.get(path.join(IPS, 'Bundle-IPS-examples-Bundle-01.json'))!.data!.importBundle.patients[0]!;

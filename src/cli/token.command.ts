@@ -3,6 +3,7 @@ import { ensureDevKeys } from '../auth/dev-keys.js';
 import { mintPersonaToken } from '../auth/persona-token.js';
 import { loadConfig } from '../config/config.js';
 import { generateDemoData } from '../demo/generator.js';
+import { isPurposeOfUse, PURPOSES_OF_USE, type PurposeOfUse } from '../domain/purpose.js';
 
 /** `meridian token --persona NAME`: a bearer token for a development persona. */
 export function registerToken(program: Command): void {
@@ -11,7 +12,8 @@ export function registerToken(program: Command): void {
     .description('print a bearer token for a development persona (development mode only)')
     .requiredOption('--persona <name>', 'persona name, see `meridian demo`')
     .option('--ttl <seconds>', 'lifetime of the token in seconds', '28800')
-    .action(async (opts: { persona: string; ttl: string }) => {
+    .option('--purpose <code>', 'bind the token to one purpose of use (IHE IUA purpose_of_use), e.g. TREAT')
+    .action(async (opts: { persona: string; ttl: string; purpose?: string }) => {
       const config = loadConfig();
       if (config.mode !== 'development') {
         throw new Error(`meridian token mints development tokens only; NODE_ENV is ${config.mode}.`);
@@ -31,10 +33,16 @@ export function registerToken(program: Command): void {
       const ttl = Number(opts.ttl);
       if (!Number.isInteger(ttl) || ttl < 1 || ttl > 7 * 24 * 3600)
         throw new Error('--ttl must be 1 to 604800 seconds');
+      if (opts.purpose !== undefined && !isPurposeOfUse(opts.purpose)) {
+        throw new Error(`--purpose must be one of ${PURPOSES_OF_USE.join(', ')}`);
+      }
+      const purpose = opts.purpose !== undefined ? { purposeOfUse: opts.purpose as PurposeOfUse } : {};
       const keys = await ensureDevKeys(
         config.dataDir,
         demo.organisations.map((o) => o.id),
       );
-      console.log(await mintPersonaToken(persona, keys, { audience: config.tokenAudience, ttlSeconds: ttl }));
+      console.log(
+        await mintPersonaToken(persona, keys, { audience: config.tokenAudience, ttlSeconds: ttl, ...purpose }),
+      );
     });
 }

@@ -97,7 +97,8 @@ export function errorResponse(
 async function route(s: FhirServices, version: string, request: FhirRequest): Promise<FhirResponse> {
   const method = request.method.toUpperCase();
   if (method !== 'GET' && method !== 'HEAD') {
-    return { ...errorResponse('BAD_USER_INPUT', 'This FHIR API is read-only: use GET.'), status: 405 };
+    const refused = errorResponse('BAD_USER_INPUT', 'This FHIR API is read-only: use GET.');
+    return { ...refused, status: 405, headers: { ...refused.headers, allow: 'GET, HEAD' } };
   }
   const format = request.url.searchParams.get('_format');
   if (format !== null && !['json', 'application/json', 'application/fhir+json'].includes(format)) {

@@ -90,7 +90,7 @@ export class PatientResolver {
 
   @FieldResolver(() => GraphQLJSONObject, {
     description:
-      'The same summary as an IPS document Bundle (FHIR R4, as GET /fhir/Patient/{id}/$summary answers): Composition, Patient, the disclosed resources with their region as meta.source, Provenance, an OperationOutcome for what is missing, the receipt as an extension.',
+      'The same summary as an IPS document Bundle (FHIR R4, as GET /fhir/Patient/{id}/$summary answers): Composition, Patient, the disclosed resources with their region as meta.source, Provenance, an OperationOutcome for what is missing, the receipt as an extension of the Composition.',
   })
   ipsBundle(@Root() summary: PatientSummary, @Ctx() ctx: GraphQLContext): Record<string, unknown> {
     const { answer } = summary;
