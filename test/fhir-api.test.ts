@@ -147,6 +147,17 @@ describe('the FHIR R4 API: one access service, a second front door', () => {
     expect(outcome && outcomeCodes(outcome)).toEqual(['CONSENT_REQUIRED']);
     expect(outcome?.issue[0]?.details?.text).toMatch(/eu-fr/);
     await expectDocument(bundle);
+
+    // A search says the same, as an OperationOutcome entry of the searchset (GraphQL: an entry of `errors`).
+    const search = await fhir<Bundle>(`Condition?patient=${patient.id}`, await t.token('dr-weber'), {
+      'X-Purpose-Of-Use': 'TREAT',
+    });
+    const outcomes = (search.body.entry ?? []).filter((e) => e.search?.mode === 'outcome');
+    expect(outcomes.map((e) => outcomeCodes(e.resource as OperationOutcome))).toEqual([['CONSENT_REQUIRED']]);
+    const matches = (search.body.entry ?? []).filter((e) => e.search?.mode === 'match');
+    expect(matches.length).toBeGreaterThan(0);
+    expect(matches.every((e) => e.resource?.id?.startsWith('eu-de.'))).toBe(true);
+    await expectValid('searchset', search.body);
   });
 
   it('$summary after consent: one IPS document with sections from both regions, the same through GraphQL', async () => {
