@@ -1,5 +1,6 @@
 import { MedplumClient } from '@medplum/core';
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateFhir } from '../src/fhir/validation.js';
 import { RECEIPT_EXTENSION } from '../src/fhir/out/receipt-extension.js';
@@ -420,6 +421,50 @@ describe('the FHIR R4 API: one access service, a second front door', () => {
     expect((await fhir(`AuditEvent?patient=${other.globalId}`, token)).status).toBe(403);
     // A clinician reads no access log.
     expect((await fhir('AuditEvent', await t.token('dr-weber'))).status).toBe(403);
+  });
+
+  it('gives the patient a copy of all their data ($everything, streamed; exportMyData the same), and no one else', async () => {
+    const token = await t.patientToken(patient.id);
+    const res = await fhir<Bundle>(`Patient/${patient.id}/$everything`, token);
+    expect(res.status).toBe(200);
+    const resources = entriesOf(res.body);
+    // Every record every region holds for the patient, read from the databases themselves.
+    const held: string[] = [];
+    for (const location of t.demo.patients.find((p) => p.globalId === patient.id)!.locations) {
+      const db = new pg.Client({ connectionString: t.databases.get(location.region)!.url });
+      await db.connect();
+      const rows = await db.query<{ resource_type: string; resource_id: string }>(
+        "SELECT resource_type, resource_id FROM records WHERE patient_id = $1 AND resource_type <> 'Patient'",
+        [location.localId],
+      );
+      await db.end();
+      held.push(...rows.rows.map((r) => `${r.resource_type}/${location.region}.${r.resource_id}`));
+    }
+    const clinical = resources.filter((r) => !['Patient', 'Consent', 'AuditEvent'].includes(r.resourceType));
+    expect(held.length).toBeGreaterThan(10);
+    expect(clinical.map((r) => `${r.resourceType}/${r.id ?? ''}`).sort()).toEqual(held.sort());
+    expect(resources.filter((r) => r.resourceType === 'Patient').map((r) => r.id)).toEqual([patient.id]);
+    expect(resources.some((r) => r.resourceType === 'Consent')).toBe(true);
+    expect(resources.some((r) => r.resourceType === 'AuditEvent')).toBe(true);
+    await expectValid('$everything', res.body);
+
+    const viaGraphQL = await t.graphql<{ exportMyData: Bundle }>('query { exportMyData }', {}, token);
+    expect(viaGraphQL.errors).toEqual([]);
+    const ids = (b: Bundle): string[] =>
+      entriesOf(b)
+        .filter((r) => r.resourceType !== 'AuditEvent')
+        .map((r) => `${r.resourceType}/${r.id ?? ''}`);
+    expect(ids(viaGraphQL.data!.exportMyData)).toEqual(ids(res.body));
+
+    // The export was audited: the patient's own log now names it.
+    const log = entriesOf((await fhir<Bundle>(`AuditEvent?patient=${patient.id}&_count=5`, token)).body);
+    expect(JSON.stringify(log[0])).toContain('fhir.export');
+
+    const other = t.demo.patients.find((p) => p.globalId !== patient.id)!;
+    expect((await fhir(`Patient/${other.globalId}/$everything`, token)).status).toBe(403);
+    const clinician = await fhir<OperationOutcome>(`Patient/${patient.id}/$everything`, await t.token('dr-weber'));
+    expect(clinician.status).toBe(403);
+    expect(outcomeCodes(clinician.body)).toEqual(['FORBIDDEN']);
   });
 
   it('emitted only resources that validate as FHIR R4', async () => {

@@ -3,7 +3,7 @@ import { ensureDevKeys } from '../auth/dev-keys.js';
 import { mintPersonaToken } from '../auth/persona-token.js';
 import { loadConfig } from '../config/config.js';
 import { generateDemoData } from '../demo/generator.js';
-import { isPurposeOfUse, PURPOSES_OF_USE, type PurposeOfUse } from '../domain/purpose.js';
+import { isPurposeOfUse, PURPOSES_OF_USE } from '../domain/purpose.js';
 
 /** `meridian token --persona NAME`: a bearer token for a development persona. */
 export function registerToken(program: Command): void {
@@ -36,7 +36,7 @@ export function registerToken(program: Command): void {
       if (opts.purpose !== undefined && !isPurposeOfUse(opts.purpose)) {
         throw new Error(`--purpose must be one of ${PURPOSES_OF_USE.join(', ')}`);
       }
-      const purpose = opts.purpose !== undefined ? { purposeOfUse: opts.purpose as PurposeOfUse } : {};
+      const purpose = opts.purpose !== undefined ? { purposeOfUse: opts.purpose } : {};
       const keys = await ensureDevKeys(
         config.dataDir,
         demo.organisations.map((o) => o.id),

@@ -133,6 +133,7 @@ export interface FhirResource {
   readonly resourceType: string;
   readonly id?: string;
   readonly meta?: {
+    readonly versionId?: string;
     readonly lastUpdated?: string;
     readonly source?: string;
     readonly security?: readonly FhirCoding[];

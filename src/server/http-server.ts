@@ -224,7 +224,24 @@ async function fhir(
   res.statusCode = response.status;
   res.setHeader('content-type', FHIR_CONTENT_TYPE);
   res.setHeader('cache-control', 'no-store');
-  res.end((req.method ?? 'GET').toUpperCase() === 'HEAD' ? undefined : JSON.stringify(response.body));
+  if ((req.method ?? 'GET').toUpperCase() === 'HEAD') {
+    res.end();
+    return;
+  }
+  if (response.stream === undefined) {
+    res.end(JSON.stringify(response.body));
+    return;
+  }
+  try {
+    for await (const chunk of response.stream) {
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  } catch (err) {
+    // Headers are out: a half-written answer must not look complete.
+    log.error({ err }, 'FHIR answer failed while streaming');
+    res.destroy();
+  }
 }
 
 /** Refuses an oversized batch, and any operation over the token or nesting limits, before Apollo parses it. */

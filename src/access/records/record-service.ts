@@ -29,7 +29,14 @@ export interface RecordFilter {
 }
 
 /** The API operation a request came through, as the audit log names it. */
-export type AccessOperation = 'patientSummary' | 'records' | 'fhir.read' | 'fhir.search' | 'fhir.summary';
+export type AccessOperation =
+  | 'patientSummary'
+  | 'records'
+  | 'fhir.read'
+  | 'fhir.search'
+  | 'fhir.summary'
+  /** A patient's copy of their own data ($everything, exportMyData). */
+  | 'fhir.export';
 
 /** Emergency access: why the glass is broken. Only ETREAT honours it, and only as the policy allows. */
 export interface BreakGlassOption {

@@ -43,6 +43,15 @@ const KIND: Readonly<Record<string, EventKind>> = {
     subtype: 'operation',
     action: 'E',
   },
+  'fhir.export': {
+    type: {
+      system: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
+      code: 'rest',
+      display: 'RESTful Operation',
+    },
+    subtype: 'operation',
+    action: 'E',
+  },
   patientSummary: {
     type: {
       system: 'http://terminology.hl7.org/CodeSystem/audit-event-type',

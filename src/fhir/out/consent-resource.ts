@@ -7,6 +7,7 @@ import {
   CONFIDENTIALITY_SYSTEM,
   labelOfCoding,
   type Category,
+  type FhirResource,
   type IpsResourceType,
   type SensitivityLabel,
 } from '../../domain/fhir.js';
@@ -72,7 +73,7 @@ export function consentResource(
   consent: Consent,
   anchors: ConsentAnchors,
   organisationName: (id: string) => string | null,
-): Json {
+): FhirResource {
   const denied: Json[] = [
     ...(consent.categoriesDenied?.length
       ? [

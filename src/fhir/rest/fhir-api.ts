@@ -19,6 +19,7 @@ import { auditEventResource } from '../out/audit-event-resource.js';
 import { capabilityStatement } from '../out/capability-statement.js';
 import { consentResource } from '../out/consent-resource.js';
 import { ipsDocument, mergedPatient } from '../out/ips-document.js';
+import { exportEntry, patientExport } from '../out/patient-export.js';
 import { httpStatusOf, operationOutcome, outcomeIssue } from '../out/operation-outcome.js';
 import { DECISION_SYSTEM } from '../out/receipt-extension.js';
 import { parseServedId, servedResource } from '../out/resource-view.js';
@@ -45,6 +46,8 @@ export interface FhirResponse {
   readonly status: number;
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Instead of `body`: the answer's JSON text in pieces, written as they come (a patient's export). */
+  readonly stream?: AsyncIterable<string>;
 }
 
 export const FHIR_CONTENT_TYPE = 'application/fhir+json; charset=utf-8';
@@ -133,16 +136,25 @@ async function routeResource(
   if (type === 'AuditEvent' && id === undefined) return auditSearch(s, principal, request);
   if (type === 'Consent' && id === undefined) return consentSearch(s, principal, request);
   if (!isIpsResourceType(type)) throw notFound(request.url.pathname);
-  if (type === 'Patient' && id !== undefined) {
-    checkPatientId(id);
-    if (operation === '$summary') return summary(s, principal, request, id);
-    if (operation === undefined) return patientRead(s, principal, request, id);
-    throw notFound(request.url.pathname);
-  }
+  if (type === 'Patient' && id !== undefined) return routePatient(s, principal, request, id, operation);
   if (operation !== undefined) throw notFound(request.url.pathname);
   if (id !== undefined) return read(s, principal, request, type, id);
   if (type === 'Patient') throw badInput('Patient search is not supported: read Patient/<id>, or use $summary.');
   return search(s, principal, request, type);
+}
+
+function routePatient(
+  s: FhirServices,
+  principal: Principal,
+  request: FhirRequest,
+  id: string,
+  operation: string | undefined,
+): Promise<FhirResponse> {
+  checkPatientId(id);
+  if (operation === '$summary') return summary(s, principal, request, id);
+  if (operation === '$everything') return everything(s, principal, request, id);
+  if (operation === undefined) return patientRead(s, principal, request, id);
+  throw notFound(request.url.pathname);
 }
 
 async function summary(s: FhirServices, principal: Principal, request: FhirRequest, id: string): Promise<FhirResponse> {
@@ -158,6 +170,32 @@ async function summary(s: FhirServices, principal: Principal, request: FhirReque
     organisationName: s.organisationName,
   });
   return ok(bundle, receiptHeaders(result.receipt));
+}
+
+/**
+ * `Patient/{id}/$everything` for the patient themself: their whole record as a searchset,
+ * streamed. The first resource is read before anything is sent, so a refusal is still an
+ * OperationOutcome; a failure after that cuts the answer short (the JSON does not close).
+ */
+async function everything(
+  s: FhirServices,
+  principal: Principal,
+  request: FhirRequest,
+  id: string,
+): Promise<FhirResponse> {
+  noParameters(request, new Set());
+  const resources = patientExport(s, principal, id);
+  const first = await resources.next();
+  const entry = (resource: FhirResource): string => JSON.stringify(exportEntry(request.base, resource));
+  async function* text(): AsyncGenerator<string> {
+    yield `{"resourceType":"Bundle","type":"searchset","entry":[`;
+    if (first.done !== true) {
+      yield entry(first.value);
+      for await (const resource of resources) yield `,${entry(resource)}`;
+    }
+    yield ']}';
+  }
+  return { status: 200, body: null, stream: text() };
 }
 
 async function patientRead(
@@ -262,7 +300,7 @@ async function consentSearch(s: FhirServices, principal: Principal, request: Fhi
   const patient = request.url.searchParams.has('patient') ? patientParam(request.url.searchParams) : undefined;
   const consents = await s.consents.list(principal, patient);
   const resources = consents.map((c) => consentResource(c.consent, c, s.organisationName));
-  return ok(searchset(request, resources as FhirResource[], [], null));
+  return ok(searchset(request, resources, [], null));
 }
 
 /**

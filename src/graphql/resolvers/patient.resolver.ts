@@ -1,6 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { ipsDocument } from '../../fhir/out/ips-document.js';
+import { exportEntry, patientExport } from '../../fhir/out/patient-export.js';
 import type { PartialFailure } from '../../access/records/partial-failure.js';
 import { badInput } from '../../domain/errors.js';
 import type { Category, IpsResourceType } from '../../domain/fhir.js';
@@ -102,6 +103,19 @@ export class PatientResolver {
       base: ctx.fhirBase,
       organisationName: ctx.services.organisationName,
     });
+  }
+
+  @Query(() => GraphQLJSONObject, {
+    description:
+      'A copy of all your data, for patients: every record of every region, your consents (FHIR Consent) and your access log (FHIR AuditEvent), as one FHIR R4 searchset Bundle, as GET /fhir/Patient/{id}/$everything streams it. Each page of records read is audited.',
+  })
+  async exportMyData(@Ctx() ctx: GraphQLContext): Promise<Record<string, unknown>> {
+    const principal = requirePrincipal(ctx);
+    const entry: Record<string, unknown>[] = [];
+    for await (const resource of patientExport(ctx.services, principal, principal.patientId ?? '')) {
+      entry.push(exportEntry(ctx.fhirBase, resource));
+    }
+    return { resourceType: 'Bundle', type: 'searchset', entry };
   }
 
   @Query(() => RecordConnection, { description: "A page of a patient's records across regions, newest first." })
