@@ -136,15 +136,23 @@ export class PrismaAuditLog implements AuditLog {
       if (this.#flushing) return;
       this.#flushing = true;
       // #flush settles every append itself and never rejects.
-      void this.#flush().finally(() => {
-        this.#flushing = false;
-      });
+      void this.#flush();
     });
   }
 
+  /**
+   * Writes queued appends until none is left. The flag drops in the same synchronous step that
+   * finds the queue empty: an append made once the last one resolved (its `.then`, its `await`)
+   * runs after that step, sees no commit under way and starts one. Dropping it any later (a
+   * `.finally`, a microtask after the loop) would leave that append queued with nobody to write it.
+   */
   async #flush(): Promise<void> {
-    while (this.#pending.length > 0) {
+    for (;;) {
       const batch = this.#pending.splice(0, APPEND_BATCH);
+      if (batch.length === 0) {
+        this.#flushing = false;
+        return;
+      }
       try {
         const rows = await this.#appendAll(batch.map((p) => p.event));
         this.#onGroupCommit?.(rows.length);
