@@ -86,4 +86,75 @@ describe('a gateway whose connection pools are saturated', () => {
     expect(res.errors).toEqual([]);
     expect(res.data?.patientSummary.regions.sort()).toEqual(patient.regions);
   });
+
+  it('does not count the wait for a region connection against the region deadline', async () => {
+    const region = patient.regions[0]!;
+    const queue = pool(region);
+    // A lookup uses the region's pool twice in turn: the decision asks which sensitivity labels
+    // the patient's records carry, then the read itself runs. The read is held up, not the first.
+    const first = await queue.connect();
+    let firstHeld = true;
+    let answer: ReturnType<typeof summary> | undefined;
+    try {
+      answer = summary();
+      await until(() => queue.waitingCount > 0);
+      // Queued behind the decision's query, so the read, which comes only after the decision, queues behind this.
+      const second = queue.connect();
+      await until(() => queue.waitingCount > 1);
+      first.release();
+      firstHeld = false;
+      const held = await second;
+      try {
+        await until(() => queue.waitingCount > 0);
+        await sleep(2 * REGION_TIMEOUT_MS);
+      } finally {
+        held.release();
+      }
+    } finally {
+      if (firstHeld) first.release();
+    }
+    const res = await answer;
+    expect(res.errors).toEqual([]);
+    expect(res.data?.patientSummary).toMatchObject({ unavailableRegions: [] });
+    expect(res.data?.patientSummary.regions.sort()).toEqual(patient.regions);
+  });
+
+  it('reports a region whose pool stays exhausted past the connect timeout as busy, not as an internal error', async () => {
+    const region = patient.regions[0]!;
+    const held = await pool(region).connect();
+    let res: Awaited<ReturnType<typeof summary>>;
+    try {
+      res = await summary();
+    } finally {
+      held.release();
+    }
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors[0]).toMatchObject({ extensions: { code: 'REGION_UNAVAILABLE', region } });
+    expect(res.errors[0]?.message).toMatch(/busy/);
+    expect(res.data?.patientSummary.unavailableRegions).toEqual([region]);
+    expect(res.data?.patientSummary.regions.sort()).toEqual(patient.regions.filter((r) => r !== region));
+  });
+
+  it('still gives up on a region that has its connection but does not answer within the deadline', async () => {
+    const region = patient.regions[1]!;
+    // The region's table is locked: its query waits inside PostgreSQL, not inside the gateway.
+    const locker = new pg.Client({ connectionString: t.databases.get(region)!.url });
+    await locker.connect();
+    let res: Awaited<ReturnType<typeof summary>>;
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE records IN ACCESS EXCLUSIVE MODE');
+      res = await summary();
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors[0]).toMatchObject({ extensions: { code: 'REGION_UNAVAILABLE', region } });
+    expect(res.errors[0]?.message).not.toMatch(/busy/);
+    expect(res.data?.patientSummary.unavailableRegions).toEqual([region]);
+    const again = await summary();
+    expect(again.errors).toEqual([]);
+    expect(again.data?.patientSummary.regions.sort()).toEqual(patient.regions);
+  });
 });
