@@ -517,6 +517,35 @@ describe('the audit group commit', () => {
     expect(written.prevHash).toBe((await first).hash);
   });
 
+  // Two gateways on one control plane: each keeps the head it wrote as a guess, and the other's
+  // appends make that guess wrong every time they alternate.
+  it('chains the appends of two gateways on one audit database linearly, alternating and concurrent', async () => {
+    const beside = await openDatabase('control', { kind: 'postgres', url: db.url });
+    const other = new PrismaControlPlane(beside);
+    try {
+      const logs = [control.auditLog, other.auditLog];
+      const alternating: AuditEvent[] = [];
+      for (let i = 0; i < 6; i++) alternating.push(await logs[i % 2]!.append(newEvent(`alternating-${i}`, i)));
+      for (let i = 1; i < alternating.length; i++) {
+        expect(alternating[i]!.prevHash).toBe(alternating[i - 1]!.hash);
+        expect(alternating[i]!.seq).toBeGreaterThan(alternating[i - 1]!.seq);
+      }
+      const concurrent = await Promise.all(
+        Array.from({ length: 24 }, (_, i) => logs[i % 2]!.append(newEvent(`concurrent-${i}`, i))),
+      );
+      expect(new Set(concurrent.map((e) => e.prevHash)).size).toBe(24);
+      const verified = await control.auditLog.verifyChain();
+      expect(verified.ok).toBe(true);
+      const { checkpoint, tail } = await control.auditLog.head();
+      expect(checkpoint).toMatchObject({ seq: tail?.seq, hash: tail?.hash });
+      const stored = await control.auditLog.event('concurrent-3');
+      expect(stored).toEqual(concurrent[3]);
+    } finally {
+      await other.close();
+      await beside.close();
+    }
+  });
+
   it('writes appends awaited one after another', async () => {
     const log = control.auditLog;
     const written: AuditEvent[] = [];
