@@ -99,6 +99,8 @@ export interface PrismaAuditLogOptions {
   readonly appendTimeoutMs?: number;
   /** Told how many appends each group commit wrote, once it has committed. */
   readonly onGroupCommit?: (size: number) => void;
+  /** false: every group commit takes the locked transaction, never the one statement (a benchmark's baseline). */
+  readonly oneStatement?: boolean;
 }
 
 const VERIFY_CHUNK = 1000;
@@ -110,6 +112,7 @@ export class PrismaAuditLog implements AuditLog {
   readonly #prisma: PrismaClient;
   readonly #timeoutMs: number;
   readonly #onGroupCommit: ((size: number) => void) | undefined;
+  readonly #oneStatement: boolean;
   readonly #pending: {
     event: NewAuditEvent;
     resolve: (event: AuditEvent) => void;
@@ -128,6 +131,7 @@ export class PrismaAuditLog implements AuditLog {
     this.#prisma = prisma;
     this.#timeoutMs = options.appendTimeoutMs ?? 10_000;
     this.#onGroupCommit = options.onGroupCommit;
+    this.#oneStatement = options.oneStatement ?? true;
   }
 
   /**
@@ -174,7 +178,7 @@ export class PrismaAuditLog implements AuditLog {
   }
 
   async #appendAll(events: readonly NewAuditEvent[]): Promise<AuditEvent[]> {
-    const guess = this.#head;
+    const guess = this.#oneStatement ? this.#head : undefined;
     this.#head = undefined;
     const rows = guess === undefined ? [] : await this.#appendAfter(guess, events);
     const written = rows.length > 0 ? rows : await this.#appendLocked(events);
