@@ -4,14 +4,15 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorAuditBatch, auditBatchId, auditInclusionProof } from '../src/access/audit/audit-anchoring.js';
-import type { AuditEvent } from '../src/domain/audit-event.js';
+import type { AuditEvent, NewAuditEvent } from '../src/domain/audit-event.js';
 import { merkleRoot, verifyInclusion } from '../src/domain/merkle.js';
 import { LedgerClient } from '../src/ledger/ledger-client.js';
 import type { LedgerActor } from '../src/ledger/ledger.js';
 import { PrismaControlPlane } from '../src/stores/control-plane.js';
-import { openDatabase } from '../src/stores/database.js';
+import { openDatabase, type Database } from '../src/stores/database.js';
 import { applyMigrations } from '../src/stores/migrate.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { createTestDatabase, type TestDatabase } from './support/postgres.js';
 
 const SUMMARY = /* GraphQL */ `
   query Summary($p: ID!, $purpose: PurposeOfUse!) {
@@ -449,6 +450,114 @@ describe('the audit log of access decisions', () => {
   });
 });
 
+/** An event as the record service appends it; `recordCount` tells them apart. */
+function newEvent(id: string, recordCount: number): NewAuditEvent {
+  return {
+    id,
+    at: new Date(),
+    patientId: 'mp-0123456789ab',
+    requesterOrg: 'charite-berlin',
+    requesterSubject: 'dr-weber',
+    requesterJurisdiction: 'DE',
+    purpose: 'TREAT',
+    operation: 'patientSummary',
+    outcome: 'permit',
+    breakGlass: false,
+    body: {
+      requesterRoles: ['clinician'],
+      regions: { requested: ['eu-de'], answered: ['eu-de'], unavailable: [] },
+      categories: { requested: ['problems'], disclosed: ['problems'] },
+      recordCount,
+      reasons: [],
+      policies: [],
+      consents: [],
+    },
+  };
+}
+
+/** `work`, or a rejection naming `what` once `ms` have passed: a hang fails the test with a reason, not the test timeout. */
+async function settled<T>(what: string, ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`${what} was still pending after ${ms} ms`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('the audit group commit', () => {
+  let db: TestDatabase;
+  let database: Database;
+  let control: PrismaControlPlane;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('audit_group');
+    database = await openDatabase('control', { kind: 'postgres', url: db.url });
+    await applyMigrations(database, 'control');
+    control = new PrismaControlPlane(database);
+  });
+  afterAll(async () => {
+    await control.close();
+    await database.close();
+    await db.drop();
+  });
+
+  // The second append arrives in the microtask the first one resolves in, while the group commit
+  // that wrote the first is still unwinding; no third append ever comes to start another commit.
+  it('writes an append made as the previous one resolves, with nothing after it', async () => {
+    const log = control.auditLog;
+    const first = log.append(newEvent('then-1', 1));
+    const second = first.then(() => log.append(newEvent('then-2', 2)));
+    const written = await settled("the append made in the first one's .then", 10_000, second);
+    expect(written.prevHash).toBe((await first).hash);
+  });
+
+  // Two gateways on one control plane: each keeps the head it wrote as a guess, and the other's
+  // appends make that guess wrong every time they alternate.
+  it('chains the appends of two gateways on one audit database linearly, alternating and concurrent', async () => {
+    const beside = await openDatabase('control', { kind: 'postgres', url: db.url });
+    const other = new PrismaControlPlane(beside);
+    try {
+      const logs = [control.auditLog, other.auditLog];
+      const alternating: AuditEvent[] = [];
+      for (let i = 0; i < 6; i++) alternating.push(await logs[i % 2]!.append(newEvent(`alternating-${i}`, i)));
+      for (let i = 1; i < alternating.length; i++) {
+        expect(alternating[i]!.prevHash).toBe(alternating[i - 1]!.hash);
+        expect(alternating[i]!.seq).toBeGreaterThan(alternating[i - 1]!.seq);
+      }
+      const concurrent = await Promise.all(
+        Array.from({ length: 24 }, (_, i) => logs[i % 2]!.append(newEvent(`concurrent-${i}`, i))),
+      );
+      expect(new Set(concurrent.map((e) => e.prevHash)).size).toBe(24);
+      const verified = await control.auditLog.verifyChain();
+      expect(verified.ok).toBe(true);
+      const { checkpoint, tail } = await control.auditLog.head();
+      expect(checkpoint).toMatchObject({ seq: tail?.seq, hash: tail?.hash });
+      const stored = await control.auditLog.event('concurrent-3');
+      expect(stored).toEqual(concurrent[3]);
+    } finally {
+      await other.close();
+      await beside.close();
+    }
+  });
+
+  it('writes appends awaited one after another', async () => {
+    const log = control.auditLog;
+    const written: AuditEvent[] = [];
+    const appendThree = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) written.push(await log.append(newEvent(`awaited-${i}`, i)));
+    };
+    await settled('three appends awaited in turn', 10_000, appendThree());
+    expect(written.map((e) => e.id)).toEqual(['awaited-0', 'awaited-1', 'awaited-2']);
+    expect(await log.verifyChain()).toMatchObject({ ok: true });
+  });
+});
+
 describe('the audit log on embedded PostgreSQL (PGlite)', () => {
   it('chains concurrent appends linearly', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'meridian-audit-pglite-'));
@@ -458,29 +567,7 @@ describe('the audit log on embedded PostgreSQL (PGlite)', () => {
       await applyMigrations(db, 'control');
       const log = control.auditLog;
       const appended = await Promise.all(
-        Array.from({ length: 12 }, (_, i) =>
-          log.append({
-            id: `decision-${i}`,
-            at: new Date(),
-            patientId: 'mp-0123456789ab',
-            requesterOrg: 'charite-berlin',
-            requesterSubject: 'dr-weber',
-            requesterJurisdiction: 'DE',
-            purpose: 'TREAT',
-            operation: 'patientSummary',
-            outcome: 'permit',
-            breakGlass: false,
-            body: {
-              requesterRoles: ['clinician'],
-              regions: { requested: ['eu-de'], answered: ['eu-de'], unavailable: [] },
-              categories: { requested: ['problems'], disclosed: ['problems'] },
-              recordCount: i,
-              reasons: [],
-              policies: [],
-              consents: [],
-            },
-          }),
-        ),
+        Array.from({ length: 12 }, (_, i) => log.append(newEvent(`decision-${i}`, i))),
       );
       expect(new Set(appended.map((e) => e.prevHash)).size).toBe(12);
       expect(await log.verifyChain()).toEqual({ ok: true, events: 12 });

@@ -1,4 +1,4 @@
-import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { mintToken } from './token-minter.js';
 import { TokenVerifier } from './token-verifier.js';
@@ -117,5 +117,75 @@ describe('TokenVerifier', () => {
       message: /iat claim is in the future/,
     });
     await expect(verifier.verify(await sign(now + 30))).resolves.toMatchObject({ subject: 'dr-weber' });
+  });
+});
+
+describe('TokenVerifier remembering verified tokens', () => {
+  const ORG = { id: 'charite-berlin', name: 'Charité', jurisdiction: 'DE' };
+  const sign = async (privateJwk: JWK, claims: Record<string, unknown>, iat: number, exp: number): Promise<string> =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(ORG.id)
+      .setSubject('dr-weber')
+      .setAudience('meridian-gateway')
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(await importJWK(privateJwk, 'ES256'));
+
+  it('never answers from memory at or after exp: an expired token is refused as without memory', async () => {
+    const charite = await keyPair();
+    let now = Date.now();
+    const verifier = new TokenVerifier({
+      audience: 'meridian-gateway',
+      clockToleranceSeconds: 30,
+      organisations: [{ ...ORG, keys: [charite.publicJwk] }],
+      patientJurisdictions: () => Promise.resolve([]),
+      clock: () => now,
+    });
+    const iat = Math.floor(now / 1000);
+    const token = await sign(charite.privateJwk, { roles: ['clinician'] }, iat, iat + 60);
+    await expect(verifier.verify(token)).resolves.toMatchObject({ subject: 'dr-weber' });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ subject: 'dr-weber' });
+    // Past exp and past the clock tolerance: the memory must not outlive the token.
+    now = (iat + 60 + 31) * 1000;
+    await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: /expired/ });
+  });
+
+  it('serves only the exact token text: one signature byte changed is verified, and refused', async () => {
+    const charite = await keyPair();
+    const verifier = new TokenVerifier({
+      audience: 'meridian-gateway',
+      organisations: [{ ...ORG, keys: [charite.publicJwk] }],
+      patientJurisdictions: () => Promise.resolve([]),
+    });
+    const iat = Math.floor(Date.now() / 1000);
+    const token = await sign(charite.privateJwk, { roles: ['clinician'] }, iat, iat + 600);
+    await expect(verifier.verify(token)).resolves.toMatchObject({ roles: ['clinician'] });
+    const signature = token.slice(token.lastIndexOf('.') + 1);
+    const flipped = `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
+    const tampered = `${token.slice(0, token.lastIndexOf('.') + 1)}${flipped}`;
+    await expect(verifier.verify(tampered)).rejects.toMatchObject({ message: /signature/ });
+  });
+
+  it("asks again on every use whether the patient's jurisdiction vouches for them", async () => {
+    const idp = await keyPair();
+    let heldIn: string[] = ['FR'];
+    const verifier = new TokenVerifier({
+      audience: 'meridian-gateway',
+      organisations: [
+        { id: 'patient-id-fr', name: 'FR', jurisdiction: 'FR', keys: [idp.publicJwk], issues: 'patients' },
+      ],
+      patientJurisdictions: () => Promise.resolve(heldIn),
+    });
+    const token = await mintToken(idp.privateJwk, {
+      organisationId: 'patient-id-fr',
+      subject: 'p',
+      roles: ['patient'],
+      patientId: 'mp-1',
+      audience: 'meridian-gateway',
+    });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ patientId: 'mp-1' });
+    heldIn = ['US-MA'];
+    await expect(verifier.verify(token)).rejects.toMatchObject({ message: /does not authenticate patients/ });
   });
 });

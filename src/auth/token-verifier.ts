@@ -4,6 +4,7 @@ import { isRole, type Principal, type Role } from '../domain/principal.js';
 import { isPurposeOfUse, type PurposeOfUse } from '../domain/purpose.js';
 import { checkIssuedAt } from './issued-at.js';
 import type { OrganisationEntry } from './organisation-directory.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export interface TokenVerifierOptions {
   readonly organisations: readonly OrganisationEntry[];
@@ -11,6 +12,10 @@ export interface TokenVerifierOptions {
   readonly clockToleranceSeconds?: number;
   /** The jurisdictions whose patient identity providers may vouch for a patient (from the ledger's patient index). */
   readonly patientJurisdictions: (patientId: string) => Promise<readonly string[]>;
+  /** Most verified tokens remembered until their `exp` (0: none, every request verifies its signature). Default 10,000. */
+  readonly rememberTokens?: number;
+  /** Milliseconds since the epoch; tests move it. */
+  readonly clock?: () => number;
 }
 
 const ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'];
@@ -24,9 +29,15 @@ const ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'];
 export class TokenVerifier {
   readonly #orgs: ReadonlyMap<string, { entry: OrganisationEntry; keys: JWTVerifyGetKey }>;
   readonly #options: Readonly<TokenVerifierOptions>;
+  readonly #verified: VerifiedTokens;
+  readonly #clock: () => number;
 
   constructor(options: Readonly<TokenVerifierOptions>) {
     this.#options = options;
+    this.#clock = options.clock ?? Date.now;
+    // The keys are fixed for this verifier's life (a new key set is a new verifier), so an entry
+    // can only go stale by expiring.
+    this.#verified = new VerifiedTokens(options.rememberTokens ?? 10_000);
     this.#orgs = new Map(
       options.organisations.map((entry) => [entry.id, { entry, keys: createLocalJWKSet({ keys: [...entry.keys] }) }]),
     );
@@ -34,6 +45,11 @@ export class TokenVerifier {
 
   /** Returns the principal of a valid token; throws UNAUTHENTICATED with the reason otherwise. */
   async verify(token: string): Promise<Principal> {
+    const remembered = this.#verified.get(token, this.#clock());
+    if (remembered !== undefined) {
+      await this.#vouchedForIfPatient(remembered);
+      return remembered;
+    }
     let issuer: string | undefined;
     try {
       issuer = decodeJwt(token).iss;
@@ -43,18 +59,20 @@ export class TokenVerifier {
     const org = issuer === undefined ? undefined : this.#orgs.get(issuer);
     if (org === undefined) throw unauthenticated('the token was issued by an unknown organisation');
     try {
+      const now = this.#clock();
       const { payload } = await jwtVerify(token, org.keys, {
         issuer: org.entry.id,
         audience: this.#options.audience,
         algorithms: ALGORITHMS,
         requiredClaims: ['sub', 'exp', 'iat'],
         clockTolerance: this.#options.clockToleranceSeconds ?? 30,
+        currentDate: new Date(now),
       });
-      checkIssuedAt(payload, this.#options.clockToleranceSeconds ?? 30);
+      checkIssuedAt(payload, this.#options.clockToleranceSeconds ?? 30, now);
       const principal = principalOf(payload, org.entry);
-      if (principal.roles.includes('patient') && principal.patientId !== undefined) {
-        await this.#vouchedFor(principal.patientId, org.entry);
-      }
+      await this.#vouchedForIfPatient(principal);
+      // Remembered only until exp itself: the clock tolerance is granted by a fresh check, never by the memory.
+      if (typeof payload.exp === 'number') this.#verified.set(token, principal, payload.exp);
       return principal;
     } catch (err) {
       if (err instanceof MeridianError) throw err;
@@ -63,6 +81,14 @@ export class TokenVerifier {
         throw unauthenticated(`the token's ${err.claim} claim is invalid`);
       throw unauthenticated('the token signature could not be verified');
     }
+  }
+
+  /** A patient's token holds only while its issuer vouches for the patient: asked on every use, remembered token or not. */
+  async #vouchedForIfPatient(principal: Principal): Promise<void> {
+    if (!principal.roles.includes('patient') || principal.patientId === undefined) return;
+    const org = this.#orgs.get(principal.organisationId);
+    if (org === undefined) throw unauthenticated('the token was issued by an unknown organisation');
+    await this.#vouchedFor(principal.patientId, org.entry);
   }
 
   /** A patient identity provider vouches only for the patients of its own jurisdiction. */
@@ -98,14 +124,15 @@ function principalOf(payload: JWTPayload, org: OrganisationEntry): Principal {
     throw unauthenticated(`${org.id} is a patient identity provider: its tokens name patients only`);
   }
   const purposeOfUse = iuaPurposeOf(payload);
-  return {
+  // Frozen: a remembered token hands the same principal to every request that carries it.
+  return Object.freeze({
     subject: payload.sub ?? '',
     organisationId: org.id,
     jurisdiction: org.jurisdiction,
-    roles,
+    roles: Object.freeze(roles),
     ...(patientId !== undefined ? { patientId } : {}),
     ...(purposeOfUse !== undefined ? { purposeOfUse } : {}),
-  };
+  });
 }
 
 /** Code systems of the HL7 v3 PurposeOfUse value set (its codes are ActReason codes). */

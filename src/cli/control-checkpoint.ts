@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.js';
 import type { HeadCheckpoint } from '../ledger/head-checkpoint.js';
 import { PrismaControlPlane } from '../stores/control-plane.js';
-import { openDatabase } from '../stores/database.js';
+import { databaseOptions, openDatabase } from '../stores/database.js';
 import { ControlPlaneHeadCheckpoint } from '../stores/ledger-head-checkpoint.js';
 import { applyMigrations } from '../stores/migrate.js';
 
@@ -12,12 +12,12 @@ import { applyMigrations } from '../stores/migrate.js';
  * `run` then gets no checkpoint, and nothing is created.
  */
 export async function withControlCheckpoint<T>(
-  config: Pick<Config, 'controlDatabase' | 'regionTimeoutMs'>,
+  config: Pick<Config, 'controlDatabase' | 'regionTimeoutMs' | 'database'>,
   run: (checkpoint: HeadCheckpoint | undefined) => Promise<T>,
 ): Promise<T> {
   const location = config.controlDatabase;
   if (location.kind === 'pglite' && !existsSync(location.dir)) return run(undefined);
-  const db = await openDatabase('control', location, config.regionTimeoutMs);
+  const db = await openDatabase('control', location, databaseOptions(config));
   try {
     await applyMigrations(db, 'control');
     const control = new PrismaControlPlane(db);

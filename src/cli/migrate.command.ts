@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
-import { openDatabase } from '../stores/database.js';
+import { databaseOptions, openDatabase } from '../stores/database.js';
 import { lockDataDir } from '../stores/data-dir-lock.js';
 import { applyMigrations } from '../stores/migrate.js';
 
@@ -24,7 +24,7 @@ export function registerMigrate(program: Command): void {
         ];
         for (const target of targets) {
           if (target.location === undefined) continue;
-          const db = await openDatabase(target.name, target.location, config.regionTimeoutMs);
+          const db = await openDatabase(target.name, target.location, databaseOptions(config));
           try {
             const applied = await applyMigrations(db, target.schema);
             console.log(`${target.name}: ${applied.length > 0 ? `applied ${applied.join(', ')}` : 'up to date'}`);

@@ -31,6 +31,20 @@ describe('loadConfig', () => {
     expect(config.seedDemo).toBe(false);
   });
 
+  it('gives the connection pools a connect timeout of their own, not the region deadline', () => {
+    expect(loadConfig({}).database).toEqual({ poolSize: 10, connectTimeoutMs: 10_000 });
+    const tuned = loadConfig({
+      MERIDIAN_REGION_TIMEOUT_MS: '500',
+      MERIDIAN_DB_POOL_SIZE: '32',
+      MERIDIAN_DB_CONNECT_TIMEOUT_MS: '30000',
+    });
+    expect(tuned.regionTimeoutMs).toBe(500);
+    expect(tuned.database).toEqual({ poolSize: 32, connectTimeoutMs: 30_000 });
+    expect(() => loadConfig({ MERIDIAN_DB_POOL_SIZE: '0', MERIDIAN_DB_CONNECT_TIMEOUT_MS: 'soon' })).toThrow(
+      /MERIDIAN_DB_POOL_SIZE[\s\S]*MERIDIAN_DB_CONNECT_TIMEOUT_MS/,
+    );
+  });
+
   it('lists every bad variable at once', () => {
     let error: unknown;
     try {

@@ -29,8 +29,18 @@ export interface Config {
   /** Database per region id. */
   readonly regionDatabases: Readonly<Record<string, DatabaseLocation>>;
   readonly controlDatabase: DatabaseLocation;
-  /** Per-region read deadline. */
+  /**
+   * Per-region read deadline, measured from the moment the read has a connection to the region:
+   * time spent waiting inside the gateway for one is bounded by `database.connectTimeoutMs`.
+   */
   readonly regionTimeoutMs: number;
+  /** Every database's connection pool: the control plane's and each region's. */
+  readonly database: Readonly<{
+    /** Most connections the gateway holds to one PostgreSQL database (PGlite serves one). */
+    poolSize: number;
+    /** How long a query may wait for a pooled connection (a free one, or a new one opened) before it fails. */
+    connectTimeoutMs: number;
+  }>;
   /** JSON file of organisation id → public JWK(s); absent in development means generated dev keys. */
   readonly orgKeysFile: string | undefined;
   readonly tokenAudience: string;
@@ -101,6 +111,8 @@ const envSchema = z.object({
   MERIDIAN_REGIONS: regionListSchema.default(regionListSchema.parse(DEFAULT_REGIONS)),
   MERIDIAN_CONTROL_URL: postgresUrl.optional(),
   MERIDIAN_REGION_TIMEOUT_MS: int(2000, 50, 60000),
+  MERIDIAN_DB_POOL_SIZE: int(10, 1, 1000),
+  MERIDIAN_DB_CONNECT_TIMEOUT_MS: int(10_000, 100, 600_000),
   MERIDIAN_ORG_KEYS_FILE: z.string().min(1).optional(),
   MERIDIAN_TOKEN_AUDIENCE: z.string().min(1).default('meridian-gateway'),
   MERIDIAN_SEED_DEMO: z.enum(['true', 'false']).optional(),
@@ -255,6 +267,10 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
         ? { kind: 'postgres', url: e.MERIDIAN_CONTROL_URL }
         : { kind: 'pglite', dir: path.join(dataDir, 'control') },
     regionTimeoutMs: e.MERIDIAN_REGION_TIMEOUT_MS,
+    database: Object.freeze({
+      poolSize: e.MERIDIAN_DB_POOL_SIZE,
+      connectTimeoutMs: e.MERIDIAN_DB_CONNECT_TIMEOUT_MS,
+    }),
     orgKeysFile: e.MERIDIAN_ORG_KEYS_FILE,
     tokenAudience: e.MERIDIAN_TOKEN_AUDIENCE,
     seedDemo: e.MERIDIAN_SEED_DEMO !== undefined ? e.MERIDIAN_SEED_DEMO === 'true' : !external,

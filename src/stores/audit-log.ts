@@ -101,6 +101,8 @@ export interface PrismaAuditLogOptions {
   readonly appendTimeoutMs?: number;
   /** Told how many appends each group commit wrote, once it has committed. */
   readonly onGroupCommit?: (size: number) => void;
+  /** false: every group commit takes the locked transaction, never the one statement (a benchmark's baseline). */
+  readonly oneStatement?: boolean;
 }
 
 const VERIFY_CHUNK = 1000;
@@ -112,18 +114,26 @@ export class PrismaAuditLog implements AuditLog {
   readonly #prisma: PrismaClient;
   readonly #timeoutMs: number;
   readonly #onGroupCommit: ((size: number) => void) | undefined;
+  readonly #oneStatement: boolean;
   readonly #pending: {
     event: NewAuditEvent;
     resolve: (event: AuditEvent) => void;
     reject: (err: unknown) => void;
   }[] = [];
   #flushing = false;
+  /**
+   * The checkpoint hash this writer last wrote: a guess at where the chain ends, checked under
+   * the checkpoint row's lock by the one statement that appends after it. Another gateway's
+   * append makes the guess wrong; the statement then writes nothing and the locked path runs.
+   */
+  #head: string | undefined;
 
   /** Takes the control plane's client: PGlite serves one connection, so repositories share it. */
   constructor(prisma: PrismaClient, options: Readonly<PrismaAuditLogOptions> = {}) {
     this.#prisma = prisma;
     this.#timeoutMs = options.appendTimeoutMs ?? 10_000;
     this.#onGroupCommit = options.onGroupCommit;
+    this.#oneStatement = options.oneStatement ?? true;
   }
 
   /**
@@ -138,15 +148,23 @@ export class PrismaAuditLog implements AuditLog {
       if (this.#flushing) return;
       this.#flushing = true;
       // #flush settles every append itself and never rejects.
-      void this.#flush().finally(() => {
-        this.#flushing = false;
-      });
+      void this.#flush();
     });
   }
 
+  /**
+   * Writes queued appends until none is left. The flag drops in the same synchronous step that
+   * finds the queue empty: an append made once the last one resolved (its `.then`, its `await`)
+   * runs after that step, sees no commit under way and starts one. Dropping it any later (a
+   * `.finally`, a microtask after the loop) would leave that append queued with nobody to write it.
+   */
   async #flush(): Promise<void> {
-    while (this.#pending.length > 0) {
+    for (;;) {
       const batch = this.#pending.splice(0, APPEND_BATCH);
+      if (batch.length === 0) {
+        this.#flushing = false;
+        return;
+      }
       try {
         const rows = await this.#appendAll(batch.map((p) => p.event));
         this.#onGroupCommit?.(rows.length);
@@ -161,7 +179,56 @@ export class PrismaAuditLog implements AuditLog {
     }
   }
 
-  #appendAll(events: readonly NewAuditEvent[]): Promise<AuditEvent[]> {
+  async #appendAll(events: readonly NewAuditEvent[]): Promise<AuditEvent[]> {
+    const guess = this.#oneStatement ? this.#head : undefined;
+    this.#head = undefined;
+    const rows = guess === undefined ? [] : await this.#appendAfter(guess, events);
+    const written = rows.length > 0 ? rows : await this.#appendLocked(events);
+    this.#head = written.at(-1)?.hash;
+    return written;
+  }
+
+  /**
+   * One statement, one round trip: locks the checkpoint row only if it still ends at `head`,
+   * inserts the events chained onto it and moves the checkpoint, all or nothing. Nothing is
+   * written (and nothing returned) when the chain moved on meanwhile or the row is missing:
+   * waiting for the lock re-reads the row (READ COMMITTED), so a head another gateway moved
+   * while this one waited no longer matches.
+   */
+  async #appendAfter(head: string, events: readonly NewAuditEvent[]): Promise<AuditEvent[]> {
+    const rows = chained(head, events);
+    const col = <T>(f: (row: (typeof rows)[number]) => T): T[] => rows.map(f);
+    const last = rows.at(-1)?.hash ?? head;
+    const written = await this.#prisma.$queryRaw<AuditEventSql[]>`
+      WITH head AS (
+        SELECT chain FROM chain_heads WHERE chain = ${AUDIT_CHAIN} AND hash = ${head} FOR UPDATE
+      ), ins AS (
+        INSERT INTO audit_events (id, at, patient_id, requester_org, requester_subject, requester_jurisdiction,
+          purpose, operation, outcome, break_glass, body, prev_hash, hash)
+        SELECT id, at::timestamptz, patient_id, requester_org, requester_subject, requester_jurisdiction,
+          purpose, operation, outcome, break_glass, body::jsonb, prev_hash, hash
+        FROM unnest(
+          ${col((r) => r.id)}::text[], ${col((r) => r.at.toISOString())}::text[], ${col((r) => r.patientId)}::text[],
+          ${col((r) => r.requesterOrg)}::text[], ${col((r) => r.requesterSubject)}::text[],
+          ${col((r) => r.requesterJurisdiction)}::text[], ${col((r) => r.purpose)}::text[],
+          ${col((r) => r.operation)}::text[], ${col((r) => r.outcome)}::text[], ${col((r) => r.breakGlass)}::boolean[],
+          ${col((r) => JSON.stringify(r.body))}::text[], ${col((r) => r.prevHash)}::text[], ${col((r) => r.hash)}::text[]
+        ) WITH ORDINALITY AS r(id, at, patient_id, requester_org, requester_subject, requester_jurisdiction,
+          purpose, operation, outcome, break_glass, body, prev_hash, hash, ord)
+        WHERE EXISTS (SELECT 1 FROM head)
+        ORDER BY ord
+        RETURNING *
+      ), moved AS (
+        UPDATE chain_heads SET seq = (SELECT max(seq) FROM ins), hash = ${last}, updated_at = now()
+        WHERE chain = ${AUDIT_CHAIN} AND EXISTS (SELECT 1 FROM ins)
+      )
+      SELECT * FROM ins ORDER BY seq`;
+    if (written.length === 0) return [];
+    if (written.length !== events.length) throw new Error('audit events were only partly written');
+    return written.map(fromSqlRow);
+  }
+
+  #appendLocked(events: readonly NewAuditEvent[]): Promise<AuditEvent[]> {
     return this.#prisma.$transaction(
       async (tx) => {
         // The checkpoint row's lock lasts until commit and serialises appends from every gateway;
@@ -171,13 +238,10 @@ export class PrismaAuditLog implements AuditLog {
         const [head] = await tx.$queryRaw<{ hash: string }[]>`
           SELECT hash FROM chain_heads WHERE chain = ${AUDIT_CHAIN} FOR UPDATE`;
         if (head === undefined) throw missingCheckpoint();
-        let prevHash = head.hash;
-        const data = events.map((event) => {
-          const hash = auditEventHash({ ...event, prevHash });
-          const row = { ...event, body: event.body as unknown as Prisma.InputJsonObject, prevHash, hash };
-          prevHash = hash;
-          return row;
-        });
+        const data = chained(head.hash, events).map((row) => ({
+          ...row,
+          body: row.body as unknown as Prisma.InputJsonObject,
+        }));
         // One INSERT: sequence numbers follow the rows' order, which is the chain's.
         const rows = await tx.auditEvent.createManyAndReturn({ data });
         const last = rows.reduce<AuditEventRow | undefined>(
@@ -344,6 +408,63 @@ export class PrismaAuditLog implements AuditLog {
     });
     return { events: rows.slice(0, page.first).map(fromRow), hasNextPage: rows.length > page.first };
   }
+}
+
+/** The events with their links: each chained onto the one before it, the first onto `head`. */
+function chained(
+  head: string,
+  events: readonly NewAuditEvent[],
+): (NewAuditEvent & { prevHash: string; hash: string })[] {
+  let prevHash = head;
+  return events.map((event) => {
+    const hash = auditEventHash({ ...event, prevHash });
+    const row = { ...event, prevHash, hash };
+    prevHash = hash;
+    return row;
+  });
+}
+
+/** An `audit_events` row as raw SQL returns it. */
+interface AuditEventSql {
+  seq: bigint;
+  id: string;
+  at: Date;
+  patient_id: string;
+  requester_org: string;
+  requester_subject: string;
+  requester_jurisdiction: string;
+  purpose: string;
+  operation: string;
+  outcome: string;
+  break_glass: boolean;
+  body: unknown;
+  prev_hash: string;
+  hash: string;
+  batch_id: string | null;
+  reviewed_at: Date | null;
+  reviewed_by: string | null;
+}
+
+function fromSqlRow(row: AuditEventSql): AuditEvent {
+  return fromRow({
+    seq: row.seq,
+    id: row.id,
+    at: row.at,
+    patientId: row.patient_id,
+    requesterOrg: row.requester_org,
+    requesterSubject: row.requester_subject,
+    requesterJurisdiction: row.requester_jurisdiction,
+    purpose: row.purpose,
+    operation: row.operation,
+    outcome: row.outcome,
+    breakGlass: row.break_glass,
+    body: row.body as AuditEventRow['body'],
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    batchId: row.batch_id,
+    reviewedAt: row.reviewed_at,
+    reviewedBy: row.reviewed_by,
+  });
 }
 
 function missingCheckpoint(): MeridianError {

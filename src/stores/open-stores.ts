@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import { PrismaControlPlane, type ControlPlane } from './control-plane.js';
-import { openDatabase, type Database } from './database.js';
+import { databaseOptions, openDatabase, type Database } from './database.js';
 import { applyMigrations } from './migrate.js';
 import type { RecordAnchorStore } from './record-anchor-store.js';
 import { PrismaRecordStore, type RecordStore } from './record-store.js';
@@ -46,7 +46,7 @@ export async function openStores(
           })),
       ].map(async ({ name, schema, location }) => {
         if (location === undefined) throw new Error(`no database configured for region ${name}`);
-        const db = await openDatabase(name, location, config.regionTimeoutMs);
+        const db = await openDatabase(name, location, databaseOptions(config));
         databases.push(db);
         if (options.migrate !== false) await applyMigrations(db, schema);
         return db;

@@ -1,16 +1,12 @@
 import { PrismaClient, type Prisma } from '../generated/records/client.js';
-import {
-  FHIR_CATEGORY_SHAPE,
-  type Category,
-  type FhirResource,
-  type FhirToken,
-  type IpsResourceType,
-  type SensitivityLabel,
-} from '../domain/fhir.js';
+import type { IpsResourceType, SensitivityLabel } from '../domain/fhir.js';
 import type { CensusRow } from '../domain/patient-index.js';
 import { recordKey, type RecordQuery, type StoredRecord } from '../domain/record.js';
-import type { Database } from './database.js';
+import { connection, type Database } from './database.js';
 import { PrismaRecordAnchorStore } from './record-anchor-store.js';
+import { RegionReader, type RegionReads } from './region-reader.js';
+
+export type { RegionReads } from './region-reader.js';
 
 /** Counts of what a write did. */
 export interface UpsertResult {
@@ -27,6 +23,13 @@ export interface UpsertOptions {
 /** A region's record store. */
 export interface RecordStore {
   readonly region: string;
+  /**
+   * Runs `reads` on one connection of the region's, once the pool has one for it: the time
+   * `reads` takes is the region's, not the queue's. Waiting longer than the pool's connect
+   * timeout fails with `PoolExhausted`. The connection goes back once every query `reads`
+   * issued has finished, even when `reads` itself settled sooner (a deadline gave up on it).
+   */
+  reading<T>(reads: (region: RegionReads) => Promise<T>): Promise<T>;
   find(query: RecordQuery): Promise<StoredRecord[]>;
   /** The sensitivity labels a patient's records carry: whether a withheld label is there to report. */
   sensitivityLabels(patientIds: readonly string[]): Promise<SensitivityLabel[]>;
@@ -42,42 +45,37 @@ export interface RecordStore {
   close(): Promise<void>;
 }
 
-type Row = Prisma.RecordGetPayload<object>;
-
-/** `RecordStore` on Prisma 7 over `@prisma/adapter-pg`. */
+/**
+ * `RecordStore` on Prisma 7 over `@prisma/adapter-pg`; the lookup's reads (`reading`, `find`,
+ * `census`) in plain `pg` on the same pool, so a read holds its connection for exactly its queries.
+ */
 export class PrismaRecordStore implements RecordStore {
   readonly region: string;
   /** The region's record anchors, on this store's client (PGlite serves one connection). */
   readonly anchors: PrismaRecordAnchorStore;
   readonly #prisma: PrismaClient;
+  readonly #db: Pick<Database, 'name' | 'pool'>;
 
   constructor(region: string, db: Database) {
     this.region = region;
+    this.#db = db;
     this.#prisma = new PrismaClient({ adapter: db.adapter() });
     this.anchors = new PrismaRecordAnchorStore(region, this.#prisma);
   }
 
-  async find(query: RecordQuery): Promise<StoredRecord[]> {
-    const rows = await this.#prisma.record.findMany({
-      where: {
-        patientId: { in: [...query.patientIds] },
-        ...(query.resourceTypes ? { resourceType: { in: [...query.resourceTypes] } } : {}),
-        ...(query.categories ? { category: { in: [...query.categories] } } : {}),
-        ...(query.resourceIds ? { resourceId: { in: [...query.resourceIds] } } : {}),
-        // A record carrying any withheld label is withheld, however many others it carries.
-        ...(query.excludeSensitivity?.length
-          ? { NOT: { sensitivity: { hasSome: [...query.excludeSensitivity] } } }
-          : {}),
-        AND: [
-          ...(query.since ? [{ lastUpdated: { gte: query.since } }] : []),
-          ...(query.after ? [afterClause(query.after)] : []),
-          ...(query.fhirCategories ? [categoryClause(query.resourceTypes ?? [], query.fhirCategories)] : []),
-        ],
-      },
-      orderBy: [{ lastUpdated: 'desc' }, { key: 'asc' }],
-      take: query.limit,
-    });
-    return rows.map((row) => this.#toRecord(row));
+  async reading<T>(reads: (region: RegionReads) => Promise<T>): Promise<T> {
+    const client = await connection(this.#db);
+    const reader = new RegionReader(this.region, client);
+    try {
+      return await reads(reader);
+    } finally {
+      // Not awaited: a deadline that gave up on the reads answers the caller now.
+      void reader.release();
+    }
+  }
+
+  find(query: RecordQuery): Promise<StoredRecord[]> {
+    return this.reading((region) => region.find(query));
   }
 
   async patientOf(resourceType: IpsResourceType, resourceId: string): Promise<string | null> {
@@ -88,11 +86,8 @@ export class PrismaRecordStore implements RecordStore {
     return row?.patientId ?? null;
   }
 
-  async census(patientIds: readonly string[]): Promise<CensusRow[]> {
-    return this.#prisma.record.findMany({
-      where: { patientId: { in: [...patientIds] } },
-      select: { key: true, category: true, sensitivity: true, contentHash: true },
-    });
+  census(patientIds: readonly string[]): Promise<CensusRow[]> {
+    return this.reading((region) => region.census(patientIds));
   }
 
   async sensitivityLabels(patientIds: readonly string[]): Promise<SensitivityLabel[]> {
@@ -153,54 +148,6 @@ export class PrismaRecordStore implements RecordStore {
   close(): Promise<void> {
     return this.#prisma.$disconnect();
   }
-
-  #toRecord(row: Row): StoredRecord {
-    return {
-      region: this.region,
-      resourceType: row.resourceType as IpsResourceType,
-      resourceId: row.resourceId,
-      patientId: row.patientId,
-      category: row.category as Category,
-      sensitivity: row.sensitivity as SensitivityLabel[],
-      sourceOrg: row.sourceOrg,
-      sourceOrgName: row.sourceOrgName,
-      lastUpdated: row.lastUpdated,
-      contentHash: row.contentHash,
-      resource: row.resource as unknown as FhirResource,
-    };
-  }
-}
-
-function afterClause(after: NonNullable<RecordQuery['after']>): Prisma.RecordWhereInput {
-  const older: Prisma.RecordWhereInput = { lastUpdated: { lt: after.lastUpdated } };
-  if (after.onTie === 'none') return older;
-  if (after.onTie === 'all') return { lastUpdated: { lte: after.lastUpdated } };
-  return { OR: [older, { lastUpdated: after.lastUpdated, key: { gt: after.onTie.keyAfter } }] };
-}
-
-/**
- * Records of these types whose `category` carries any of the tokens (JSONB containment on the
- * element, shaped as each type carries it); a type without `category` matches nothing.
- */
-function categoryClause(types: readonly IpsResourceType[], tokens: readonly FhirToken[]): Prisma.RecordWhereInput {
-  const coding = (t: FhirToken): Record<string, string> => ({
-    code: t.code,
-    ...(t.system ? { system: t.system } : {}),
-  });
-  const clauses = types.flatMap((type): Prisma.RecordWhereInput[] => {
-    const shape = FHIR_CATEGORY_SHAPE[type];
-    if (shape === undefined) return [];
-    return tokens.map((t) => ({
-      resourceType: type,
-      resource:
-        shape === 'codes'
-          ? { path: ['category'], array_contains: [t.code] }
-          : shape === 'concept'
-            ? { path: ['category', 'coding'], array_contains: [coding(t)] }
-            : { path: ['category'], array_contains: [{ coding: [coding(t)] }] },
-    }));
-  });
-  return clauses.length > 0 ? { OR: clauses } : { resourceId: { in: [] } };
 }
 
 function toRow(record: Omit<StoredRecord, 'region'>): Prisma.RecordCreateManyInput {

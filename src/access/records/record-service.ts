@@ -5,6 +5,7 @@ import { hasRole, type Principal } from '../../domain/principal.js';
 import type { PurposeOfUse } from '../../domain/purpose.js';
 import { recordKey, type RecordQuery, type StoredRecord } from '../../domain/record.js';
 import { localIdsOf, type ControlPlane, type PatientLocation } from '../../stores/control-plane.js';
+import { PoolExhausted } from '../../stores/database.js';
 import type { RecordStore } from '../../stores/record-store.js';
 import type { Epochs } from '../../cache/ledger-epochs.js';
 import type { VerifiedCache } from '../../cache/verified-cache.js';
@@ -469,10 +470,14 @@ export class RecordService {
     const load = async (): Promise<RecordCheck> => {
       const store = this.#o.stores.get(location.region);
       if (store === undefined) throw new Error(`region ${location.region} is not configured`);
-      const [found, held] = await withDeadline(
-        `region ${location.region}`,
-        this.#o.regionTimeoutMs,
-        Promise.all([Promise.all(reads.map((read) => store.find(read))), store.census(localIdsOf(location))]),
+      // The deadline starts once the region has a connection for this read: it measures the
+      // region, not the queue for its pool (bounded by the pool's own connect timeout).
+      const [found, held] = await store.reading((region) =>
+        withDeadline(
+          `region ${location.region}`,
+          this.#o.regionTimeoutMs,
+          Promise.all([Promise.all(reads.map((read) => region.find(read))), region.census(localIdsOf(location))]),
+        ),
       );
       // What the region holds for the patient, withheld rows included: a deleted or relabelled row shows here.
       if (censusDigest(held) !== census) throw censusMismatch(location.region);
@@ -499,7 +504,10 @@ export class RecordService {
     return {
       code: 'REGION_UNAVAILABLE',
       region,
-      message: `Region ${region} is unavailable; its records are missing from this answer.`,
+      message:
+        err instanceof PoolExhausted
+          ? `Region ${region} is busy: no connection to it came free in time; its records are missing from this answer.`
+          : `Region ${region} is unavailable; its records are missing from this answer.`,
     };
   }
 }

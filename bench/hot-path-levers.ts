@@ -1,0 +1,141 @@
+// What two hot-path levers buy, each against its own baseline in one run, alternating rounds:
+//   npx tsx bench/hot-path-levers.ts [--rounds 3] [--tokens 2000] [--appends 300] [--concurrency 16]
+// - token verification: the same bearer token verified again and again, without the memory of
+//   verified tokens (every request checks the ES256 signature: the baseline) and with it;
+// - audit appends on the machine's PostgreSQL: every group commit as the locked five-statement
+//   transaction (the baseline) and as one statement, one at a time and `concurrency` at a time.
+// Prints each round's ratio and the median; the load average is printed beside them, since
+// the machine may be shared.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { exportJWK, generateKeyPair } from 'jose';
+import { mintToken } from '../src/auth/token-minter.js';
+import { TokenVerifier } from '../src/auth/token-verifier.js';
+import type { NewAuditEvent } from '../src/domain/audit-event.js';
+import { PrismaControlPlane } from '../src/stores/control-plane.js';
+import { openDatabase } from '../src/stores/database.js';
+import { applyMigrations } from '../src/stores/migrate.js';
+import { createTestDatabase } from '../test/support/postgres.js';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    tokens: { type: 'string', default: '2000' },
+    appends: { type: 'string', default: '300' },
+    concurrency: { type: 'string', default: '16' },
+  },
+});
+const rounds = Number(values.rounds);
+const tokens = Number(values.tokens);
+const appends = Number(values.appends);
+const concurrency = Number(values.concurrency);
+
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const load = (): string => os.loadavg()[0]!.toFixed(2);
+
+/** Operations per second of `count` calls of `op`, `parallel` at a time. */
+async function rate(count: number, parallel: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < count) await op(next++);
+    }),
+  );
+  return count / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+async function tokenRounds(): Promise<void> {
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  const organisations = [
+    { id: 'charite-berlin', name: 'Charité', jurisdiction: 'DE', keys: [await exportJWK(pair.publicKey)] },
+  ];
+  const token = await mintToken(await exportJWK(pair.privateKey), {
+    organisationId: 'charite-berlin',
+    subject: 'dr-weber',
+    roles: ['clinician'],
+    audience: 'meridian-gateway',
+  });
+  const verifier = (rememberTokens: number): TokenVerifier =>
+    new TokenVerifier({
+      organisations,
+      audience: 'meridian-gateway',
+      patientJurisdictions: () => Promise.resolve([]),
+      rememberTokens,
+    });
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const plain = verifier(0);
+    const remembering = verifier(10_000);
+    const baseline = await rate(tokens, 1, () => plain.verify(token));
+    const lever = await rate(tokens, 1, () => remembering.verify(token));
+    ratios.push(lever / baseline);
+    console.log(
+      `tokens round ${r + 1}: baseline ${baseline.toFixed(0)} verifies/s, remembered ${lever.toFixed(0)} verifies/s, ` +
+        `ratio ${(lever / baseline).toFixed(2)} (load ${load()})`,
+    );
+  }
+  console.log(`tokens: median ratio ${median(ratios).toFixed(2)}`);
+}
+
+function event(id: string): NewAuditEvent {
+  return {
+    id,
+    at: new Date(),
+    patientId: 'mp-0123456789ab',
+    requesterOrg: 'charite-berlin',
+    requesterSubject: 'dr-weber',
+    requesterJurisdiction: 'DE',
+    purpose: 'TREAT',
+    operation: 'patientSummary',
+    outcome: 'permit',
+    breakGlass: false,
+    body: {
+      requesterRoles: ['clinician'],
+      regions: { requested: ['eu-de', 'eu-fr'], answered: ['eu-de', 'eu-fr'], unavailable: [] },
+      categories: { requested: ['problems'], disclosed: ['problems'] },
+      recordCount: 12,
+      reasons: [],
+      policies: [],
+      consents: [],
+    },
+  };
+}
+
+async function auditRounds(): Promise<void> {
+  const database = await createTestDatabase('bench_audit');
+  const db = await openDatabase('control', { kind: 'postgres', url: database.url });
+  try {
+    await applyMigrations(db, 'control');
+    // One pool, two writers: the baseline's appends move the head, so the lever's first append
+    // of each round finds its guess stale and takes the locked path, as after another gateway's.
+    const locked = new PrismaControlPlane(db, { oneStatement: false });
+    const single = new PrismaControlPlane(db);
+    let n = 0;
+    for (const parallel of [1, concurrency]) {
+      const ratios: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const baseline = await rate(appends, parallel, () => locked.auditLog.append(event(`e-${n++}`)));
+        const lever = await rate(appends, parallel, () => single.auditLog.append(event(`e-${n++}`)));
+        ratios.push(lever / baseline);
+        console.log(
+          `audit ${String(parallel).padStart(2)} at a time, round ${r + 1}: locked ${baseline.toFixed(0)} appends/s, ` +
+            `one statement ${lever.toFixed(0)} appends/s, ratio ${(lever / baseline).toFixed(2)} (load ${load()})`,
+        );
+      }
+      console.log(`audit ${parallel} at a time: median ratio ${median(ratios).toFixed(2)}`);
+    }
+    const verified = await single.auditLog.verifyChain();
+    if (!verified.ok) throw new Error(`the chain does not verify: ${JSON.stringify(verified.firstBad)}`);
+    console.log(`audit chain: ${verified.events} events, verifies`);
+    await locked.close();
+    await single.close();
+  } finally {
+    await db.close();
+    await database.drop();
+  }
+}
+
+console.log(`${os.cpus().length} CPUs, load average ${load()} at the start`);
+await tokenRounds();
+await auditRounds();

@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import {
+  FHIR_CATEGORY_SHAPE,
+  type Category,
+  type FhirResource,
+  type FhirToken,
+  type IpsResourceType,
+  type SensitivityLabel,
+} from '../domain/fhir.js';
+import type { CensusRow } from '../domain/patient-index.js';
+import type { RecordQuery, StoredRecord } from '../domain/record.js';
+
+/** Reads of one region on one connection: what a lookup asks of a region within its deadline. */
+export interface RegionReads {
+  find(query: RecordQuery): Promise<StoredRecord[]>;
+  /** Every record the region holds for a patient (under any of its local ids), by the columns that decide a disclosure. */
+  census(patientIds: readonly string[]): Promise<CensusRow[]>;
+}
+
+interface RecordRow {
+  resource_type: string;
+  resource_id: string;
+  patient_id: string;
+  category: string;
+  sensitivity: string[];
+  source_org: string;
+  source_org_name: string | null;
+  last_updated: Date;
+  content_hash: string;
+  resource: FhirResource;
+}
+
+interface CensusRowSql {
+  key: string;
+  category: string;
+  sensitivity: string[];
+  content_hash: string;
+}
+
+const RECORD_COLUMNS =
+  'resource_type, resource_id, patient_id, category, sensitivity, source_org, source_org_name, last_updated, content_hash, resource';
+
+/**
+ * A lookup's reads of one region on one pooled connection, as named (prepared) statements:
+ * each shape of query is planned once per connection, not on every read. Remembers what it
+ * has issued, so the connection goes back to the pool only once all of it has finished.
+ */
+export class RegionReader implements RegionReads {
+  readonly #region: string;
+  readonly #client: pg.PoolClient;
+  readonly #issued: Promise<unknown>[] = [];
+  #broken: Error | undefined;
+
+  /** A checked-out client has no listener of the pool's: an error it emits (the server gone) would be unhandled. */
+  readonly #onError = (err: Error): void => {
+    this.#broken = err;
+  };
+
+  constructor(region: string, client: pg.PoolClient) {
+    this.#region = region;
+    this.#client = client;
+    client.on('error', this.#onError);
+  }
+
+  async find(query: RecordQuery): Promise<StoredRecord[]> {
+    const { text, values } = findStatement(query);
+    const rows = await this.#query<RecordRow>(text, values);
+    return rows.map((row) => this.#toRecord(row));
+  }
+
+  async census(patientIds: readonly string[]): Promise<CensusRow[]> {
+    const rows = await this.#query<CensusRowSql>(
+      'SELECT key, category, sensitivity, content_hash FROM records WHERE patient_id = ANY($1::text[])',
+      [[...patientIds]],
+    );
+    return rows.map((r) => ({
+      key: r.key,
+      category: r.category,
+      sensitivity: r.sensitivity,
+      contentHash: r.content_hash,
+    }));
+  }
+
+  /**
+   * Hands the connection back once every query issued on it has finished. One that failed
+   * below SQL (socket, protocol) or that the server dropped meanwhile is discarded, not pooled again.
+   */
+  async release(): Promise<void> {
+    await Promise.allSettled(this.#issued);
+    this.#client.removeListener('error', this.#onError);
+    this.#client.release(this.#broken);
+  }
+
+  async #query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
+    const name = `meridian-${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    const result = this.#client.query<R>({ name, text, values });
+    this.#issued.push(result);
+    try {
+      return (await result).rows;
+    } catch (err) {
+      if (!isSqlError(err)) this.#broken = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    }
+  }
+
+  #toRecord(row: RecordRow): StoredRecord {
+    return {
+      region: this.#region,
+      resourceType: row.resource_type as IpsResourceType,
+      resourceId: row.resource_id,
+      patientId: row.patient_id,
+      category: row.category as Category,
+      sensitivity: row.sensitivity as SensitivityLabel[],
+      sourceOrg: row.source_org,
+      sourceOrgName: row.source_org_name,
+      lastUpdated: row.last_updated,
+      contentHash: row.content_hash,
+      resource: row.resource,
+    };
+  }
+}
+
+/** PostgreSQL refused or failed the statement (it carries a SQLSTATE): the connection itself is fine. */
+function isSqlError(err: unknown): boolean {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    typeof (err as { code?: unknown }).code === 'string' &&
+    /^[0-9A-Z]{5}$/.test((err as { code: string }).code)
+  );
+}
+
+/**
+ * Records of these types whose `category` carries any of the tokens: JSONB containment on the
+ * element, shaped as each type carries it (a list of CodeableConcepts, one CodeableConcept, or
+ * a list of codes). A type without `category` matches nothing.
+ */
+function categoryCondition(
+  types: readonly IpsResourceType[],
+  tokens: readonly FhirToken[],
+  param: (value: unknown) => string,
+): string {
+  const coding = (t: FhirToken): Record<string, string> => ({
+    code: t.code,
+    ...(t.system ? { system: t.system } : {}),
+  });
+  const clauses = types.flatMap((type) => {
+    const shape = FHIR_CATEGORY_SHAPE[type];
+    if (shape === undefined) return [];
+    const contained = tokens.map((t) =>
+      shape === 'codes' ? [t.code] : shape === 'concept' ? { coding: [coding(t)] } : [{ coding: [coding(t)] }],
+    );
+    return [
+      `(resource_type = ${param(type)}::text AND resource->'category' @> ANY(${param(contained.map((c) => JSON.stringify(c)))}::jsonb[]))`,
+    ];
+  });
+  return clauses.length > 0 ? `(${clauses.join(' OR ')})` : 'false';
+}
+
+/**
+ * The records a query selects, newest first (ties by key), at most `limit`. The statement's
+ * text depends only on which filters are present, never on their values: a handful of shapes.
+ */
+export function findStatement(query: RecordQuery): { text: string; values: unknown[] } {
+  const values: unknown[] = [[...query.patientIds]];
+  const param = (value: unknown): string => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const where = ['patient_id = ANY($1::text[])'];
+  if (query.resourceTypes) where.push(`resource_type = ANY(${param([...query.resourceTypes])}::text[])`);
+  if (query.categories) where.push(`category = ANY(${param([...query.categories])}::text[])`);
+  if (query.resourceIds) where.push(`resource_id = ANY(${param([...query.resourceIds])}::text[])`);
+  if (query.fhirCategories) where.push(categoryCondition(query.resourceTypes ?? [], query.fhirCategories, param));
+  // A record carrying any withheld label is withheld, however many others it carries.
+  if (query.excludeSensitivity?.length) {
+    where.push(`NOT (sensitivity && ${param([...query.excludeSensitivity])}::text[])`);
+  }
+  if (query.since) where.push(`last_updated >= ${param(query.since)}::timestamptz`);
+  const after = query.after;
+  if (after) {
+    const at = param(after.lastUpdated);
+    if (after.onTie === 'none') where.push(`last_updated < ${at}::timestamptz`);
+    else if (after.onTie === 'all') where.push(`last_updated <= ${at}::timestamptz`);
+    else {
+      where.push(
+        `(last_updated < ${at}::timestamptz OR (last_updated = ${at}::timestamptz AND key > ${param(after.onTie.keyAfter)}::text))`,
+      );
+    }
+  }
+  const text = `SELECT ${RECORD_COLUMNS} FROM records WHERE ${where.join(' AND ')} ORDER BY last_updated DESC, key ASC LIMIT ${param(query.limit)}::int`;
+  return { text, values };
+}
