@@ -385,6 +385,35 @@ const ROWS: readonly Row[] = [
     ],
   },
   {
+    operation: 'exportMyData',
+    query: 'query ExportMyData { exportMyData }',
+    cases: [
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        note: 'own: their consent in it',
+        check: (bundle, f) => {
+          const text = JSON.stringify(bundle);
+          expect(text).toContain(f.consentId);
+          expect(text).toContain(`Patient/${f.patient}`);
+        },
+      },
+      {
+        as: 'otherPatient',
+        expect: 'ALLOWED',
+        note: "never the patient's",
+        check: (bundle, f) => {
+          expect(JSON.stringify(bundle)).not.toContain(f.patient);
+        },
+      },
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+    ],
+  },
+  {
     operation: 'myAccessLog',
     query: MY_LOG,
     cases: [
