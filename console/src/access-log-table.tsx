@@ -43,7 +43,7 @@ export function AccessLogTable({
 }): ReactNode {
   if (entries.length === 0) return <p>No access decisions to show.</p>;
   return (
-    <div className="scroll">
+    <div className="scroll" tabIndex={0}>
       <table>
         <caption className="visually-hidden">{caption}</caption>
         <thead>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiFailure, messageOf } from './api.js';
 
 /** What an action last did: nothing yet, running, done (with what to say), or failed (the API's message). */
@@ -59,11 +59,15 @@ export type Loaded<T> =
 export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): [Loaded<T>, () => void] {
   const [state, setState] = useState<Loaded<T>>({ kind: 'loading' });
   const [round, setRound] = useState(0);
+  const shown = useRef<string | null>(null);
+  const key = JSON.stringify(deps);
   useEffect(() => {
     let current = true;
-    setState({ kind: 'loading' });
+    // Reloading the same data keeps what is shown (and the components under it) until the new answer.
+    if (shown.current !== key) setState({ kind: 'loading' });
     load().then(
       (value) => {
+        shown.current = key;
         if (current) setState({ kind: 'ready', value });
       },
       (err: unknown) => {
@@ -73,7 +77,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): [L
     return () => {
       current = false;
     };
-  }, [...deps, round]);
+  }, [key, round]);
   return [state, () => setRound((r) => r + 1)];
 }
 

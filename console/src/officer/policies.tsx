@@ -59,7 +59,7 @@ export function Policies({ session }: { session: Session }): ReactNode {
                   </ul>
                 </div>
               )}
-              <div className="scroll">
+              <div className="scroll" tabIndex={0}>
                 <table>
                   <caption className="visually-hidden">Active policy versions, verified against the ledger</caption>
                   <thead>
@@ -180,7 +180,7 @@ function HistoryTable({
   onReview: (version: string) => void;
 }): ReactNode {
   return (
-    <div className="scroll">
+    <div className="scroll" tabIndex={0}>
       <table>
         <caption className="visually-hidden">Policy versions, newest first</caption>
         <thead>

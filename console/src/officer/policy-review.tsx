@@ -147,7 +147,7 @@ export function PolicyReview({
       <Outcome state={stepState} busyText="Anchoring on the ledger…" />
       <Outcome state={diffState} busyText="Comparing…" />
       {diff !== null && (
-        <div className="scroll">
+        <div className="scroll" tabIndex={0}>
           <table>
             <caption>Changes against the active version</caption>
             <thead>
@@ -173,7 +173,7 @@ export function PolicyReview({
       )}
       <Outcome state={simState} busyText="Replaying recent requests…" />
       {sim !== null && sim.changed.length > 0 && (
-        <div className="scroll">
+        <div className="scroll" tabIndex={0}>
           <table>
             <caption>Decisions that would change</caption>
             <thead>

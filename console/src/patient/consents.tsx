@@ -82,7 +82,7 @@ function ConsentTable({
   return (
     <>
       <Outcome state={state} busyText="Revoking…" />
-      <div className="scroll">
+      <div className="scroll" tabIndex={0}>
         <table>
           <caption className="visually-hidden">Your consents, newest first</caption>
           <thead>
