@@ -21,9 +21,20 @@ function redirectUri(): string {
   return new URL('/console/', window.location.href).toString();
 }
 
+/** Plain HTTP only to an issuer on this machine (a local test provider); anything else must be HTTPS. */
+// oauth4webapi marks `allowInsecureRequests` deprecated so that it stands out: loopback issuers only.
+/* eslint-disable @typescript-eslint/no-deprecated */
+function requestOptions(issuer: Issuer): { [oauth.allowInsecureRequests]?: boolean } {
+  const url = new URL(issuer.issuer);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  return url.protocol === 'http:' && loopback ? { [oauth.allowInsecureRequests]: true } : {};
+}
+/* eslint-enable @typescript-eslint/no-deprecated */
+
 async function discover(issuer: Issuer): Promise<oauth.AuthorizationServer> {
   const url = new URL(issuer.issuer);
-  return oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, { algorithm: 'oidc' }));
+  const response = await oauth.discoveryRequest(url, { algorithm: 'oidc', ...requestOptions(issuer) });
+  return oauth.processDiscoveryResponse(url, response);
 }
 
 /** Authorization code with PKCE (S256): off to the issuer's sign-in page. */
@@ -67,6 +78,7 @@ export async function completeSignIn(): Promise<string | null> {
     params,
     redirectUri(),
     pending.verifier,
+    requestOptions(pending.issuer),
   );
   const result = await oauth.processAuthorizationCodeResponse(as, client, response);
   return result.access_token;

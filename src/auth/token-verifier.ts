@@ -26,9 +26,14 @@ export class TokenVerifier {
 
   constructor(options: Readonly<TokenVerifierOptions>) {
     this.#options = options;
-    this.#orgs = new Map(
-      options.organisations.map((entry) => [entry.id, { entry, keys: createLocalJWKSet({ keys: [...entry.keys] }) }]),
-    );
+    const orgs = new Map<string, { entry: OrganisationEntry; keys: JWTVerifyGetKey }>();
+    for (const entry of options.organisations) {
+      const org = { entry, keys: createLocalJWKSet({ keys: [...entry.keys] }) };
+      orgs.set(entry.id, org);
+      // Its OpenID Connect provider names itself by URL; the keys that vouch are the same.
+      if (entry.oidc !== undefined) orgs.set(entry.oidc.issuer, org);
+    }
+    this.#orgs = orgs;
   }
 
   /** Returns the principal of a valid token; throws UNAUTHENTICATED with the reason otherwise. */
@@ -43,7 +48,7 @@ export class TokenVerifier {
     if (org === undefined) throw unauthenticated('the token was issued by an unknown organisation');
     try {
       const { payload } = await jwtVerify(token, org.keys, {
-        issuer: org.entry.id,
+        issuer: issuer ?? org.entry.id,
         audience: this.#options.audience,
         algorithms: ALGORITHMS,
         requiredClaims: ['sub', 'exp', 'iat'],

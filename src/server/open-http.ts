@@ -50,8 +50,12 @@ function consoleOptions(o: Readonly<HttpOptions>): Partial<Parameters<typeof cre
     o.stores.control,
     o.organisations.map((org) => org.id),
   );
+  const issuers = o.organisations.flatMap((org) =>
+    org.oidc ? [{ organisationId: org.id, name: org.name, issuer: org.oidc.issuer, clientId: org.oidc.clientId }] : [],
+  );
   return {
     ...(consoleDir !== undefined ? { consoleDir } : {}),
+    signIn: { issuers },
     ide: o.config.mode !== 'production',
     ...(devSignIn ? { devSignIn } : {}),
     corsOrigins: o.config.corsOrigins,
