@@ -86,8 +86,10 @@ describeInBrowser('the console in a browser', () => {
   it('the development IDE is a bundled GraphiQL that renders and runs a query with nothing fetched from elsewhere', async () => {
     requests.length = 0;
     await page.goto(t.gateway.url);
-    await page.locator('.graphiql-container').waitFor();
-    await page.getByRole('button', { name: /execute query/i }).waitFor();
+    await page.locator('.graphiql-container .monaco-editor').first().waitFor();
+    await page.getByRole('button', { name: /execute query/i }).click();
+    // Without a token `me` is refused, which shows the answer came from the gateway.
+    await page.locator('.result-window').getByText('UNAUTHENTICATED').first().waitFor();
     await shoot('ide');
     expect(requests.length).toBeGreaterThan(0);
     expect(outside()).toEqual([]);

@@ -14,7 +14,10 @@ createRoot(root).render(
   <StrictMode>
     <GraphiQL
       fetcher={fetcher}
-      defaultHeaders={'{\n  "authorization": "Bearer <npx meridian token --persona dr-weber>"\n}'}
+      defaultQuery={
+        '# Meridian: put your bearer token in the Headers tab.\n{\n  me {\n    subject\n    roles\n  }\n  __typename\n}\n'
+      }
+      defaultHeaders={'{\n  "authorization": "Bearer PASTE-A-TOKEN: npx meridian token --persona dr-weber"\n}'}
     />
   </StrictMode>,
 );
