@@ -22,6 +22,7 @@ COPY chaincode/tsconfig.json chaincode/tsconfig.build.json chaincode/
 COPY chaincode/src/ chaincode/src/
 COPY chaincode/test/ chaincode/test/
 COPY src/ src/
+COPY console/ console/
 COPY bin/ bin/
 # npm keeps an optional peer that is installed, so the Prisma CLI (a peer of @prisma/client,
 # needed only to generate) and TypeScript are removed by name; the client runs without them.

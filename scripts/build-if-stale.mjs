@@ -14,6 +14,7 @@ const INPUTS = [
   'chaincode/src',
   'prisma',
   'policies',
+  'console',
   'scripts/prisma-generate.mjs',
   'scripts/fhir-definitions.mjs',
   'tsconfig.json',

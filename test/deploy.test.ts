@@ -150,10 +150,10 @@ describe('Kubernetes manifests (deploy/kubernetes), checked against the API sche
     expect(config.dataDir).toBe('/var/lib/meridian');
   });
 
-  it('keeps /metrics off the public path: the ingress routes /graphql only; only the ingress controller and Prometheus reach the pods', () => {
+  it('keeps /metrics off the public path: the ingress routes /graphql and /console only; only the ingress controller and Prometheus reach the pods', () => {
     const ingress = one<Ingress>('Ingress');
     const paths = (ingress.spec?.rules ?? []).flatMap((r) => r.http?.paths ?? []);
-    expect(paths.map((p) => `${p.pathType} ${p.path}`)).toEqual(['Exact /graphql']);
+    expect(paths.map((p) => `${p.pathType} ${p.path}`)).toEqual(['Exact /graphql', 'Prefix /console']);
     const policy = one<NetworkPolicy>('NetworkPolicy');
     expect(policy.spec?.policyTypes).toContain('Ingress');
     const sources = (policy.spec?.ingress ?? []).flatMap((rule) =>

@@ -15,6 +15,17 @@ export interface OrganisationEntry {
    * index places there, and for no one else.
    */
   readonly issues?: 'staff' | 'patients';
+  /**
+   * Its OpenID Connect provider, for the console's sign-in (authorization code with PKCE): tokens
+   * whose `iss` is this issuer are this organisation's, verified with `keys` like any other.
+   */
+  readonly oidc?: OidcIssuer;
+}
+
+/** An organisation's OpenID Connect provider and the console's (public) client there. */
+export interface OidcIssuer {
+  readonly issuer: string;
+  readonly clientId: string;
 }
 
 const jwk = z.looseObject({ kty: z.string(), kid: z.string().optional() }).refine((k) => !('d' in k), {
@@ -28,13 +39,20 @@ const fileSchema = z.record(
     jurisdiction: z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, 'an ISO 3166 code such as DE or US-MA'),
     keys: z.array(jwk).min(1, 'at least one public key'),
     issues: z.enum(['staff', 'patients']).optional(),
+    oidc: z
+      .object({
+        issuer: z.url({ protocol: /^https?$/ }),
+        clientId: z.string().min(1),
+      })
+      .optional(),
   }),
 );
 
 /**
  * Reads `MERIDIAN_ORG_KEYS_FILE`:
- * `{ "<org-id>": { "name": "...", "jurisdiction": "DE", "keys": [<public JWK>, ...], "issues": "staff" } }`
- * (`issues: "patients"` for a jurisdiction's patient identity provider).
+ * `{ "<org-id>": { "name": "...", "jurisdiction": "DE", "keys": [<public JWK>, ...], "issues": "staff",
+ *   "oidc": { "issuer": "https://login.example.org", "clientId": "meridian-console" } } }`
+ * (`issues: "patients"` for a jurisdiction's patient identity provider; `oidc` for console sign-in).
  */
 export async function loadOrganisationDirectory(file: string): Promise<OrganisationEntry[]> {
   const raw = await readJsonConfigFile('MERIDIAN_ORG_KEYS_FILE', file);

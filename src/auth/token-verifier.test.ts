@@ -47,6 +47,45 @@ describe('TokenVerifier', () => {
     await expect(verifier.verify(noRole)).rejects.toMatchObject({ message: /no known role/ });
   });
 
+  it("takes a token whose issuer is an organisation's OpenID Connect provider as that organisation's, with its keys only", async () => {
+    const charite = await keyPair();
+    const other = await keyPair();
+    const issuer = 'https://login.charite.example';
+    const verifier = new TokenVerifier({
+      audience: 'meridian-gateway',
+      organisations: [
+        {
+          id: 'charite-berlin',
+          name: 'Charité',
+          jurisdiction: 'DE',
+          keys: [charite.publicJwk],
+          oidc: { issuer, clientId: 'meridian-console' },
+        },
+        { id: 'mgh-boston', name: 'MGH', jurisdiction: 'US-MA', keys: [other.publicJwk] },
+      ],
+      patientJurisdictions: () => Promise.resolve([]),
+    });
+    const sign = async (key: typeof charite, iss: string) =>
+      new SignJWT({ roles: ['compliance_officer'] })
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
+        .setIssuer(iss)
+        .setSubject('officer-hoffmann')
+        .setAudience('meridian-gateway')
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(await importJWK(key.privateJwk, 'ES256'));
+    await expect(verifier.verify(await sign(charite, issuer))).resolves.toEqual({
+      subject: 'officer-hoffmann',
+      organisationId: 'charite-berlin',
+      jurisdiction: 'DE',
+      roles: ['compliance_officer'],
+    });
+    await expect(verifier.verify(await sign(other, issuer))).rejects.toMatchObject({ message: /signature/ });
+    await expect(verifier.verify(await sign(charite, 'https://login.elsewhere.example'))).rejects.toMatchObject({
+      message: /unknown organisation/,
+    });
+  });
+
   it('takes a patient identity only from a patient identity provider of a jurisdiction the patient is held in', async () => {
     const hospital = await keyPair();
     const frIdp = await keyPair();

@@ -38,9 +38,14 @@ export class TokenVerifier {
     // The keys are fixed for this verifier's life (a new key set is a new verifier), so an entry
     // can only go stale by expiring.
     this.#verified = new VerifiedTokens(options.rememberTokens ?? 10_000);
-    this.#orgs = new Map(
-      options.organisations.map((entry) => [entry.id, { entry, keys: createLocalJWKSet({ keys: [...entry.keys] }) }]),
-    );
+    const orgs = new Map<string, { entry: OrganisationEntry; keys: JWTVerifyGetKey }>();
+    for (const entry of options.organisations) {
+      const org = { entry, keys: createLocalJWKSet({ keys: [...entry.keys] }) };
+      orgs.set(entry.id, org);
+      // Its OpenID Connect provider names itself by URL; the keys that vouch are the same.
+      if (entry.oidc !== undefined) orgs.set(entry.oidc.issuer, org);
+    }
+    this.#orgs = orgs;
   }
 
   /** Returns the principal of a valid token; throws UNAUTHENTICATED with the reason otherwise. */
@@ -61,7 +66,7 @@ export class TokenVerifier {
     try {
       const now = this.#clock();
       const { payload } = await jwtVerify(token, org.keys, {
-        issuer: org.entry.id,
+        issuer: issuer ?? org.entry.id,
         audience: this.#options.audience,
         algorithms: ALGORITHMS,
         requiredClaims: ['sub', 'exp', 'iat'],

@@ -14,6 +14,19 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('allows no other origin by default, and takes exact browser origins from MERIDIAN_CORS_ORIGINS', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    const origins = 'https://app.hospital.example, http://127.0.0.1:5173';
+    expect(loadConfig({ MERIDIAN_CORS_ORIGINS: origins }).corsOrigins).toEqual([
+      'https://app.hospital.example',
+      'http://127.0.0.1:5173',
+    ]);
+    expect(() => loadConfig({ MERIDIAN_CORS_ORIGINS: 'https://app.hospital.example/' })).toThrow(
+      /MERIDIAN_CORS_ORIGINS: "https:\/\/app.hospital.example\/" is not an origin/,
+    );
+    expect(() => loadConfig({ MERIDIAN_CORS_ORIGINS: '*' })).toThrow(/MERIDIAN_CORS_ORIGINS/);
+  });
+
   it('takes a fourth region from configuration alone', () => {
     const config = loadConfig({ MERIDIAN_REGIONS: 'eu-de=DE,eu-fr=FR,us-ma=US-MA,uk-ldn=GB' });
     expect(config.regions.map((r) => r.id)).toContain('uk-ldn');

@@ -86,6 +86,12 @@ export interface Config {
   readonly pseudonymKey: Buffer;
   /** Identifier systems trusted per jurisdiction to match patients (MERIDIAN_TRUSTED_IDENTIFIERS), over the defaults. */
   readonly trustedIdentifiers: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Browser origins (`https://app.example.org`) whose scripts may call /graphql from another
+   * origin (MERIDIAN_CORS_ORIGINS, comma-separated); empty: none. The console at /console is
+   * same-origin and needs none.
+   */
+  readonly corsOrigins: readonly string[];
   /** OpenTelemetry: spans go to `otlpEndpoint` (OTLP/HTTP) when it is set; nothing is traced otherwise. */
   readonly tracing: Readonly<{ otlpEndpoint: string | undefined; serviceName: string }>;
 }
@@ -156,10 +162,32 @@ const envSchema = z.object({
     .string()
     .refine((u) => /^https?:\/\//.test(u) && URL.canParse(u), 'must be an http:// or https:// URL')
     .optional(),
+  MERIDIAN_CORS_ORIGINS: z
+    .string()
+    .transform((list, ctx) => {
+      const origins = list
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== '');
+      for (const origin of origins) {
+        if (!isOrigin(origin)) {
+          ctx.addIssue({ code: 'custom', message: `"${origin}" is not an origin such as https://app.example.org` });
+        }
+      }
+      return origins;
+    })
+    .default([]),
   OTEL_SERVICE_NAME: z.string().min(1).max(100).default('meridian-gateway'),
   ...fabricEnvShape,
   ...protectionEnvShape,
 });
+
+/** `scheme://host[:port]` exactly as a browser sends it in `Origin`: no path, query or trailing slash. */
+function isOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+}
 
 /** Raised at start when the environment is invalid; lists every bad variable. */
 export class ConfigError extends Error {
@@ -294,6 +322,7 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
         ? createHash('sha256').update('meridian development pseudonyms').digest()
         : Buffer.from(e.MERIDIAN_PSEUDONYM_KEY, 'base64'),
     trustedIdentifiers: Object.freeze({ ...DEFAULT_TRUSTED_SYSTEMS, ...e.MERIDIAN_TRUSTED_IDENTIFIERS }),
+    corsOrigins: Object.freeze([...e.MERIDIAN_CORS_ORIGINS]),
     tracing: Object.freeze({ otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME }),
     cache: Object.freeze({
       redisUrl: e.MERIDIAN_REDIS_URL?.url,

@@ -1,6 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { bearerChallenge } from '../auth/bearer-challenge.js';
@@ -103,7 +102,8 @@ export function createApollo(
       ...(armor.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
       responsePlugin,
       ...extraPlugins,
-      production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      // Apollo's landing page loads Sandbox from a CDN: the HTTP layer serves a bundled GraphiQL instead.
+      ApolloServerPluginLandingPageDisabled(),
     ],
     introspection: !production,
     includeStacktraceInErrorResponses: false,

@@ -15,7 +15,11 @@ import {
   type FhirRequest,
   type FhirResponse,
 } from '../fhir/rest/fhir-api.js';
+import type { DevSignIn } from '../auth/dev-sign-in.js';
+import { applyCors } from './cors.js';
+import { serveConsoleApi } from './console-api.js';
 import { checkRequestLimits } from './request-limits.js';
+import { serveStatic } from './static-files.js';
 import { inRequestSpan } from '../tracing/request-span.js';
 import { traced } from '../tracing/traced.js';
 
@@ -45,6 +49,28 @@ export interface HttpServerOptions {
   readonly tracer?: Tracer;
   /** The read-only FHIR R4 API under /fhir, and the base URL its links use; not found without it. */
   readonly fhir?: { readonly handle: (request: FhirRequest) => Promise<FhirResponse>; readonly base: () => string };
+  /** The built web console (`dist/console`), served at /console; not served without it. */
+  readonly consoleDir?: string;
+  /** Serve the console's offline GraphiQL to browsers that open /graphql (development). */
+  readonly ide?: boolean;
+  /** The console's persona sign-in (development only). */
+  readonly devSignIn?: DevSignIn;
+  /** What the console's production sign-in offers: each organisation's OpenID Connect issuer. */
+  readonly signIn?: ConsoleSignIn;
+  /** Origins allowed to call /graphql from a browser (CORS); none by default. */
+  readonly corsOrigins?: readonly string[];
+}
+
+/** An organisation whose staff or patients sign in to the console with OpenID Connect. */
+export interface ConsoleIssuer {
+  readonly organisationId: string;
+  readonly name: string;
+  readonly issuer: string;
+  readonly clientId: string;
+}
+
+export interface ConsoleSignIn {
+  readonly issuers: readonly ConsoleIssuer[];
 }
 
 class HttpError extends Error {
@@ -63,11 +89,13 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Node's HTTP server in front of Apollo: body limit, batch limit, authentication, health routes. */
 export function createHttpServer(options: Readonly<HttpServerOptions>): http.Server {
+  const cors = new Set(options.corsOrigins ?? []);
   return http.createServer((req, res) => {
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     res.setHeader('x-request-id', requestId);
     const log = options.logger.child({ requestId });
+    if (req.url?.startsWith('/graphql') === true && applyCors(cors, req, res)) return;
     route(options, req, res, requestId, log).catch((err: unknown) => {
       if (err instanceof HttpError) {
         for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
@@ -94,6 +122,10 @@ async function route(
   log: Logger,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === '/console' || url.pathname.startsWith('/console/')) {
+    await consoleRoute(o, req, res, url);
+    return;
+  }
   switch (url.pathname) {
     case '/healthz':
       sendJson(res, 200, { status: 'ok' });
@@ -108,6 +140,7 @@ async function route(
       await metrics(o.metrics, req, res);
       return;
     case '/graphql': {
+      if (await serveIde(o, req, res, url)) return;
       const serve = (): Promise<void> => graphql(o, req, res, url, requestId, log);
       await (o.tracer ? inRequestSpan(o.tracer, '/graphql', req, res, serve) : serve());
       return;
@@ -124,6 +157,69 @@ async function route(
     'NOT_FOUND',
     `Not found. The GraphQL endpoint is /graphql${o.fhir ? ', the FHIR API /fhir' : ''}.`,
   );
+}
+
+/** The console's sign-in API, then its files; the IDE's files only where the IDE is served. */
+async function consoleRoute(
+  o: Readonly<HttpServerOptions>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  if (url.pathname === '/console') {
+    res.statusCode = 308;
+    res.setHeader('location', '/console/');
+    res.end();
+    return;
+  }
+  const relative = url.pathname.slice('/console/'.length);
+  if (relative.startsWith('api/')) {
+    await consoleApi(o, req, res, relative.slice('api/'.length));
+    return;
+  }
+  const method = (req.method ?? 'GET').toUpperCase();
+  const ideFile = relative === 'ide' || relative.startsWith('ide/');
+  const readable = (method === 'GET' || method === 'HEAD') && !(ideFile && o.ide !== true);
+  const issuers = o.signIn?.issuers.map((i) => new URL(i.issuer).origin) ?? [];
+  if (readable && o.consoleDir !== undefined && (await serveStatic(o.consoleDir, relative, req, res, issuers))) return;
+  throw new HttpError(404, 'NOT_FOUND', 'Not found.');
+}
+
+async function consoleApi(
+  o: Readonly<HttpServerOptions>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  name: string,
+): Promise<void> {
+  await limitRate(o, 'address', req.socket.remoteAddress ?? 'unknown');
+  const answer = await serveConsoleApi(name, req, {
+    mode: o.devSignIn ? 'development' : 'production',
+    devSignIn: o.devSignIn,
+    issuers: o.signIn?.issuers ?? [],
+  });
+  if (answer.status >= 400) {
+    throw new HttpError(answer.status, answer.status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', answer.message ?? '');
+  }
+  res.setHeader('cache-control', 'no-store');
+  sendJson(res, answer.status, answer.body);
+}
+
+/** Development: the bundled GraphiQL for a browser that opens /graphql. */
+async function serveIde(
+  o: Readonly<HttpServerOptions>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<boolean> {
+  if (o.ide !== true || o.consoleDir === undefined || !wantsIde(req, url)) return false;
+  return serveStatic(o.consoleDir, 'ide/index.html', req, res);
+}
+
+/** A browser navigating to /graphql (not a GraphQL GET request, which names a query). */
+function wantsIde(req: IncomingMessage, url: URL): boolean {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const accept = req.headers.accept ?? '';
+  return (method === 'GET' || method === 'HEAD') && !url.searchParams.has('query') && accept.includes('text/html');
 }
 
 async function metrics(

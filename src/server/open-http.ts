@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { OrganisationEntry } from '../auth/organisation-directory.js';
+import { openDevSignIn } from '../auth/dev-sign-in.js';
 import { TokenVerifier } from '../auth/token-verifier.js';
 import type { GatewayCache } from '../cache/open-cache.js';
 import type { Config } from '../config/config.js';
@@ -11,6 +12,7 @@ import { metricsPlugin } from '../graphql/metrics-plugin.js';
 import { tracingPlugin } from '../graphql/tracing-plugin.js';
 import { buildMeridianSchema } from '../graphql/schema.js';
 import type { Stores } from '../stores/open-stores.js';
+import { findConsoleDir } from './console-dir.js';
 import { createHttpServer } from './http-server.js';
 import { fhirApi } from '../fhir/rest/fhir-api.js';
 import { packageVersion } from '../cli/version.js';
@@ -39,6 +41,27 @@ export interface OpenHttp {
   readonly url: string;
   /** Stops taking requests, lets open ones finish (5 s grace), then stops GraphQL. */
   close(): Promise<void>;
+}
+
+/** The console at /console, its sign-in, the offline IDE outside production, and CORS. */
+function consoleOptions(o: Readonly<HttpOptions>): Partial<Parameters<typeof createHttpServer>[0]> {
+  const consoleDir = findConsoleDir();
+  if (consoleDir === undefined) o.logger.warn('the console is not built (npm run build): /console is not served');
+  const devSignIn = openDevSignIn(
+    o.config,
+    o.stores.control,
+    o.organisations.map((org) => org.id),
+  );
+  const issuers = o.organisations.flatMap((org) =>
+    org.oidc ? [{ organisationId: org.id, name: org.name, issuer: org.oidc.issuer, clientId: org.oidc.clientId }] : [],
+  );
+  return {
+    ...(consoleDir !== undefined ? { consoleDir } : {}),
+    signIn: { issuers },
+    ide: o.config.mode !== 'production',
+    ...(devSignIn ? { devSignIn } : {}),
+    corsOrigins: o.config.corsOrigins,
+  };
 }
 
 /** Builds the GraphQL schema and Apollo, and listens on the configured host and port. */
@@ -77,6 +100,7 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
     metrics: o.metrics,
     ...(o.tracer ? { tracer: o.tracer } : {}),
     fhir: { handle: fhir, base: () => `${origin}/fhir` },
+    ...consoleOptions(o),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,0 +1,90 @@
+import { useState, type ReactNode } from 'react';
+import { ACCESS_LOG_FIELDS, AccessLogTable, IntegrityNote, type AccessLogPage } from '../access-log-table.js';
+import { graphql } from '../api.js';
+import type { Session } from '../app.js';
+import { Show, useLoad } from '../components.js';
+import { PURPOSES } from '../vocabulary.js';
+
+/**
+ * Decisions on requests from the officer's jurisdiction. `since` is the API's own filter; outcome,
+ * purpose and break-glass narrow the page the API answered (up to 100 decisions).
+ */
+export function OfficerAccessLog({ session }: { session: Session }): ReactNode {
+  const [since, setSince] = useState('');
+  const [outcome, setOutcome] = useState('');
+  const [purpose, setPurpose] = useState('');
+  const [breakGlassOnly, setBreakGlassOnly] = useState(false);
+  const [log] = useLoad(
+    () =>
+      graphql<{ accessLog: AccessLogPage }>(
+        session.token,
+        `query ($since: DateTimeISO) { accessLog(first: 100, since: $since) { ${ACCESS_LOG_FIELDS} } }`,
+        since === '' ? {} : { since: `${since}T00:00:00Z` },
+      ),
+    [session.token, since],
+  );
+  return (
+    <>
+      <form className="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+        <div className="row">
+          <label htmlFor="since">Since (UTC)</label>
+          <input id="since" type="date" value={since} onChange={(e) => setSince(e.target.value)} />
+        </div>
+        <div className="row">
+          <label htmlFor="outcome">Outcome</label>
+          <select id="outcome" value={outcome} onChange={(e) => setOutcome(e.target.value)}>
+            <option value="">Any</option>
+            <option value="PERMIT">PERMIT</option>
+            <option value="PARTIAL">PARTIAL</option>
+            <option value="DENY">DENY</option>
+          </select>
+        </div>
+        <div className="row">
+          <label htmlFor="purpose-filter">Purpose</label>
+          <select id="purpose-filter" value={purpose} onChange={(e) => setPurpose(e.target.value)}>
+            <option value="">Any</option>
+            {PURPOSES.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </div>
+        <span className="check">
+          <input
+            id="break-glass-only"
+            type="checkbox"
+            checked={breakGlassOnly}
+            onChange={(e) => setBreakGlassOnly(e.target.checked)}
+          />
+          <label htmlFor="break-glass-only">Break-glass only</label>
+        </span>
+      </form>
+      <Show loaded={log} what="the access log">
+        {({ accessLog }) => {
+          const entries = accessLog.edges
+            .map((e) => e.node)
+            .filter(
+              (e) =>
+                (outcome === '' || e.outcome === outcome) &&
+                (purpose === '' || e.purpose === purpose) &&
+                (!breakGlassOnly || e.breakGlass),
+            );
+          return (
+            <>
+              <IntegrityNote integrity={accessLog.integrity} />
+              <p role="status">
+                {entries.length} of {accessLog.edges.length} decisions shown.
+              </p>
+              <AccessLogTable
+                entries={entries}
+                caption="Access decisions of your jurisdiction, newest first"
+                showPatient
+              />
+            </>
+          );
+        }}
+      </Show>
+    </>
+  );
+}

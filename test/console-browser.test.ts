@@ -1,0 +1,309 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  axeViolations,
+  describeInBrowser,
+  launchBrowser,
+  screenshot,
+  SCREENSHOTS,
+  type Browser,
+} from './support/browser.js';
+import { frenchPatient, startTestGateway, type TestGateway } from './support/gateway.js';
+
+// What a patient and compliance officers notice in the console, in headless Chromium against the
+// real gateway (PostgreSQL, embedded ledger). Screenshots of every page go to SCREENSHOTS.
+
+interface Summary {
+  patientSummary: { regions: string[]; receipt: { decisionId: string; auditHash: string; breakGlass: boolean } };
+}
+
+const SUMMARY = `query ($p: ID!, $purpose: PurposeOfUse!, $j: String) {
+  patientSummary(patientId: $p, purpose: $purpose, justification: $j) { regions receipt { decisionId auditHash breakGlass } } }`;
+
+describeInBrowser('the console in a browser', () => {
+  let t: TestGateway;
+  let browser: Browser;
+  let page: Page;
+  let origin: string;
+  const requests: string[] = [];
+  const shots: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestGateway();
+    origin = new URL(t.gateway.url).origin;
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('request', (request) => requests.push(request.url()));
+  });
+  afterAll(async () => {
+    await browser.close();
+    await t.close();
+    if (shots.length > 0)
+      console.log(
+        `console screenshots in ${SCREENSHOTS}: ${shots.map((s) => s.slice(SCREENSHOTS.length + 1)).join(', ')}`,
+      );
+  });
+
+  async function shoot(name: string): Promise<void> {
+    shots.push(await screenshot(page, name));
+  }
+
+  /** What a keyboard and screen reader user needs: axe-core finds nothing to fix. */
+  async function expectAccessible(): Promise<void> {
+    const violations = await axeViolations(page);
+    expect(violations.map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual(
+      [],
+    );
+  }
+
+  async function signIn(persona: string): Promise<void> {
+    await page.goto(`${origin}/console/`);
+    await page.getByLabel('Persona', { exact: true }).selectOption(persona);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText(`Signed in as ${persona}`).waitFor();
+  }
+
+  async function signOut(): Promise<void> {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Persona', { exact: true }).waitFor();
+  }
+
+  async function status(text: string | RegExp): Promise<void> {
+    await page.getByRole('status').filter({ hasText: text }).first().waitFor();
+  }
+
+  async function alert(text: string | RegExp): Promise<void> {
+    await page.getByRole('alert').filter({ hasText: text }).first().waitFor();
+  }
+
+  function outside(): string[] {
+    return requests.filter(
+      (url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:') && !url.startsWith('blob:'),
+    );
+  }
+
+  it('the development IDE is a bundled GraphiQL that renders and runs a query with nothing fetched from elsewhere', async () => {
+    requests.length = 0;
+    await page.goto(t.gateway.url);
+    await page.locator('.graphiql-container .monaco-editor').first().waitFor();
+    await page.getByRole('button', { name: /execute query/i }).click();
+    // Without a token `me` is refused, which shows the answer came from the gateway.
+    await page.locator('.result-window').getByText('UNAUTHENTICATED').first().waitFor();
+    await shoot('ide');
+    expect(requests.length).toBeGreaterThan(0);
+    expect(outside()).toEqual([]);
+  });
+
+  it('the sign-in page lists the demo personas', async () => {
+    await page.goto(`${origin}/console/`);
+    await page.getByLabel('Persona', { exact: true }).waitFor();
+    expect(
+      await page.getByLabel('Persona', { exact: true }).locator('option', { hasText: 'officer-schmidt' }).count(),
+    ).toBe(1);
+    await expectAccessible();
+    await shoot('sign-in');
+  });
+
+  it('a patient grants a consent and the clinician may read; revokes it and the next read is refused', async () => {
+    const patient = frenchPatient(t);
+    const doctor = await t.token('dr-weber');
+    const read = () => t.graphql<Summary>(SUMMARY, { p: patient.globalId, purpose: 'TREAT' }, doctor);
+    const before = await read();
+    expect(before.data?.patientSummary.regions).not.toContain('eu-fr');
+
+    await signIn(patient.persona);
+    await page.getByRole('heading', { name: 'My consents' }).waitFor();
+    await page.getByText('You have granted no consent').waitFor();
+    await page.getByLabel('Who').selectOption('JURISDICTION');
+    await page.getByLabel(/Jurisdiction \(e\.g\./).fill('DE');
+    await expectAccessible();
+    await page.getByRole('button', { name: 'Grant consent' }).click();
+    await status(/Consent granted \(ACTIVE\); anchored in ledger transaction/);
+    const row = page.locator('tr[data-consent]');
+    await row.filter({ hasText: 'ACTIVE' }).waitFor();
+    expect(await row.textContent()).toContain('anyone in DE');
+    await shoot('patient-consents');
+    expect((await read()).data?.patientSummary.regions).toContain('eu-fr');
+
+    await page.getByRole('button', { name: /Revoke consent for anyone in DE/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke this consent?' });
+    await dialog.waitFor();
+    await shoot('patient-revoke-confirmation');
+    await dialog.getByRole('button', { name: 'Revoke consent' }).click();
+    await status(/Consent revoked \(REVOKED\); ledger transaction/);
+    await row.filter({ hasText: 'REVOKED' }).waitFor();
+
+    const after = await read();
+    expect(after.data?.patientSummary.regions).not.toContain('eu-fr');
+    expect(after.errors.map((e) => e.extensions.code)).toContain('CONSENT_REVOKED');
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expectAccessible();
+    await shoot('patient-consents-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('a grant the API refuses shows its message and adds nothing', async () => {
+    await page.getByLabel('Who').selectOption('ORGANISATION');
+    await page.getByLabel(/Organisation id/).fill('no-such-hospital');
+    await page.getByRole('button', { name: 'Grant consent' }).click();
+    await alert(/no-such-hospital|organisation/i);
+    expect(await page.locator('tr[data-consent]').count()).toBe(1);
+  });
+
+  it('the patient sees who looked, break-glass highlighted with its justification, and verifies a receipt', async () => {
+    const patient = frenchPatient(t);
+    const doctor = await t.token('dr-weber');
+    const justification = 'Unconscious on arrival, no next of kin reachable';
+    const emergency = await t.graphql<Summary>(
+      SUMMARY,
+      { p: patient.globalId, purpose: 'ETREAT', j: justification },
+      doctor,
+    );
+    expect(emergency.data?.patientSummary.receipt.breakGlass).toBe(true);
+
+    await page.getByRole('link', { name: 'Who looked at my data' }).click();
+    await page.getByRole('heading', { name: 'Who looked at my data' }).waitFor();
+    const flagged = page.locator('tr.break-glass');
+    await flagged.first().waitFor();
+    expect(await flagged.first().textContent()).toContain(justification);
+    // The refusals are there too: eu-fr withheld before the consent and after its revocation.
+    expect(await page.locator('tbody tr', { hasText: 'CONSENT_REVOKED' }).count()).toBeGreaterThan(0);
+    expect(await page.locator('tbody tr', { hasText: 'CONSENT_REQUIRED' }).count()).toBeGreaterThan(0);
+    await expectAccessible();
+    await shoot('patient-access-log');
+
+    const receipt = emergency.data!.patientSummary.receipt;
+    await page.getByRole('link', { name: 'Verify a receipt' }).click();
+    await page.getByLabel('Decision id').fill(receipt.decisionId);
+    await page.getByLabel('Audit hash').fill(receipt.auditHash);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await status('The receipt verifies against the ledger.');
+    await expectAccessible();
+    await shoot('verify-receipt');
+    await page.getByLabel('Audit hash').fill('0'.repeat(64));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await status('The receipt does NOT verify.');
+    await signOut();
+  });
+
+  it('an officer reviews the break-glass queue', async () => {
+    await signIn('officer-schmidt');
+    await page.getByRole('link', { name: 'Break-glass review' }).click();
+    const queued = page.locator('tr.break-glass');
+    await queued.first().waitFor();
+    const count = await queued.count();
+    await expectAccessible();
+    await shoot('officer-break-glass-queue');
+    await queued
+      .first()
+      .getByRole('button', { name: /Mark reviewed/ })
+      .click();
+    await status(/marked reviewed by officer-schmidt/);
+    await queued.nth(count - 1).waitFor({ state: 'detached' });
+    const queue = await t.graphql<{ breakGlassReviewQueue: { edges: unknown[] } }>(
+      '{ breakGlassReviewQueue { edges { cursor } } }',
+      {},
+      await t.token('officer-schmidt'),
+    );
+    expect(queue.data?.breakGlassReviewQueue.edges).toHaveLength(count - 1);
+  });
+
+  it("the officer's access log filters to break-glass decisions", async () => {
+    await page.getByRole('link', { name: 'Access log' }).click();
+    await page.getByRole('heading', { name: 'Access log' }).waitFor();
+    await page.locator('tbody tr').first().waitFor();
+    await page.getByLabel('Break-glass only').check();
+    await status(/decisions shown/);
+    const rows = page.locator('tbody tr');
+    expect(await rows.count()).toBeGreaterThan(0);
+    expect(await page.locator('tbody tr:not(.break-glass)').count()).toBe(0);
+    await expectAccessible();
+    await shoot('officer-access-log');
+  });
+
+  async function openPolicy(jurisdiction: string): Promise<void> {
+    await page.getByRole('link', { name: 'Policies' }).click();
+    await page.getByLabel('Work on the policy of').selectOption(jurisdiction);
+    await page.getByRole('heading', { name: `History of ${jurisdiction}` }).waitFor();
+  }
+
+  async function history(jurisdiction: string): Promise<{ version: string; status: string }[]> {
+    const res = await t.graphql<{ policyHistory: { version: string; status: string }[] }>(
+      'query ($j: String!) { policyHistory(jurisdiction: $j) { version status } }',
+      { j: jurisdiction },
+      await t.token('officer-schmidt'),
+    );
+    return res.data!.policyHistory;
+  }
+
+  it('a draft with an invalid field shows an inline error and saves nothing', async () => {
+    await openPolicy('EU');
+    await expectAccessible();
+    await shoot('officer-policies');
+    const editor = page.getByLabel(/Policy document \(JSON/);
+    const doc = JSON.parse(await editor.inputValue()) as { version: string; rules: { consentDefault: string } };
+    const stored = await history('EU');
+    doc.version = '2099.1';
+    doc.rules.consentDefault = 'sometimes';
+    await editor.fill(JSON.stringify(doc, null, 2));
+    await page.locator('#draft-problems').getByText('rules.consentDefault').waitFor();
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await alert('Nothing was saved');
+    await shoot('officer-draft-invalid');
+    expect(await history('EU')).toEqual(stored);
+  });
+
+  it('an officer drafts, sees the diff and the simulation, and may not approve their own draft', async () => {
+    const editor = page.getByLabel(/Policy document \(JSON/);
+    const doc = JSON.parse(await editor.inputValue()) as {
+      version: string;
+      rules: { consentDefault: string; purposes: { TREAT: { categories: string[] } } };
+    };
+    doc.rules.consentDefault = 'opt_in';
+    // Treatment no longer sees results: decisions audited above change.
+    doc.rules.purposes.TREAT.categories = doc.rules.purposes.TREAT.categories.filter((c) => c !== 'results');
+    await editor.fill(JSON.stringify(doc, null, 2));
+    expect(await page.locator('#draft-problems li').count()).toBe(0);
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await status(/Draft EU 2099\.1 saved \(DRAFT\); anchored in ledger transaction/);
+    await page.getByRole('heading', { name: /Review EU 2099\.1 \(DRAFT/ }).waitFor();
+
+    await page.getByRole('button', { name: 'Show diff' }).click();
+    const diff = page.getByRole('table', { name: 'Changes against the active version' });
+    await diff.waitFor();
+    expect(await diff.textContent()).toContain('rules.purposes.TREAT.categories');
+    expect(await diff.textContent()).toContain('version');
+
+    await page.getByRole('button', { name: 'Simulate on recent requests' }).click();
+    await status(/Replayed \d+ recent requests: [1-9]\d* decision\(s\) would change/);
+    const changed = page.getByRole('table', { name: 'Decisions that would change' });
+    expect(await changed.locator('tbody tr').count()).toBeGreaterThan(0);
+    await expectAccessible();
+    await shoot('officer-draft-diff-simulation');
+
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await alert(/must be approved by a different compliance officer \(four eyes\)/);
+    expect((await history('EU')).find((v) => v.version === '2099.1')?.status).toBe('DRAFT');
+    await signOut();
+  });
+
+  it('a second officer approves and activates it, and the active policies show it', async () => {
+    await signIn('officer-dubois');
+    await openPolicy('EU');
+    await page.getByRole('button', { name: 'Review version 2099.1' }).click();
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await status(/Version 2099\.1 approved \(APPROVED\)/);
+    await page.getByRole('button', { name: 'Review version 2099.1' }).click();
+    await page.getByRole('button', { name: 'Activate' }).click();
+    await status(/Version 2099\.1 activated \(ACTIVE\)/);
+    await page.getByRole('row', { name: /EU 2099\.1/ }).waitFor();
+    await shoot('officer-activated');
+    expect((await history('EU')).find((v) => v.version === '2099.1')?.status).toBe('ACTIVE');
+  });
+
+  it('the console fetched nothing from outside the gateway', () => {
+    expect(outside()).toEqual([]);
+  });
+});
