@@ -122,10 +122,7 @@ async function route(
   log: Logger,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname === '/console' || url.pathname.startsWith('/console/')) {
-    await consoleRoute(o, req, res, url);
-    return;
-  }
+  if (await prefixRoute(o, req, res, url, requestId, log)) return;
   switch (url.pathname) {
     case '/healthz':
       sendJson(res, 200, { status: 'ok' });
@@ -146,17 +143,34 @@ async function route(
       return;
     }
   }
-  if (o.fhir && (url.pathname === '/fhir' || url.pathname.startsWith('/fhir/'))) {
-    const fhirApi = o.fhir;
-    const serve = (): Promise<void> => fhir(o, fhirApi, req, res, url, requestId, log);
-    await (o.tracer ? inRequestSpan(o.tracer, '/fhir', req, res, serve) : serve());
-    return;
-  }
   throw new HttpError(
     404,
     'NOT_FOUND',
     `Not found. The GraphQL endpoint is /graphql${o.fhir ? ', the FHIR API /fhir' : ''}.`,
   );
+}
+
+/** The routes under a prefix, /console and /fhir: true when one answered. */
+async function prefixRoute(
+  o: Readonly<HttpServerOptions>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  requestId: string,
+  log: Logger,
+): Promise<boolean> {
+  const under = (prefix: string): boolean => url.pathname === prefix || url.pathname.startsWith(`${prefix}/`);
+  if (under('/console')) {
+    await consoleRoute(o, req, res, url);
+    return true;
+  }
+  if (o.fhir && under('/fhir')) {
+    const fhirApi = o.fhir;
+    const serve = (): Promise<void> => fhir(o, fhirApi, req, res, url, requestId, log);
+    await (o.tracer ? inRequestSpan(o.tracer, '/fhir', req, res, serve) : serve());
+    return true;
+  }
+  return false;
 }
 
 /** The console's sign-in API, then its files; the IDE's files only where the IDE is served. */
