@@ -5,62 +5,36 @@ const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
 const REST_INTERACTION = 'http://hl7.org/fhir/restful-interaction';
 const PURPOSE = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
 
-/**
- * IHE Basic Audit Log Patterns (BALP) event kind of each Meridian operation: a FHIR read is
- * a RESTful `read` (BALP PatientRead), a search or a GraphQL page a `Query` with subtype
- * `search-type` (BALP PatientQuery), a summary an `operation` ($summary).
- */
 interface EventKind {
   readonly type: Record<string, string>;
   readonly subtype: string;
   readonly action: string;
 }
 
+const REST = {
+  system: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
+  code: 'rest',
+  display: 'RESTful Operation',
+};
 const QUERY: EventKind = {
   type: { system: DCM, code: '110112', display: 'Query' },
   subtype: 'search-type',
   action: 'E',
 };
+const OPERATION: EventKind = { type: REST, subtype: 'operation', action: 'E' };
 
+/**
+ * IHE Basic Audit Log Patterns (BALP) event kind of each Meridian operation: a FHIR read is
+ * a RESTful `read` (BALP PatientRead), a search or a GraphQL page a `Query` with subtype
+ * `search-type` (BALP PatientQuery), a summary or an export an `operation`.
+ */
 const KIND: Readonly<Record<string, EventKind>> = {
-  'fhir.read': {
-    type: {
-      system: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
-      code: 'rest',
-      display: 'RESTful Operation',
-    },
-    subtype: 'read',
-    action: 'R',
-  },
+  'fhir.read': { type: REST, subtype: 'read', action: 'R' },
   'fhir.search': QUERY,
   records: QUERY,
-  'fhir.summary': {
-    type: {
-      system: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
-      code: 'rest',
-      display: 'RESTful Operation',
-    },
-    subtype: 'operation',
-    action: 'E',
-  },
-  'fhir.export': {
-    type: {
-      system: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
-      code: 'rest',
-      display: 'RESTful Operation',
-    },
-    subtype: 'operation',
-    action: 'E',
-  },
-  patientSummary: {
-    type: {
-      system: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
-      code: 'rest',
-      display: 'RESTful Operation',
-    },
-    subtype: 'operation',
-    action: 'E',
-  },
+  'fhir.summary': OPERATION,
+  'fhir.export': OPERATION,
+  patientSummary: OPERATION,
 };
 
 /** RFC 3881 / DICOM outcome: success, or minor failure for a decision that disclosed nothing. */
