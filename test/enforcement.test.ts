@@ -283,6 +283,32 @@ describe('every disclosure decided under consent and policy, audited and receipt
     expect(again.data!.breakGlassReviewQueue.edges.map((e) => e.node.decisionId)).not.toContain(s.receipt.decisionId);
   });
 
+  it("filters the officer's access log in the database: outcome, purpose, break-glass, patient", async () => {
+    const officer = await t.token('officer-schmidt');
+    type Entry = { decisionId: string; outcome: string; purpose: string; breakGlass: boolean; patientId: string };
+    const log = async (filter: Record<string, unknown>): Promise<Entry[]> => {
+      const res = await t.graphql<{ accessLog: { edges: { node: Entry }[] } }>(
+        'query($f: AccessLogFilter) { accessLog(first: 100, filter: $f) { edges { node { decisionId outcome purpose breakGlass patientId } } } }',
+        { f: filter },
+        officer,
+      );
+      expect(res.errors).toEqual([]);
+      return res.data!.accessLog.edges.map((e) => e.node);
+    };
+    const all = await log({});
+    const breakGlass = await log({ breakGlass: true });
+    expect(breakGlass.length).toBeGreaterThan(0);
+    expect(breakGlass.map((e) => e.decisionId)).toEqual(all.filter((e) => e.breakGlass).map((e) => e.decisionId));
+    const deniedTreatment = await log({ outcome: 'DENY', purpose: 'TREAT' });
+    expect(deniedTreatment.map((e) => e.decisionId)).toEqual(
+      all.filter((e) => e.outcome === 'DENY' && e.purpose === 'TREAT').map((e) => e.decisionId),
+    );
+    const aboutPatient = await log({ patientId: patient.id, breakGlass: false });
+    expect(aboutPatient.length).toBeGreaterThan(0);
+    expect(aboutPatient.every((e) => e.patientId === patient.id && !e.breakGlass)).toBe(true);
+    expect(await log({ patientId: 'mp-nobody' })).toEqual([]);
+  });
+
   it('a break-glass claim without a real justification is refused as bad input', async () => {
     const res = await summary('ETREAT', 'because');
     expect(codes(res)).toEqual(['BAD_USER_INPUT']);

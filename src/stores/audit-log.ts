@@ -21,6 +21,10 @@ export interface AuditPageRequest {
   readonly since?: Date;
   /** Only events about this (global) patient. */
   readonly patientId?: string;
+  /** Only decisions with this outcome, for this purpose, and claiming break-glass (true) or not (false). */
+  readonly outcome?: AuditOutcome;
+  readonly purpose?: string;
+  readonly breakGlass?: boolean;
 }
 
 export interface AuditPage {
@@ -397,11 +401,19 @@ export class PrismaAuditLog implements AuditLog {
 
   async #page(where: Prisma.AuditEventWhereInput, page: AuditPageRequest): Promise<AuditPage> {
     const rows = await this.#prisma.auditEvent.findMany({
+      // AND: a page's filters only narrow the caller's condition (a patient's own log stays theirs).
       where: {
-        ...where,
-        ...(page.after !== undefined ? { seq: { lt: page.after } } : {}),
-        ...(page.since !== undefined ? { at: { gte: page.since } } : {}),
-        ...(page.patientId !== undefined ? { patientId: page.patientId } : {}),
+        AND: [
+          where,
+          {
+            ...(page.after !== undefined ? { seq: { lt: page.after } } : {}),
+            ...(page.since !== undefined ? { at: { gte: page.since } } : {}),
+            ...(page.patientId !== undefined ? { patientId: page.patientId } : {}),
+            ...(page.outcome !== undefined ? { outcome: page.outcome } : {}),
+            ...(page.purpose !== undefined ? { purpose: page.purpose } : {}),
+            ...(page.breakGlass !== undefined ? { breakGlass: page.breakGlass } : {}),
+          },
+        ],
       },
       orderBy: { seq: 'desc' },
       take: page.first + 1,

@@ -5,10 +5,7 @@ import type { Session } from '../app.js';
 import { Show, useLoad } from '../components.js';
 import { PURPOSES } from '../vocabulary.js';
 
-/**
- * Decisions on requests from the officer's jurisdiction. `since` is the API's own filter; outcome,
- * purpose and break-glass narrow the page the API answered (up to 100 decisions).
- */
+/** Decisions on requests from the officer's jurisdiction, filtered by the API (newest 100 that match). */
 export function OfficerAccessLog({ session }: { session: Session }): ReactNode {
   const [since, setSince] = useState('');
   const [outcome, setOutcome] = useState('');
@@ -18,10 +15,17 @@ export function OfficerAccessLog({ session }: { session: Session }): ReactNode {
     () =>
       graphql<{ accessLog: AccessLogPage }>(
         session.token,
-        `query ($since: DateTimeISO) { accessLog(first: 100, since: $since) { ${ACCESS_LOG_FIELDS} } }`,
-        since === '' ? {} : { since: `${since}T00:00:00Z` },
+        `query ($since: DateTimeISO, $filter: AccessLogFilter) { accessLog(first: 100, since: $since, filter: $filter) { ${ACCESS_LOG_FIELDS} } }`,
+        {
+          ...(since === '' ? {} : { since: `${since}T00:00:00Z` }),
+          filter: {
+            ...(outcome === '' ? {} : { outcome }),
+            ...(purpose === '' ? {} : { purpose }),
+            ...(breakGlassOnly ? { breakGlass: true } : {}),
+          },
+        },
       ),
-    [session.token, since],
+    [session.token, since, outcome, purpose, breakGlassOnly],
   );
   return (
     <>
@@ -62,19 +66,12 @@ export function OfficerAccessLog({ session }: { session: Session }): ReactNode {
       </form>
       <Show loaded={log} what="the access log">
         {({ accessLog }) => {
-          const entries = accessLog.edges
-            .map((e) => e.node)
-            .filter(
-              (e) =>
-                (outcome === '' || e.outcome === outcome) &&
-                (purpose === '' || e.purpose === purpose) &&
-                (!breakGlassOnly || e.breakGlass),
-            );
+          const entries = accessLog.edges.map((e) => e.node);
           return (
             <>
               <IntegrityNote integrity={accessLog.integrity} />
               <p role="status">
-                {entries.length} of {accessLog.edges.length} decisions shown.
+                {entries.length} decisions shown{accessLog.pageInfo.hasNextPage ? ' (the newest 100 that match)' : ''}.
               </p>
               <AccessLogTable
                 entries={entries}

@@ -34,12 +34,12 @@ export interface AccessDecision {
   readonly breakGlass?: BreakGlassRecord;
 }
 
-export interface AccessLogRequest {
+/** Officers and auditors narrow the jurisdiction's log by these; each given one must hold. */
+export type AccessLogFilter = Pick<AuditPageRequest, 'since' | 'patientId' | 'outcome' | 'purpose' | 'breakGlass'>;
+
+export interface AccessLogRequest extends AccessLogFilter {
   readonly first: number;
   readonly after?: string;
-  readonly since?: Date;
-  /** Officers and auditors: only decisions about this patient (global id). */
-  readonly patientId?: string;
 }
 
 export interface AccessLogPage {
@@ -114,7 +114,12 @@ export class AuditService {
     }
     const page = await this.#o.log.forPatient(
       patientId,
-      this.#pageRequest({ first: request.first, after: request.after }),
+      // Their own log, by time only: the other filters are the officer's.
+      this.#pageRequest({
+        first: request.first,
+        ...(request.after !== undefined ? { after: request.after } : {}),
+        ...(request.since !== undefined ? { since: request.since } : {}),
+      }),
     );
     return this.#toAccessLogPage(page);
   }
@@ -164,12 +169,8 @@ export class AuditService {
     if (!Number.isInteger(request.first) || request.first < 1 || request.first > this.#o.maxPageSize) {
       throw badInput(`\`first\` must be between 1 and ${this.#o.maxPageSize}.`, { field: 'first' });
     }
-    return {
-      first: request.first,
-      ...(request.after !== undefined ? { after: decodeAuditCursor(request.after) } : {}),
-      ...(request.since !== undefined ? { since: request.since } : {}),
-      ...(request.patientId !== undefined ? { patientId: request.patientId } : {}),
-    };
+    const { after, ...rest } = request;
+    return { ...rest, ...(after !== undefined ? { after: decodeAuditCursor(after) } : {}) };
   }
 }
 

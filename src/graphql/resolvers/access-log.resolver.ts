@@ -1,7 +1,9 @@
 import { Arg, Ctx, GraphQLISODateTime, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requirePrincipal, type GraphQLContext } from '../context.js';
 import { toAccessLogConnection, toAccessLogEntry } from '../mappers.js';
+import type { AuditOutcome } from '../../domain/audit-event.js';
 import { AccessLogConnection, AccessLogEntry } from '../types/access-log.type.js';
+import { AccessLogFilter } from '../types/access-log-filter.input.js';
 
 @Resolver()
 export class AccessLogResolver {
@@ -29,12 +31,18 @@ export class AccessLogResolver {
     @Arg('after', () => String, { nullable: true }) after: string | undefined,
     @Arg('since', () => GraphQLISODateTime, { nullable: true, description: 'Only decisions at or after this time.' })
     since: Date | undefined,
+    @Arg('filter', () => AccessLogFilter, { nullable: true }) filter: AccessLogFilter | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AccessLogConnection> {
     const page = await ctx.services.audit.accessLog(requirePrincipal(ctx), {
       first,
       ...(after != null ? { after } : {}),
       ...(since != null ? { since } : {}),
+      // GraphQL enum coercion has already refused any value outside AccessOutcome and PurposeOfUse.
+      ...(filter?.outcome != null ? { outcome: filter.outcome.toLowerCase() as AuditOutcome } : {}),
+      ...(filter?.purpose != null ? { purpose: filter.purpose } : {}),
+      ...(filter?.breakGlass != null ? { breakGlass: filter.breakGlass } : {}),
+      ...(filter?.patientId != null ? { patientId: filter.patientId } : {}),
     });
     return toAccessLogConnection(page, ctx.services.organisationName, false);
   }
