@@ -136,6 +136,7 @@ export interface FhirResource {
     readonly versionId?: string;
     readonly lastUpdated?: string;
     readonly source?: string;
+    readonly profile?: readonly string[];
     readonly security?: readonly FhirCoding[];
   };
   readonly [field: string]: unknown;

@@ -1,5 +1,6 @@
 import { DECISION_SYSTEM } from './receipt-extension.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
+import type { FhirResource } from '../../domain/fhir.js';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
 const REST_INTERACTION = 'http://hl7.org/fhir/restful-interaction';
@@ -52,7 +53,7 @@ export interface AuditEventView {
  * and observer, the patient as the entity, and the decision's evidence (id, outcome, audit
  * hash, break-glass justification) as entity details. No clinical content is in an event.
  */
-export function auditEventResource(event: AuditEvent, view: AuditEventView): Record<string, unknown> {
+export function auditEventResource(event: AuditEvent, view: AuditEventView): FhirResource {
   const kind = KIND[event.operation] ?? QUERY;
   const organisation = view.organisationName(event.requesterOrg) ?? event.requesterOrg;
   const detail = (type: string, valueString: string): Record<string, string> => ({ type, valueString });

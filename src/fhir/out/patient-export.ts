@@ -46,7 +46,7 @@ export async function* patientExport(
   do {
     const log = await s.audit.myAccessLog(principal, { first: PAGE, ...(logAfter ? { after: logAfter } : {}) });
     for (const { event } of log.edges) {
-      yield auditEventResource(event, { patientView: true, organisationName: s.organisationName }) as FhirResource;
+      yield auditEventResource(event, { patientView: true, organisationName: s.organisationName });
     }
     logAfter = log.hasNextPage && log.endCursor !== null ? log.endCursor : undefined;
   } while (logAfter !== undefined);
@@ -82,13 +82,4 @@ async function* records(
   } while (after !== null);
   // The merged Patient: the newest regional one (pages come newest first), with every identifier.
   if (patients.length > 0) yield mergedPatient(patientId, patients);
-}
-
-/** A resource as an entry of the export's searchset: a match, or the outcome saying what is missing. */
-export function exportEntry(base: string, resource: FhirResource): Record<string, unknown> {
-  return {
-    fullUrl: `${base}/${resource.resourceType}/${resource.id ?? ''}`,
-    resource,
-    search: { mode: resource.resourceType === 'OperationOutcome' ? 'outcome' : 'match' },
-  };
 }

@@ -59,3 +59,12 @@ export function servedResource(record: StoredRecord, patientId: string): FhirRes
     ...(rewrite(content) as Record<string, unknown>),
   };
 }
+
+/** A resource as an entry of a searchset: a match, or (an OperationOutcome) what is missing. */
+export function searchEntry(base: string, resource: FhirResource): Record<string, unknown> {
+  return {
+    fullUrl: `${base}/${resource.resourceType}/${resource.id ?? ''}`,
+    resource,
+    search: { mode: resource.resourceType === 'OperationOutcome' ? 'outcome' : 'match' },
+  };
+}

@@ -14,15 +14,16 @@ import {
 } from '../../domain/fhir.js';
 import { hasRole, type Principal } from '../../domain/principal.js';
 import { isPurposeOfUse, type PurposeOfUse } from '../../domain/purpose.js';
+import { checkPatientId, checkStudy } from '../../domain/request-ids.js';
 import { fhirInstant } from '../fhir-time.js';
 import { auditEventResource } from '../out/audit-event-resource.js';
 import { capabilityStatement } from '../out/capability-statement.js';
 import { consentResource } from '../out/consent-resource.js';
 import { ipsDocument, mergedPatient } from '../out/ips-document.js';
-import { exportEntry, patientExport } from '../out/patient-export.js';
+import { patientExport } from '../out/patient-export.js';
 import { httpStatusOf, operationOutcome, outcomeIssue } from '../out/operation-outcome.js';
 import { DECISION_SYSTEM } from '../out/receipt-extension.js';
-import { parseServedId, servedResource } from '../out/resource-view.js';
+import { parseServedId, searchEntry, servedResource } from '../out/resource-view.js';
 
 /** What the FHIR front door calls: the same services as GraphQL's, nothing else. */
 export interface FhirServices {
@@ -52,7 +53,6 @@ export interface FhirResponse {
 
 export const FHIR_CONTENT_TYPE = 'application/fhir+json; charset=utf-8';
 
-const PATIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const DEFAULT_COUNT = 20;
 
 /** The parameters each search understands (besides `_format`); any other is refused, not ignored. */
@@ -150,7 +150,7 @@ function routePatient(
   id: string,
   operation: string | undefined,
 ): Promise<FhirResponse> {
-  checkPatientId(id);
+  checkPatientId(id, 'patient');
   if (operation === '$summary') return summary(s, principal, request, id);
   if (operation === '$everything') return everything(s, principal, request, id);
   if (operation === undefined) return patientRead(s, principal, request, id);
@@ -186,7 +186,7 @@ async function everything(
   noParameters(request, new Set());
   const resources = patientExport(s, principal, id);
   const first = await resources.next();
-  const entry = (resource: FhirResource): string => JSON.stringify(exportEntry(request.base, resource));
+  const entry = (resource: FhirResource): string => JSON.stringify(searchEntry(request.base, resource));
   async function* text(): AsyncGenerator<string> {
     yield `{"resourceType":"Bundle","type":"searchset","entry":[`;
     if (first.done !== true) {
@@ -292,7 +292,7 @@ async function auditSearch(s: FhirServices, principal: Principal, request: FhirR
   const events = page.edges.map((e) =>
     auditEventResource(e.event, { patientView, organisationName: s.organisationName }),
   );
-  return ok(searchset(request, events as FhirResource[], [], page.hasNextPage ? page.endCursor : null));
+  return ok(searchset(request, events, [], page.hasNextPage ? page.endCursor : null));
 }
 
 async function consentSearch(s: FhirServices, principal: Principal, request: FhirRequest): Promise<FhirResponse> {
@@ -320,11 +320,7 @@ function searchset(
     `${request.base}${self.pathname}${params.size > 0 ? `?${params.toString()}` : ''}`;
   const next = new URLSearchParams(self.searchParams);
   if (nextCursor !== null) next.set('_cursor', nextCursor);
-  const entries: Record<string, unknown>[] = resources.map((resource) => ({
-    fullUrl: `${request.base}/${resource.resourceType}/${resource.id ?? ''}`,
-    resource,
-    search: { mode: 'match' },
-  }));
+  const entries = resources.map((resource) => searchEntry(request.base, resource));
   if (failures.length > 0) {
     entries.push({
       resource: operationOutcome(failures.map((f) => outcomeIssue(f.code, f.message, { severity: 'warning' }))),
@@ -376,11 +372,7 @@ function purposeOf(principal: Principal, request: FhirRequest): { purpose: Purpo
   }
   const justification = single(request.headers['x-break-glass-justification'])?.trim();
   const study = single(request.headers['x-study'])?.trim();
-  if (study !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/.test(study)) {
-    throw badInput('X-Study must be 1 to 64 letters, digits, dots, colons, dashes or underscores.', {
-      field: 'X-Study',
-    });
-  }
+  if (study !== undefined) checkStudy(study, 'X-Study');
   return {
     purpose: raw,
     options: { ...(justification ? { justification } : {}), ...(study ? { study } : {}) },
@@ -399,16 +391,8 @@ function patientParam(params: URLSearchParams): string {
       field: 'patient',
     });
   }
-  checkPatientId(value);
+  checkPatientId(value, 'patient');
   return value;
-}
-
-function checkPatientId(id: string): void {
-  if (!PATIENT_ID.test(id)) {
-    throw badInput('The patient id must be 1 to 64 letters, digits, dots, dashes or underscores.', {
-      field: 'patient',
-    });
-  }
 }
 
 function countOf(params: URLSearchParams): number {

@@ -1,9 +1,10 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { ipsDocument } from '../../fhir/out/ips-document.js';
-import { exportEntry, patientExport } from '../../fhir/out/patient-export.js';
+import { patientExport } from '../../fhir/out/patient-export.js';
+import { searchEntry } from '../../fhir/out/resource-view.js';
 import type { PartialFailure } from '../../access/records/partial-failure.js';
-import { badInput } from '../../domain/errors.js';
+import { checkPatientId, checkStudy } from '../../domain/request-ids.js';
 import type { Category, IpsResourceType } from '../../domain/fhir.js';
 import type { PurposeOfUse } from '../../domain/purpose.js';
 import { requirePrincipal, type GraphQLContext } from '../context.js';
@@ -12,14 +13,6 @@ import { PurposeOfUseEnum } from '../types/enums.js';
 import { PatientSummary } from '../types/patient-summary.type.js';
 import { RecordConnection } from '../types/record-connection.type.js';
 import { RecordFilter } from '../types/record-filter.input.js';
-
-const PATIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-function checkPatientId(patientId: string): void {
-  if (!PATIENT_ID.test(patientId)) {
-    throw badInput('`patientId` must be 1 to 64 letters, digits, dots, dashes or underscores.', { field: 'patientId' });
-  }
-}
 
 const JUSTIFICATION_ARG = {
   nullable: true,
@@ -40,9 +33,7 @@ const STUDY_ARG = {
 
 function studyOf(study: string | null | undefined): { study?: string } {
   if (study == null) return {};
-  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/.test(study)) {
-    throw badInput('`study` must be 1 to 64 letters, digits, dots, colons, dashes or underscores.', { field: 'study' });
-  }
+  checkStudy(study, 'study', '`study`');
   return { study };
 }
 
@@ -63,7 +54,7 @@ export class PatientResolver {
     @Arg('study', () => String, STUDY_ARG) study: string | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<PatientSummary> {
-    checkPatientId(patientId);
+    checkPatientId(patientId, 'patientId', '`patientId`');
     const result = await ctx.services.records.summary(requirePrincipal(ctx), patientId, purpose, {
       ...justificationOf(justification),
       ...studyOf(study),
@@ -113,7 +104,7 @@ export class PatientResolver {
     const principal = requirePrincipal(ctx);
     const entry: Record<string, unknown>[] = [];
     for await (const resource of patientExport(ctx.services, principal, principal.patientId ?? '')) {
-      entry.push(exportEntry(ctx.fhirBase, resource));
+      entry.push(searchEntry(ctx.fhirBase, resource));
     }
     return { resourceType: 'Bundle', type: 'searchset', entry };
   }
@@ -129,7 +120,7 @@ export class PatientResolver {
     @Arg('study', () => String, STUDY_ARG) study: string | undefined,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RecordConnection> {
-    checkPatientId(patientId);
+    checkPatientId(patientId, 'patientId', '`patientId`');
     const page = await ctx.services.records.records(requirePrincipal(ctx), {
       patientId,
       purpose,
