@@ -267,14 +267,12 @@ async function graphql(
 ): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'POST') throw new HttpError(405, 'BAD_REQUEST', 'Use GET or POST on /graphql.');
-  await limitRate(o, 'address', req.socket.remoteAddress ?? 'unknown');
+  // Authenticated first: an integration user's bundles may be larger than anyone else's requests.
+  const principal = await admit(o, req);
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  // Authenticated first: an integration user's bundles may be larger than anyone else's requests.
-  const principal = await authenticate(o, headers.get('authorization'));
-  if (principal) await limitRate(o, 'principal', `${principal.organisationId}/${principal.subject}`);
   const body =
     method === 'POST' ? await readJson(req, bodyLimit(o, principal), headers.get('content-type')) : undefined;
   checkShape(o, body, url);
@@ -313,10 +311,7 @@ async function fhir(
 ): Promise<void> {
   let response: FhirResponse;
   try {
-    await limitRate(o, 'address', req.socket.remoteAddress ?? 'unknown');
-    const authorization = req.headers.authorization;
-    const principal = await authenticate(o, authorization);
-    if (principal) await limitRate(o, 'principal', `${principal.organisationId}/${principal.subject}`);
+    const principal = await admit(o, req);
     response = await api.handle({
       method: req.method ?? 'GET',
       url,
@@ -365,6 +360,17 @@ function checkShape(o: Readonly<HttpServerOptions>, body: unknown, url: URL): vo
   }
   const violation = checkRequestLimits(body, url.searchParams, o.documentLimits);
   if (violation !== null) throw new HttpError(400, violation.code, violation.message);
+}
+
+/**
+ * Who is asking, the same for every front door: the client address counted, the bearer token
+ * verified (null without one), then the user counted.
+ */
+async function admit(o: Readonly<HttpServerOptions>, req: IncomingMessage): Promise<Principal | null> {
+  await limitRate(o, 'address', req.socket.remoteAddress ?? 'unknown');
+  const principal = await authenticate(o, req.headers.authorization);
+  if (principal) await limitRate(o, 'principal', `${principal.organisationId}/${principal.subject}`);
+  return principal;
 }
 
 /** Refuses a request over its client's limit with 429 and `Retry-After`. */
