@@ -12,7 +12,7 @@ import type { Bundle, OperationOutcomeIssue, Resource, StructureDefinition } fro
  * only an import pays for them.
  */
 
-type Validate = (resource: Resource) => OperationOutcomeIssue[];
+type Validate = (resource: Resource, profile?: StructureDefinition) => OperationOutcomeIssue[];
 
 interface Definitions {
   readonly types: readonly StructureDefinition[];
@@ -57,7 +57,7 @@ async function load(): Promise<Validate> {
   core.indexStructureDefinitionBundle([...defs.types]);
   // Resource types are indexed when a bundle first uses them: most imports use a dozen of 150.
   const pending = new Map(defs.resources.map((sd) => [sd.name, sd]));
-  return (resource) => {
+  return (resource, profile) => {
     const used = new Set<string>();
     resourceTypesIn(resource, used);
     const fresh = [...used].flatMap((type) => {
@@ -67,7 +67,7 @@ async function load(): Promise<Validate> {
     });
     // Their backbone elements may name other resource types' definitions (e.g. Bundle's): index those too.
     if (fresh.length > 0) core.indexStructureDefinitionBundle(fresh);
-    return core.validateResource(resource);
+    return core.validateResource(resource, profile ? { profile } : undefined);
   };
 }
 
@@ -95,13 +95,14 @@ function toIssue(issue: OperationOutcomeIssue): ValidationIssue {
 }
 
 /**
- * Validates one resource (a whole Bundle included) against FHIR R4. Errors only: the
- * validator's warnings (e.g. a constraint it cannot evaluate) do not refuse data.
+ * Validates one resource (a whole Bundle included) against FHIR R4, and against `profile`
+ * when given one (its StructureDefinition with a snapshot). Errors only: the validator's
+ * warnings (e.g. a constraint it cannot evaluate) do not refuse data.
  */
-export async function validateFhir(resource: unknown): Promise<ValidationIssue[]> {
+export async function validateFhir(resource: unknown, profile?: StructureDefinition): Promise<ValidationIssue[]> {
   const validate = await fhirValidator();
   try {
-    return validate(resource as Resource)
+    return validate(resource as Resource, profile)
       .filter((i) => i.severity === 'error' || i.severity === 'fatal')
       .map(toIssue);
   } catch (err) {

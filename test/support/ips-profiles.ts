@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Resource, StructureDefinition } from '@medplum/fhirtypes';
-import { fhirValidator, type ValidationIssue } from '../../src/fhir/validation.js';
+import type { StructureDefinition } from '@medplum/fhirtypes';
+import { fhirValidator, validateFhir, type ValidationIssue } from '../../src/fhir/validation.js';
 
 /**
  * Validates resources against the HL7 IPS profiles (hl7.fhir.uv.ips 2.0.0, its published
@@ -40,19 +40,6 @@ export async function validateIps(resource: unknown, profileId: string): Promise
   profiles ??= load();
   const profile = (await profiles).get(profileId);
   if (profile === undefined) throw new Error(`no IPS profile ${profileId}`);
-  const core = await import('@medplum/core');
-  try {
-    return core
-      .validateResource(resource as Resource, { profile })
-      .filter((i) => i.severity === 'error' || i.severity === 'fatal')
-      .filter((i) => !UNMATCHED_SECTION_SLICE.test(i.details?.text ?? ''))
-      .map((i) => ({ expression: i.expression?.[0] ?? '', message: i.details?.text ?? i.code }));
-  } catch (err) {
-    const issues = (err as { outcome?: { issue?: { expression?: string[]; details?: { text?: string } }[] } }).outcome
-      ?.issue;
-    if (issues === undefined) throw err;
-    return issues
-      .map((i) => ({ expression: i.expression?.[0] ?? '', message: i.details?.text ?? '' }))
-      .filter((i) => !UNMATCHED_SECTION_SLICE.test(i.message));
-  }
+  const issues = await validateFhir(resource, profile);
+  return issues.filter((i) => !UNMATCHED_SECTION_SLICE.test(i.message));
 }
