@@ -11,10 +11,10 @@ import { parseArgs } from 'node:util';
 import { exportJWK, generateKeyPair } from 'jose';
 import { mintToken } from '../src/auth/token-minter.js';
 import { TokenVerifier } from '../src/auth/token-verifier.js';
-import type { NewAuditEvent } from '../src/domain/audit-event.js';
 import { PrismaControlPlane } from '../src/stores/control-plane.js';
 import { openDatabase } from '../src/stores/database.js';
 import { applyMigrations } from '../src/stores/migrate.js';
+import { newAuditEvent } from '../test/support/audit-events.js';
 import { createTestDatabase } from '../test/support/postgres.js';
 
 const { values } = parseArgs({
@@ -78,30 +78,6 @@ async function tokenRounds(): Promise<void> {
   console.log(`tokens: median ratio ${median(ratios).toFixed(2)}`);
 }
 
-function event(id: string): NewAuditEvent {
-  return {
-    id,
-    at: new Date(),
-    patientId: 'mp-0123456789ab',
-    requesterOrg: 'charite-berlin',
-    requesterSubject: 'dr-weber',
-    requesterJurisdiction: 'DE',
-    purpose: 'TREAT',
-    operation: 'patientSummary',
-    outcome: 'permit',
-    breakGlass: false,
-    body: {
-      requesterRoles: ['clinician'],
-      regions: { requested: ['eu-de', 'eu-fr'], answered: ['eu-de', 'eu-fr'], unavailable: [] },
-      categories: { requested: ['problems'], disclosed: ['problems'] },
-      recordCount: 12,
-      reasons: [],
-      policies: [],
-      consents: [],
-    },
-  };
-}
-
 async function auditRounds(): Promise<void> {
   const database = await createTestDatabase('bench_audit');
   const db = await openDatabase('control', { kind: 'postgres', url: database.url });
@@ -115,8 +91,8 @@ async function auditRounds(): Promise<void> {
     for (const parallel of [1, concurrency]) {
       const ratios: number[] = [];
       for (let r = 0; r < rounds; r++) {
-        const baseline = await rate(appends, parallel, () => locked.auditLog.append(event(`e-${n++}`)));
-        const lever = await rate(appends, parallel, () => single.auditLog.append(event(`e-${n++}`)));
+        const baseline = await rate(appends, parallel, () => locked.auditLog.append(newAuditEvent(`e-${n++}`, 12)));
+        const lever = await rate(appends, parallel, () => single.auditLog.append(newAuditEvent(`e-${n++}`, 12)));
         ratios.push(lever / baseline);
         console.log(
           `audit ${String(parallel).padStart(2)} at a time, round ${r + 1}: locked ${baseline.toFixed(0)} appends/s, ` +

@@ -4,13 +4,14 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorAuditBatch, auditBatchId, auditInclusionProof } from '../src/access/audit/audit-anchoring.js';
-import type { AuditEvent, NewAuditEvent } from '../src/domain/audit-event.js';
+import type { AuditEvent } from '../src/domain/audit-event.js';
 import { merkleRoot, verifyInclusion } from '../src/domain/merkle.js';
 import { LedgerClient } from '../src/ledger/ledger-client.js';
 import type { LedgerActor } from '../src/ledger/ledger.js';
 import { PrismaControlPlane } from '../src/stores/control-plane.js';
 import { openDatabase, type Database } from '../src/stores/database.js';
 import { applyMigrations } from '../src/stores/migrate.js';
+import { newAuditEvent } from './support/audit-events.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
 
@@ -450,31 +451,6 @@ describe('the audit log of access decisions', () => {
   });
 });
 
-/** An event as the record service appends it; `recordCount` tells them apart. */
-function newEvent(id: string, recordCount: number): NewAuditEvent {
-  return {
-    id,
-    at: new Date(),
-    patientId: 'mp-0123456789ab',
-    requesterOrg: 'charite-berlin',
-    requesterSubject: 'dr-weber',
-    requesterJurisdiction: 'DE',
-    purpose: 'TREAT',
-    operation: 'patientSummary',
-    outcome: 'permit',
-    breakGlass: false,
-    body: {
-      requesterRoles: ['clinician'],
-      regions: { requested: ['eu-de'], answered: ['eu-de'], unavailable: [] },
-      categories: { requested: ['problems'], disclosed: ['problems'] },
-      recordCount,
-      reasons: [],
-      policies: [],
-      consents: [],
-    },
-  };
-}
-
 /** `work`, or a rejection naming `what` once `ms` have passed: a hang fails the test with a reason, not the test timeout. */
 async function settled<T>(what: string, ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -511,8 +487,8 @@ describe('the audit group commit', () => {
   // that wrote the first is still unwinding; no third append ever comes to start another commit.
   it('writes an append made as the previous one resolves, with nothing after it', async () => {
     const log = control.auditLog;
-    const first = log.append(newEvent('then-1', 1));
-    const second = first.then(() => log.append(newEvent('then-2', 2)));
+    const first = log.append(newAuditEvent('then-1', 1));
+    const second = first.then(() => log.append(newAuditEvent('then-2', 2)));
     const written = await settled("the append made in the first one's .then", 10_000, second);
     expect(written.prevHash).toBe((await first).hash);
   });
@@ -525,13 +501,13 @@ describe('the audit group commit', () => {
     try {
       const logs = [control.auditLog, other.auditLog];
       const alternating: AuditEvent[] = [];
-      for (let i = 0; i < 6; i++) alternating.push(await logs[i % 2]!.append(newEvent(`alternating-${i}`, i)));
+      for (let i = 0; i < 6; i++) alternating.push(await logs[i % 2]!.append(newAuditEvent(`alternating-${i}`, i)));
       for (let i = 1; i < alternating.length; i++) {
         expect(alternating[i]!.prevHash).toBe(alternating[i - 1]!.hash);
         expect(alternating[i]!.seq).toBeGreaterThan(alternating[i - 1]!.seq);
       }
       const concurrent = await Promise.all(
-        Array.from({ length: 24 }, (_, i) => logs[i % 2]!.append(newEvent(`concurrent-${i}`, i))),
+        Array.from({ length: 24 }, (_, i) => logs[i % 2]!.append(newAuditEvent(`concurrent-${i}`, i))),
       );
       expect(new Set(concurrent.map((e) => e.prevHash)).size).toBe(24);
       const verified = await control.auditLog.verifyChain();
@@ -550,7 +526,7 @@ describe('the audit group commit', () => {
     const log = control.auditLog;
     const written: AuditEvent[] = [];
     const appendThree = async (): Promise<void> => {
-      for (let i = 0; i < 3; i++) written.push(await log.append(newEvent(`awaited-${i}`, i)));
+      for (let i = 0; i < 3; i++) written.push(await log.append(newAuditEvent(`awaited-${i}`, i)));
     };
     await settled('three appends awaited in turn', 10_000, appendThree());
     expect(written.map((e) => e.id)).toEqual(['awaited-0', 'awaited-1', 'awaited-2']);
@@ -567,7 +543,7 @@ describe('the audit log on embedded PostgreSQL (PGlite)', () => {
       await applyMigrations(db, 'control');
       const log = control.auditLog;
       const appended = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => log.append(newEvent(`decision-${i}`, i))),
+        Array.from({ length: 12 }, (_, i) => log.append(newAuditEvent(`decision-${i}`, i))),
       );
       expect(new Set(appended.map((e) => e.prevHash)).size).toBe(12);
       expect(await log.verifyChain()).toEqual({ ok: true, events: 12 });
