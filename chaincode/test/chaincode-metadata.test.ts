@@ -35,8 +35,23 @@ function signatures(transactions: TransactionMetadata[]): string[] {
 describe('chaincode metadata as a peer sees it', () => {
   const metadata = load();
 
-  it('serves the policy, consent, batch and patient contracts', () => {
-    assert.deepEqual(Object.keys(metadata).sort(), ['batch', 'consent', 'org.hyperledger.fabric', 'patient', 'policy']);
+  it('serves the policy, consent, batch, patient and care contracts', () => {
+    assert.deepEqual(Object.keys(metadata).sort(), [
+      'batch',
+      'care',
+      'consent',
+      'org.hyperledger.fabric',
+      'patient',
+      'policy',
+    ]);
+  });
+
+  it('exposes the care transactions with their argument order', () => {
+    assert.deepEqual(signatures(metadata['care']!.transactions), [
+      'submit recordCareRelationship(relationshipId:string, patientRef:string, hash:string, expiresAt:string): string',
+      'submit endCareRelationship(relationshipId:string): string',
+      'evaluate getCareRelationship(relationshipId:string): string',
+    ]);
   });
 
   it('exposes the policy transactions with their argument order', () => {

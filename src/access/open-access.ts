@@ -19,6 +19,10 @@ import { DisclosureVerifier } from './audit/disclosure-verifier.js';
 import { anchorerOf } from './anchoring/record-anchoring.js';
 import { importServices } from './import/import-services.js';
 import { ConsentService } from './consent/consent-service.js';
+import { CareService } from './care/care-service.js';
+import { accessCodeKey } from './care/access-code-key.js';
+import { resolvePolicy } from '../domain/policy/index.js';
+import { MeridianError } from '../domain/errors.js';
 import { PolicyService } from './policy/policy-service.js';
 import { PolicySimulator } from './policy/policy-simulation.js';
 import { loadShippedPolicies } from './policy/shipped-policies.js';
@@ -86,7 +90,7 @@ function integrityAlert(logger: Logger, metrics: Metrics): (subject: string, mes
 
 function openRecords(
   o: Readonly<AccessOptions>,
-  parts: { policies: PolicyService; consents: ConsentService; audit: AuditService },
+  parts: { policies: PolicyService; consents: ConsentService; care: CareService; audit: AuditService },
 ): RecordService {
   const { config, stores, cache, metrics, logger } = o;
   const alert = integrityAlert(logger, metrics);
@@ -166,11 +170,37 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
       o.logger.warn({ repair: subject, problem: message }, 'stored row repaired from the ledger');
     },
   });
+  const care = new CareService({
+    care: stores.control.care,
+    ledger,
+    audit,
+    codeKey: accessCodeKey(config.pseudonymKey),
+    knowsOrganisation: (id) => o.organisationNames.has(id),
+    // The verified active policies: the episode a relationship is anchored for must be the policy's.
+    episodeDays: async (jurisdiction) => {
+      const active = await policies.active();
+      const resolved = resolvePolicy(
+        jurisdiction,
+        active.policies.map((p) => p.document),
+      );
+      if (active.violations.length > 0 || !resolved.ok) {
+        throw new MeridianError(
+          'FORBIDDEN',
+          'No verified policy governs your jurisdiction; no care relationship can be opened.',
+        );
+      }
+      return resolved.policy.careEpisodeDays;
+    },
+    onRepair: (subject, message) => {
+      o.logger.warn({ repair: subject, problem: message }, 'care relationship without its row');
+    },
+  });
   const anchorAudit = (): Promise<AnchoredAuditBatch | null> =>
     anchorAuditBatch(stores.control.auditLog, ledger, GATEWAY_ACTOR);
   const services: Services = {
-    records: openRecords(o, { policies, consents, audit }),
+    records: openRecords(o, { policies, consents, care, audit }),
     consents,
+    care,
     audit,
     auditChain,
     policies,

@@ -24,7 +24,7 @@ export interface LedgerEpochsOptions {
   readonly maxRetryMs?: number;
 }
 
-const EVENTS = new Set(['ConsentRecorded', 'ConsentRevoked', 'PolicyActivated']);
+const EVENTS = new Set(['ConsentRecorded', 'ConsentRevoked', 'CareRelationshipChanged', 'PolicyActivated']);
 
 /**
  * The epochs cached entries are keyed by. Every grant, revocation and activation moves an

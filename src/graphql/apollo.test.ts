@@ -1,3 +1,4 @@
+import type { CareService } from '../access/care/care-service.js';
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
@@ -33,6 +34,7 @@ function contextWith(records: Partial<RecordService>): GraphQLContext {
     services: {
       records: records as RecordService,
       consents: {} as ConsentService,
+      care: {} as CareService,
       audit: {} as AuditService,
       auditChain: {} as AuditChainVerifier,
       disclosures: {} as DisclosureVerifier,

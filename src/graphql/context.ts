@@ -1,3 +1,4 @@
+import type { CareService } from '../access/care/care-service.js';
 import type { Logger } from 'pino';
 import { MeridianError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
@@ -16,6 +17,7 @@ import type { PatientReviewService } from '../access/import/patient-review-servi
 export interface Services {
   readonly records: RecordService;
   readonly consents: ConsentService;
+  readonly care: CareService;
   readonly audit: AuditService;
   /** Verifies the audit chain against its checkpoint and the ledger. */
   readonly auditChain: AuditChainVerifier;

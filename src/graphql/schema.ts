@@ -3,6 +3,7 @@ import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AccessLogResolver } from './resolvers/access-log.resolver.js';
 import { AuditChainResolver } from './resolvers/audit-chain.resolver.js';
+import { CareResolver } from './resolvers/care.resolver.js';
 import { ConsentResolver } from './resolvers/consent.resolver.js';
 import { DisclosureResolver } from './resolvers/disclosure.resolver.js';
 import { ImportResolver } from './resolvers/import.resolver.js';
@@ -18,6 +19,7 @@ export function buildMeridianSchema(): Promise<GraphQLSchema> {
       PatientResolver,
       MeResolver,
       ConsentResolver,
+      CareResolver,
       AccessLogResolver,
       AuditChainResolver,
       DisclosureResolver,

@@ -1,5 +1,6 @@
 import type {
   BatchAnchor,
+  CareRecord,
   ChainHead,
   ConsentEvent,
   ConsentKind,
@@ -124,6 +125,28 @@ export class LedgerClient {
       [patientRef],
     );
     return { consents, policies };
+  }
+
+  /** Anchors an opened care relationship by its hash (gateway only); moves the patient's epoch. */
+  recordCareRelationship(
+    actor: LedgerActor,
+    c: { relationshipId: string; patientRef: string; hash: string; expiresAt: Date },
+  ): Promise<Anchored<CareRecord>> {
+    return this.#submit(actor, 'care:recordCareRelationship', [
+      c.relationshipId,
+      c.patientRef,
+      c.hash,
+      c.expiresAt.toISOString(),
+    ]);
+  }
+
+  /** Ends a care relationship: the patient or their delegate only; moves the patient's epoch. */
+  endCareRelationship(actor: LedgerActor, relationshipId: string): Promise<Anchored<CareRecord>> {
+    return this.#submit(actor, 'care:endCareRelationship', [relationshipId]);
+  }
+
+  getCareRelationship(actor: LedgerActor, relationshipId: string): Promise<CareRecord> {
+    return this.#evaluate(actor, 'care:getCareRelationship', [relationshipId]);
   }
 
   anchorBatch(actor: LedgerActor, b: BatchToAnchor): Promise<Anchored<BatchAnchor>> {

@@ -1,3 +1,4 @@
+import { PrismaCareRepository, type CareRepository } from './care-repository.js';
 import { PrismaClient } from '../generated/control/client.js';
 import type { Role } from '../domain/principal.js';
 import { PrismaAuditLog, type AuditLog, type PrismaAuditLogOptions } from './audit-log.js';
@@ -37,6 +38,8 @@ export interface Persona {
 /** Control-plane repositories: organisations, master patient index, dev personas, consents, policies. */
 export interface ControlPlane {
   readonly consents: ConsentRepository;
+  /** Access codes and care relationships. */
+  readonly care: CareRepository;
   /** Jurisdiction policy versions through their four-eyes lifecycle. */
   readonly policies: PolicyRepository;
   /** The hash-chained audit log of access decisions. */
@@ -65,6 +68,7 @@ export interface ControlPlane {
 export class PrismaControlPlane implements ControlPlane {
   readonly #prisma: PrismaClient;
   readonly consents: ConsentRepository;
+  readonly care: CareRepository;
   readonly policies: PolicyRepository;
   readonly auditLog: AuditLog;
   readonly chainHeads: ChainHeadStore;
@@ -74,6 +78,7 @@ export class PrismaControlPlane implements ControlPlane {
     this.#prisma = new PrismaClient({ adapter: db.adapter() });
     this.patientIndex = new PatientIndex(this.#prisma);
     this.consents = new PrismaConsentRepository(this.#prisma);
+    this.care = new PrismaCareRepository(this.#prisma);
     this.policies = new PrismaPolicyRepository(this.#prisma);
     this.auditLog = new PrismaAuditLog(this.#prisma, options);
     this.chainHeads = new ChainHeadStore(this.#prisma);

@@ -9,6 +9,13 @@ import type { ConsentRecord, ConsentStatus } from '../consent/consent-records.js
 import { consentKey } from '../consent/consent-records.js';
 import * as arg from '../validation/arguments.js';
 import {
+  careKey,
+  PATIENT_CARE,
+  type CareRecord,
+  type CareStatus,
+  type PatientCareEntry,
+} from '../care/care-records.js';
+import {
   PATIENT_CONSENT,
   PATIENT_LOCATION,
   patientLocationKey,
@@ -29,6 +36,14 @@ export interface PatientStateConsent {
   readonly status: ConsentStatus;
 }
 
+/** A care relationship of the patient's set, with its anchor as it stands. */
+export interface PatientStateCare {
+  readonly relationshipId: string;
+  readonly hash: string;
+  readonly expiresAt: string;
+  readonly status: CareStatus;
+}
+
 /** Everything the gateway checks its own rows for one patient against, in one read. */
 export interface PatientState {
   readonly patientRef: string;
@@ -36,6 +51,7 @@ export interface PatientState {
   readonly consents: number;
   readonly policies: number;
   readonly consentSet: readonly PatientStateConsent[];
+  readonly careSet: readonly PatientStateCare[];
   readonly locations: readonly Omit<PatientLocationEntry, 'patientRef'>[];
 }
 
@@ -103,7 +119,7 @@ export class PatientContract extends Contract {
     return canonicalJson({ entries: list.length, patients: patients.length, txId });
   }
 
-  /** The patient's index entries, consent set with each consent's anchor, and epochs. */
+  /** The patient's index entries, consent and care sets with each one's anchor, and epochs. */
   @Transaction(false)
   @Returns('string')
   async getPatientState(ctx: Context, patientRef: string): Promise<string> {
@@ -116,6 +132,11 @@ export class PatientContract extends Contract {
       if (c)
         consentSet.push({ consentId: e.consentId, kind: e.kind, hash: c.hash, version: c.version, status: c.status });
     }
+    const careSet: PatientStateCare[] = [];
+    for (const e of await listRecords<PatientCareEntry>(stub, PATIENT_CARE.type, [patient])) {
+      const c = await getRecord<CareRecord>(stub, careKey(stub, e.relationshipId));
+      if (c) careSet.push({ relationshipId: c.relationshipId, hash: c.hash, expiresAt: c.expiresAt, status: c.status });
+    }
     const locations = (await listRecords<PatientLocationEntry>(stub, PATIENT_LOCATION.type, [patient])).map(
       ({ patientRef: _omit, ...rest }) => rest,
     );
@@ -124,6 +145,7 @@ export class PatientContract extends Contract {
       consents: await readEpoch(stub, patientScope(patient)),
       policies: await readEpoch(stub, POLICY_SCOPE),
       consentSet,
+      careSet,
       locations,
     };
     return canonicalJson(state);

@@ -12,6 +12,7 @@ import { checkStoredConsent, compareWithAnchor, type ConsentVerification } from 
 import { newConsent, type GrantConsentRequest } from './grant-consent-request.js';
 import type { IntegrityProblem } from '../policy/policy-source.js';
 import { rememberRecent } from '../remember-recent.js';
+import { patientActor } from './patient-actor.js';
 
 /** A consent with what proves it: its content hash and the ledger transactions that anchored it. */
 export interface PatientConsent {
@@ -75,8 +76,6 @@ function verifiedAtHand(
   return local;
 }
 
-/** The chaincode's user-id alphabet: a token subject outside it cannot name a ledger identity. */
-const LEDGER_USER = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const CONSENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const DEFAULT_GATEWAY_ACTOR: LedgerActor = { user: 'meridian-gateway', role: 'gateway' };
 
@@ -93,16 +92,6 @@ function ownPatient(principal: Principal, patientId?: string): string {
     throw forbidden("A patient may manage only their own consents, not another patient's.");
   }
   return principal.patientId;
-}
-
-/** The ledger identity of a patient acting for themself; the chaincode checks `patient`. */
-function patientActor(principal: Principal, patientId: string): LedgerActor {
-  return {
-    user: LEDGER_USER.test(principal.subject) ? principal.subject : patientId,
-    role: 'patient',
-    patient: patientId,
-    jurisdiction: principal.jurisdiction,
-  };
 }
 
 function patientConsentOf(row: ConsentRow, consent: Consent = consentOfRow(row)): PatientConsent {

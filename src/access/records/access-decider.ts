@@ -13,6 +13,7 @@ import type { PurposeOfUse } from '../../domain/purpose.js';
 import type { PatientState } from 'meridian-chaincode';
 import type { PatientLocation } from '../../stores/control-plane.js';
 import type { DecisionConsents } from '../consent/consent-service.js';
+import type { DecisionCare } from '../care/care-service.js';
 import type { Epochs } from '../../cache/ledger-epochs.js';
 import type { VerifiedCache } from '../../cache/verified-cache.js';
 import type { ActivePolicies, IntegrityProblem, PolicySource } from '../policy/policy-source.js';
@@ -63,6 +64,8 @@ export interface DisclosurePlan {
 export interface AccessDeciderOptions {
   readonly policies: PolicySource;
   readonly consents: { forDecision(patientId: string, state?: PatientState): Promise<DecisionConsents> };
+  /** The patient's care relationships, verified; without it no organisation is treating anyone. */
+  readonly care?: { forDecision(patientId: string, state?: PatientState): Promise<DecisionCare> };
   /** Region id → the jurisdiction whose law governs it. */
   readonly jurisdictions: ReadonlyMap<string, string>;
   /** The sensitivity labels a patient's records carry in a region, if it can tell. */
@@ -74,6 +77,11 @@ export interface AccessDeciderOptions {
   readonly epochs?: { current(patientId: string, read: Epochs): Epochs | null };
   /** Something stored disagrees with the ledger: an alert for operators. */
   readonly onIntegrityViolation?: (problems: readonly IntegrityProblem[]) => void;
+}
+
+/** What a decision needs of the patient, verified against the ledger. */
+interface PatientInputs extends DecisionConsents {
+  readonly care: DecisionCare['relationships'];
 }
 
 /**
@@ -112,6 +120,7 @@ export class AccessDecider {
     const context = {
       policies: active.policies.map((p) => p.document),
       consents: consents.consents.map((c) => c.consent),
+      careRelationships: consents.care,
     };
     const request = this.#request(question, locations);
     const judged = decide(request, context);
@@ -143,12 +152,15 @@ export class AccessDecider {
     return this.#o.cache.through('policies', epochs && [epochs.policies], load, (a) => a.violations.length === 0);
   }
 
-  #consents(
-    { patientId }: AccessQuestion,
-    epochs: Epochs | null,
-    state: PatientState | null,
-  ): Promise<DecisionConsents> {
-    const load = (): Promise<DecisionConsents> => this.#o.consents.forDecision(patientId, state ?? undefined);
+  /** The patient's consents and care relationships: both move the patient's epoch, so they are cached together. */
+  #consents({ patientId }: AccessQuestion, epochs: Epochs | null, state: PatientState | null): Promise<PatientInputs> {
+    const load = async (): Promise<PatientInputs> => {
+      const [consents, care] = await Promise.all([
+        this.#o.consents.forDecision(patientId, state ?? undefined),
+        this.#o.care?.forDecision(patientId, state ?? undefined) ?? { relationships: [], violations: [] },
+      ]);
+      return { ...consents, care: care.relationships, violations: [...consents.violations, ...care.violations] };
+    };
     if (this.#o.cache === undefined) return load();
     return this.#o.cache.through(
       'consents',

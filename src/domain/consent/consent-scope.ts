@@ -10,6 +10,8 @@ export interface ConsentRequester {
   readonly roles: readonly Role[];
   /** Policy families of the requester's jurisdiction, e.g. [EU, DE]. */
   readonly families: readonly string[];
+  /** The requester's organisation has a care relationship with the patient in force. */
+  readonly treating: boolean;
 }
 
 /** True when the grantee names the requester. */
@@ -20,7 +22,7 @@ export function granteeMatches(grantee: ConsentGrantee, requester: ConsentReques
     case 'jurisdiction':
       return namesJurisdiction(grantee.jurisdiction, requester.jurisdiction, requester.families);
     case 'any_treating_provider':
-      return requester.roles.includes('clinician');
+      return requester.roles.includes('clinician') && requester.treating;
   }
 }
 

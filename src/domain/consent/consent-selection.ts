@@ -26,13 +26,32 @@ export interface ConsentSelection {
   readonly expired: readonly Consent[];
   /** Active permits before validFrom. */
   readonly notYetValid: readonly Consent[];
+  /**
+   * Permits in force to any treating provider that would speak to this clinician were their
+   * organisation treating the patient: they explain CARE_RELATIONSHIP_REQUIRED, never permit.
+   */
+  readonly untreated: readonly Consent[];
 }
 
+/**
+ * An objection to "any treating provider" binds every clinician, treating or not: were it to
+ * need a care relationship, not having one would escape it.
+ */
 function speaksTo(consent: Consent, query: ConsentQuery): boolean {
+  const requester = consent.kind === 'deny' ? { ...query.requester, treating: true } : query.requester;
   return (
     consent.patientId === query.patientId &&
     namesPurpose(consent.purposes, query.purpose) &&
-    granteeMatches(consent.grantee, query.requester)
+    granteeMatches(consent.grantee, requester)
+  );
+}
+
+function wouldSpeakIfTreating(consent: Consent, query: ConsentQuery): boolean {
+  return (
+    !query.requester.treating &&
+    consent.kind === 'permit' &&
+    consent.grantee.kind === 'any_treating_provider' &&
+    speaksTo(consent, { ...query, requester: { ...query.requester, treating: true } })
   );
 }
 
@@ -58,7 +77,14 @@ export function selectConsents(consents: readonly Consent[], query: ConsentQuery
     revoked: [],
     expired: [],
     notYetValid: [],
+    untreated: [],
   };
+  for (const consent of consents) {
+    if (wouldSpeakIfTreating(consent, query) && bucketOf(consent, query.at) === 'permits') {
+      selection.untreated.push(consent);
+    }
+  }
+  selection.untreated.sort(byIdThenVersion);
   const relevant = consents.filter((c) => speaksTo(c, query)).sort(byIdThenVersion);
   for (const consent of relevant) {
     const bucket = bucketOf(consent, query.at);

@@ -132,7 +132,13 @@ describe('selectConsents', () => {
     patientId: 'mp-0123456789ab',
     purpose: 'ETREAT',
     at,
-    requester: { organisationId: 'charite-berlin', jurisdiction: 'DE', roles: ['clinician'], families: ['EU', 'DE'] },
+    requester: {
+      organisationId: 'charite-berlin',
+      jurisdiction: 'DE',
+      roles: ['clinician'],
+      families: ['EU', 'DE'],
+      treating: true,
+    },
   };
   const base = parseConsent({ ...VALID, purposes: ['TREAT'] });
   const make = (id: string, change: Partial<Consent>): Consent => ({ ...base, id, ...change });
@@ -158,6 +164,21 @@ describe('selectConsents', () => {
     expect(selection.revoked.map((c) => c.id)).toEqual(['revoked']);
     expect(selection.expired.map((c) => c.id)).toEqual(['expired']);
     expect(selection.notYetValid.map((c) => c.id)).toEqual(['future']);
+  });
+
+  it('a consent to any treating provider speaks only to a clinician whose organisation is treating the patient', () => {
+    const untreated = { ...query, requester: { ...query.requester, treating: false } };
+    const toTreating = make('treating', { grantee: { kind: 'any_treating_provider' } });
+    const toOrg = make('org', { grantee: { kind: 'organisation', organisationId: 'charite-berlin' } });
+    expect(selectConsents([toTreating, toOrg], query).permits.map((c) => c.id)).toEqual(['org', 'treating']);
+    const without = selectConsents([toTreating, toOrg], untreated);
+    expect(without.permits.map((c) => c.id)).toEqual(['org']);
+    expect(without.untreated.map((c) => c.id)).toEqual(['treating']);
+    const nurse = { ...query, requester: { ...query.requester, roles: ['integration' as const] } };
+    expect(selectConsents([toTreating], nurse).permits).toEqual([]);
+    expect(
+      selectConsents([toTreating], { ...untreated, requester: { ...nurse.requester, treating: false } }).untreated,
+    ).toEqual([]);
   });
 
   it('a consent for treatment speaks of emergency treatment, not the other way round', () => {

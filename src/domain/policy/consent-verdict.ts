@@ -73,6 +73,9 @@ function consentCause(frame: RegionFrame, category: Category, need: Need): Reaso
   if (expired) return { code: 'CONSENT_EXPIRED', consentId: expired.id };
   const early = consents.notYetValid.find((c) => fits(c, category));
   if (early) return { code: 'CONSENT_NOT_YET_VALID', consentId: early.id };
+  if (consents.untreated.some((c) => fits(c, category)) && !consents.permits.some((c) => consentCovers(c, category))) {
+    return { code: 'CARE_RELATIONSHIP_REQUIRED', purpose: request.purpose };
+  }
   if (consents.permits.some((c) => consentCovers(c, category))) return undefined;
   if (consents.permits.length > 0) return { code: 'CATEGORY_NOT_IN_CONSENT', category };
   return need.purpose ? { code: 'NO_CONSENT', purpose: request.purpose } : undefined;

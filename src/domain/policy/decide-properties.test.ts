@@ -84,9 +84,19 @@ const consentArb: fc.Arbitrary<Consent> = fc
     ...(c.kind === 'deny' && { sensitiveAllowed: undefined, destinationsAllowed: undefined }),
   }));
 
+const careArb = fc.subarray(
+  ['charite-berlin', 'aphp-paris', 'mgh-boston'].map((organisationId) => ({
+    patientId: PATIENT,
+    organisationId,
+    openedAt: hours(-2),
+    expiresAt: hours(48),
+  })),
+);
+
 const contextArb: fc.Arbitrary<DecisionContext> = fc.record({
   policies: fc.constant(POLICIES),
   consents: fc.uniqueArray(consentArb, { selector: (c) => c.id, maxLength: 4 }),
+  careRelationships: careArb,
 });
 
 function permitted(decision: Decision): Set<string> {
@@ -105,6 +115,7 @@ describe('decide: properties over random requests', () => {
         const shuffled = decide(request, {
           policies: [...context.policies].reverse(),
           consents: [...context.consents].reverse(),
+          careRelationships: [...(context.careRelationships ?? [])].reverse(),
         });
         expect(shuffled).toEqual(decision);
       }),
@@ -128,6 +139,17 @@ describe('decide: properties over random requests', () => {
           grantedAt: hours(-1),
         };
         const after = permitted(decide(request, { ...context, consents: [...context.consents, objection] }));
+        for (const key of after) expect(before.has(key)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('ending a care relationship never widens what is disclosed', () => {
+    fc.assert(
+      fc.property(requestArb, contextArb, (request, context) => {
+        const before = permitted(decide(request, context));
+        const after = permitted(decide(request, { ...context, careRelationships: [] }));
         for (const key of after) expect(before.has(key)).toBe(true);
       }),
       { numRuns: 300 },
@@ -200,7 +222,13 @@ describe('decide: receipts', () => {
     const unrelated: Consent = { ...base, id: 'research', purposes: ['HRESCH'] };
     const decision = decide(
       { ...request, sensitivityPresent: { 'eu-fr': ['PSY'] } },
-      { policies: POLICIES, consents: [unrelated, base] },
+      {
+        policies: POLICIES,
+        consents: [unrelated, base],
+        careRelationships: [
+          { patientId: PATIENT, organisationId: 'charite-berlin', openedAt: hours(-10), expiresAt: hours(10) },
+        ],
+      },
     );
     expect(decision.consentsUsed).toEqual([{ id: 'psy', version: '3' }]);
   });

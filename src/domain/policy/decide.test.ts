@@ -8,7 +8,7 @@ import type { BreakGlassClaim, DecisionRequest, Requester } from './decision-req
 import type { DenialCode, Outcome, RegionDecision } from './decision.js';
 import { parsePolicyDocument } from './policy-document.js';
 import { isDenial, type ReasonCode } from './reason.js';
-import { APHP, CHARITE, clinician, consent, MGH, NHS, PATIENT } from './decision-fixtures.test-support.js';
+import { APHP, CHARITE, clinician, consent, MGH, NHS, PATIENT, treatedBy } from './decision-fixtures.test-support.js';
 
 // ---- fixtures: the shipped policies, regions, requesters, consents --------------------------
 
@@ -86,6 +86,8 @@ interface Row {
   readonly expect: Partial<Record<RegionId, RegionExpectation>>;
   readonly obligations?: readonly string[];
   readonly consentsUsed?: readonly string[];
+  /** The requester's organisation has no care relationship with the patient (default: it has one). */
+  readonly untreated?: true;
 }
 
 const ROWS: readonly Row[] = [
@@ -233,6 +235,62 @@ const ROWS: readonly Row[] = [
     purpose: 'TREAT',
     regions: ['eu-de'],
     expect: { 'eu-de': { outcome: 'deny', code: 'CONSENT_REQUIRED', reasons: ['CROSS_BORDER_NEEDS_CONSENT'] } },
+  },
+  // Care relationships: "any treating provider" means an organisation the patient identified at the point of care.
+  {
+    name: 'a consent to any treating provider does not reach a clinician whose organisation is not treating the patient',
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-fr', 'eu-de'],
+    consents: [consent('p')],
+    untreated: true,
+    outcome: 'partial',
+    expect: {
+      'eu-fr': {
+        outcome: 'deny',
+        code: 'CONSENT_REQUIRED',
+        reasons: ['CARE_RELATIONSHIP_REQUIRED'],
+      },
+      'eu-de': { outcome: 'permit', permit: ALL },
+    },
+  },
+  {
+    name: 'the same consent reaches the clinician once their organisation has a care relationship',
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-fr'],
+    consents: [consent('p')],
+    expect: { 'eu-fr': { outcome: 'permit', permit: ALL } },
+    consentsUsed: ['p'],
+  },
+  {
+    name: 'a consent naming the organisation needs no care relationship',
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-fr'],
+    consents: [consent('p', { grantee: { kind: 'organisation', organisationId: 'charite-berlin' } })],
+    untreated: true,
+    expect: { 'eu-fr': { outcome: 'permit', permit: ALL } },
+  },
+  {
+    name: 'an objection to any treating provider binds a clinician without a care relationship too',
+    requester: CHARITE,
+    purpose: 'TREAT',
+    regions: ['eu-de'],
+    consents: [objection('obj')],
+    untreated: true,
+    expect: { 'eu-de': { outcome: 'deny', code: 'CONSENT_REVOKED', reasons: ['PATIENT_OBJECTION'] } },
+  },
+  {
+    name: 'break-glass needs no care relationship',
+    requester: CHARITE,
+    purpose: 'ETREAT',
+    regions: ['eu-fr'],
+    categories: EMERGENCY,
+    breakGlass: GLASS,
+    untreated: true,
+    outcome: 'permit',
+    expect: { 'eu-fr': { outcome: 'permit', permit: EMERGENCY, breakGlass: true } },
   },
   {
     name: 'DE→FR with consent to treating providers in the EU: both regions permitted',
@@ -1138,6 +1196,44 @@ function checkRegion(region: RegionDecision, want: RegionExpectation): void {
   }
 }
 
+describe('decide: a purpose whose policy requires a care relationship', () => {
+  const eu = POLICIES.find((p) => p.jurisdiction === 'EU');
+  if (eu === undefined || eu.extends !== undefined) throw new Error('the EU policy is a root policy');
+  const strict = parsePolicyDocument({
+    ...eu,
+    version: 'care-test',
+    rules: {
+      ...eu.rules,
+      purposes: { ...eu.rules.purposes, TREAT: { ...eu.rules.purposes.TREAT, careRelationship: true } },
+      careRelationships: { episodeDays: 7 },
+    },
+  });
+  const policies = [strict, ...POLICIES.filter((p) => p.jurisdiction !== 'EU')];
+  const asked = (row: Partial<Row>): DecisionRequest =>
+    requestOf({ name: '', requester: CHARITE, purpose: 'TREAT', regions: ['eu-de'], expect: {}, ...row });
+
+  it('refuses an organisation without one even where no consent is needed, and says what would help', () => {
+    const decision = decide(asked({}), { policies, consents: [] });
+    const region = decision.regions[0];
+    expect(region?.outcome).toBe('deny');
+    expect(region?.code).toBe('CONSENT_REQUIRED');
+    expect(region?.categories[0]?.reasons.map((r) => r.code)).toEqual(['CARE_RELATIONSHIP_REQUIRED']);
+  });
+
+  it('permits the organisation with one, and break-glass without one', () => {
+    expect(decide(asked({}), { policies, consents: [], careRelationships: treatedBy(CHARITE) }).outcome).toBe('permit');
+    const glass = asked({ purpose: 'ETREAT', categories: EMERGENCY, breakGlass: GLASS });
+    expect(decide(glass, { policies, consents: [] }).outcome).toBe('permit');
+  });
+
+  it("judges the relationship's episode at the request's instant", () => {
+    const over = treatedBy(CHARITE).map((r) => ({ ...r, expiresAt: hoursAgo(1) }));
+    expect(decide(asked({}), { policies, consents: [], careRelationships: over }).outcome).toBe('deny');
+    const other = treatedBy(APHP);
+    expect(decide(asked({}), { policies, consents: [], careRelationships: other }).outcome).toBe('deny');
+  });
+});
+
 describe('decide: scenarios over the shipped policies', () => {
   it('has enough scenarios', () => {
     expect(ROWS.length).toBeGreaterThanOrEqual(60);
@@ -1145,7 +1241,11 @@ describe('decide: scenarios over the shipped policies', () => {
   });
 
   it.each(ROWS.map((row) => [row.name, row] as const))('%s', (_name, row) => {
-    const decision = decide(requestOf(row), { policies: POLICIES, consents: row.consents ?? [] });
+    const decision = decide(requestOf(row), {
+      policies: POLICIES,
+      consents: row.consents ?? [],
+      careRelationships: row.untreated ? [] : treatedBy(row.requester),
+    });
     expect(decision.regions.map((r) => r.region)).toEqual(row.regions);
     for (const region of decision.regions) {
       const want = row.expect[region.region as RegionId];

@@ -45,7 +45,26 @@ function consentsUsed(
     .sort((a, b) => (a.id === b.id ? (a.version < b.version ? -1 : 1) : a.id < b.id ? -1 : 1));
 }
 
-const NO_CONSENTS: ConsentSelection = { permits: [], objections: [], revoked: [], expired: [], notYetValid: [] };
+const NO_CONSENTS: ConsentSelection = {
+  permits: [],
+  objections: [],
+  revoked: [],
+  expired: [],
+  notYetValid: [],
+  untreated: [],
+};
+
+/** The requester's organisation has a verified care relationship with the patient in force at the request's instant. */
+function treating(request: DecisionRequest, context: DecisionContext): boolean {
+  const at = request.at.getTime();
+  return (context.careRelationships ?? []).some(
+    (r) =>
+      r.patientId === request.patientId &&
+      r.organisationId === request.requester.organisationId &&
+      r.openedAt.getTime() <= at &&
+      at < r.expiresAt.getTime(),
+  );
+}
 
 function selectionFor(
   request: DecisionRequest,
@@ -57,7 +76,7 @@ function selectionFor(
     patientId: request.patientId,
     purpose: request.purpose,
     at: request.at,
-    requester: { ...request.requester, families: requester.policy.chain },
+    requester: { ...request.requester, families: requester.policy.chain, treating: treating(request, context) },
   });
 }
 
@@ -137,7 +156,7 @@ function evaluate(request: DecisionRequest, context: DecisionContext): RegionRes
     request,
     requesterPolicy,
     consents: selectionFor(request, context, requesterPolicy),
-    requester: { ...request.requester, families },
+    requester: { ...request.requester, families, treating: treating(request, context) },
     resolve,
   };
   return request.regions.map((target) => decideRegion(shared, target));

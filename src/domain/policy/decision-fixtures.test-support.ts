@@ -1,5 +1,5 @@
 import type { Consent } from '../consent/consent.js';
-import type { Requester } from './decision-request.js';
+import type { CareInForce, Requester } from './decision-request.js';
 
 /** The patient of the decision tables. */
 export const PATIENT = 'mp-0123456789ab';
@@ -20,6 +20,16 @@ export function consent(id: string, change: Partial<Consent> = {}): Consent {
     grantedAt: T0,
     ...change,
   };
+}
+
+/** Care relationships of PATIENT with these requesters' organisations, open since T0 for years. */
+export function treatedBy(...requesters: readonly Requester[]): CareInForce[] {
+  return requesters.map((r) => ({
+    patientId: PATIENT,
+    organisationId: r.organisationId,
+    openedAt: T0,
+    expiresAt: new Date('2030-01-01T00:00:00Z'),
+  }));
 }
 
 /** A clinician of an organisation in a jurisdiction. */

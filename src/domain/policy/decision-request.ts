@@ -48,8 +48,18 @@ export interface DecisionRequest {
   readonly at: Date;
 }
 
-/** What the decision is made from: the active policy versions and the patient's consents. */
+/** A care relationship the gateway verified against its ledger anchor, open (not ended by the patient). */
+export interface CareInForce {
+  readonly patientId: string;
+  readonly organisationId: string;
+  readonly openedAt: Date;
+  readonly expiresAt: Date;
+}
+
+/** What the decision is made from: the active policy versions, the patient's consents and care relationships. */
 export interface DecisionContext {
   readonly policies: readonly PolicyDocument[];
   readonly consents: readonly Consent[];
+  /** Absent: none, so consents to any treating provider speak to no one. */
+  readonly careRelationships?: readonly CareInForce[];
 }

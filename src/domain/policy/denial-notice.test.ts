@@ -7,7 +7,7 @@ import type { Requester } from './decision-request.js';
 import type { DenialCode } from './decision.js';
 import { consentsToTell, denialNotice } from './denial-notice.js';
 import { parsePolicyDocument } from './policy-document.js';
-import { consent, MGH, PATIENT } from './decision-fixtures.test-support.js';
+import { consent, MGH, PATIENT, treatedBy } from './decision-fixtures.test-support.js';
 
 const POLICIES = ['eu', 'uk', 'us', 'de'].map((name) =>
   parsePolicyDocument(JSON.parse(readFileSync(new URL(`../../../policies/${name}.json`, import.meta.url), 'utf8'))),
@@ -64,7 +64,7 @@ describe('denialNotice: what a requester who gets nothing learns', () => {
   it.each(ROWS)('$name: $code, and no region, data jurisdiction or consent named', (row) => {
     const decision = decide(
       { requester: row.requester, purpose: row.purpose, patientId: PATIENT, regions: FR_AND_DE, at: NOW },
-      { policies: POLICIES, consents: row.consents },
+      { policies: POLICIES, consents: row.consents, careRelationships: treatedBy(row.requester) },
     );
     expect(decision.outcome).toBe('deny');
     const notice = denialNotice(decision, row.purpose);
@@ -124,7 +124,7 @@ describe('denialNotice: what a requester who gets nothing learns', () => {
   ])('a receipt names %s: %s', (_name, given, told) => {
     const decision = decide(
       { requester: MGH, purpose: 'TREAT', patientId: PATIENT, regions: FR_AND_DE, at: NOW },
-      { policies: POLICIES, consents: [given] },
+      { policies: POLICIES, consents: [given], careRelationships: treatedBy(MGH) },
     );
     // The audit event keeps every consent a reason cites; the requester is told of those in force.
     expect(decision.consentsUsed.map((c) => c.id)).toEqual([given.id]);

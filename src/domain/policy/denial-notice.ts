@@ -11,7 +11,7 @@ export interface DenialNotice {
 
 const SAYS: Readonly<Record<DenialCode, (purpose: PurposeOfUse) => string>> = {
   CONSENT_REQUIRED: (purpose) =>
-    `Nothing may be disclosed to you for ${purpose} without the patient's consent; the patient can give it to your organisation or jurisdiction.`,
+    `Nothing may be disclosed to you for ${purpose} without the patient's consent; the patient can give it to your organisation or jurisdiction, or give you an access code at the point of care.`,
   CONSENT_REVOKED: (purpose) =>
     `Nothing may be disclosed to you for ${purpose}: the patient has withdrawn their consent or objected.`,
   POLICY_DENIED: (purpose) =>

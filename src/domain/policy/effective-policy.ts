@@ -37,7 +37,12 @@ export interface EffectivePurpose {
   readonly patientOnly: boolean;
   /** The answer must be de-identified (HIPAA Safe Harbor, 45 CFR 164.514(b)(2)) with pseudonymous ids. */
   readonly deidentify: boolean;
+  /** The requester's organisation must have an open care relationship with the patient. */
+  readonly careRelationship: boolean;
 }
+
+/** Episode length where no policy of the chain states one. */
+export const DEFAULT_EPISODE_DAYS = 30;
 
 /** Cross-border rules in force, with the within-family default (`allow`) filled in. */
 export interface EffectiveCrossBorder extends CrossBorderRule {
@@ -58,6 +63,8 @@ export interface EffectivePolicy {
   readonly sensitive: Readonly<Record<SensitivityLabel, SensitiveRule>>;
   readonly crossBorder: EffectiveCrossBorder;
   readonly breakGlass: BreakGlassRule;
+  /** How long a care relationship opened under this policy lasts, in days. */
+  readonly careEpisodeDays: number;
 }
 
 const REFUSED: EffectivePurpose = {
@@ -68,6 +75,7 @@ const REFUSED: EffectivePurpose = {
   roles: undefined,
   patientOnly: false,
   deidentify: false,
+  careRelationship: false,
 };
 
 // Opt-in refuses a consent-based purpose without consent; explicit consent is needed whatever the basis.
@@ -81,6 +89,7 @@ function purposeOf(rule: PurposeRule, consentDefault: ConsentDefault): Effective
     roles: rule.roles,
     patientOnly: rule.patientOnly === true,
     deidentify: rule.deidentify === 'safe_harbor',
+    careRelationship: rule.careRelationship === true,
   };
 }
 
@@ -94,6 +103,7 @@ function meetPurpose(a: EffectivePurpose, b: EffectivePurpose): EffectivePurpose
     roles: a.roles === undefined || b.roles === undefined ? (a.roles ?? b.roles) : intersect(a.roles, b.roles),
     patientOnly: a.patientOnly || b.patientOnly,
     deidentify: a.deidentify || b.deidentify,
+    careRelationship: a.careRelationship || b.careRelationship,
   };
 }
 
@@ -160,6 +170,7 @@ function applyOverlay(base: EffectivePolicy, overlay: OverlayPolicyDocument, inF
     sensitive,
     crossBorder: tightenCrossBorder(base.crossBorder, overlay.rules.crossBorder),
     breakGlass: tightenBreakGlass(base.breakGlass, overlay.rules.breakGlass),
+    careEpisodeDays: Math.min(base.careEpisodeDays, overlay.rules.careRelationships?.episodeDays ?? Infinity),
   };
 }
 
@@ -192,6 +203,7 @@ export function effectivePolicy(
     sensitive: root.rules.sensitive,
     crossBorder: { ...root.rules.crossBorder, withinFamily: root.rules.crossBorder.withinFamily ?? 'allow' },
     breakGlass: root.rules.breakGlass,
+    careEpisodeDays: root.rules.careRelationships?.episodeDays ?? DEFAULT_EPISODE_DAYS,
   };
   return overlays.reduce<EffectivePolicy>((acc, overlay) => applyOverlay(acc, overlay, inForce), base);
 }

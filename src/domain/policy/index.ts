@@ -1,7 +1,14 @@
 /** The policy engine: policy documents as data, and the pure decision over them. */
 export { decide } from './decide.js';
 export { breakGlassInputProblem, JUSTIFICATION_LENGTH } from './break-glass.js';
-export type { BreakGlassClaim, DecisionContext, DecisionRequest, RegionTarget, Requester } from './decision-request.js';
+export type {
+  BreakGlassClaim,
+  CareInForce,
+  DecisionContext,
+  DecisionRequest,
+  RegionTarget,
+  Requester,
+} from './decision-request.js';
 export type {
   CategoryDecision,
   Decision,

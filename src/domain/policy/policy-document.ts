@@ -36,6 +36,11 @@ export interface AllowedPurpose {
   readonly patientOnly?: boolean;
   /** `safe_harbor`: answers for the purpose are de-identified (45 CFR 164.514(b)(2)), ids pseudonymous. */
   readonly deidentify?: 'safe_harbor';
+  /**
+   * The requester's organisation must be treating the patient: an open care relationship,
+   * opened with the patient's access code at the point of care. Break-glass needs none.
+   */
+  readonly careRelationship?: boolean;
   readonly note?: string;
 }
 
@@ -84,6 +89,13 @@ export interface BreakGlassRule {
   readonly note?: string;
 }
 
+/** Care relationships opened under the policy of the treating organisation's jurisdiction. */
+export interface CareRelationshipRule {
+  /** How long a relationship lasts once opened (the episode of care), in days. */
+  readonly episodeDays: number;
+  readonly note?: string;
+}
+
 /** The complete rules of a regional (root) policy. */
 export interface PolicyRules {
   readonly consentDefault: ConsentDefault;
@@ -91,6 +103,8 @@ export interface PolicyRules {
   readonly sensitive: Readonly<Record<SensitivityLabel, SensitiveRule>>;
   readonly crossBorder: CrossBorderRule;
   readonly breakGlass: BreakGlassRule;
+  /** Absent: episodes of DEFAULT_EPISODE_DAYS. */
+  readonly careRelationships?: CareRelationshipRule;
 }
 
 /** An overlay's rules: any section or entry left out is inherited unchanged. */
@@ -100,6 +114,7 @@ export interface OverlayRules {
   readonly sensitive?: Readonly<Partial<Record<SensitivityLabel, SensitiveRule>>>;
   readonly crossBorder?: CrossBorderRule;
   readonly breakGlass?: BreakGlassRule;
+  readonly careRelationships?: CareRelationshipRule;
 }
 
 interface PolicyHeader {

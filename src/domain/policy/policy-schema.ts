@@ -37,6 +37,8 @@ const allowedPurpose = z.strictObject({
   patientOnly: z.boolean().optional(),
   /** `safe_harbor`: the answer carries none of HIPAA Safe Harbor's 18 identifiers, pseudonymous ids instead. */
   deidentify: z.enum(['safe_harbor']).optional(),
+  /** The requester's organisation must have an open care relationship with the patient (break-glass needs none). */
+  careRelationship: z.boolean().optional(),
   note,
 });
 
@@ -70,6 +72,11 @@ const breakGlassRule = z.strictObject({
   note,
 });
 
+const careRelationshipRule = z.strictObject({
+  episodeDays: z.int().min(1).max(366, 'must be at most 366 days'),
+  note,
+});
+
 const header = {
   format: z.literal(POLICY_FORMAT),
   jurisdiction: jurisdictionCode,
@@ -89,6 +96,7 @@ export const rootPolicySchema = z.strictObject({
     sensitive: z.record(z.enum(SENSITIVITY_LABELS), sensitiveRule),
     crossBorder: crossBorderRule,
     breakGlass: breakGlassRule,
+    careRelationships: careRelationshipRule.optional(),
   }),
 });
 
@@ -103,6 +111,7 @@ export const overlayPolicySchema = z
       sensitive: z.partialRecord(z.enum(SENSITIVITY_LABELS), sensitiveRule).optional(),
       crossBorder: crossBorderRule.optional(),
       breakGlass: breakGlassRule.optional(),
+      careRelationships: careRelationshipRule.optional(),
     }),
   })
   .refine((doc) => doc.extends !== doc.jurisdiction, { path: ['extends'], message: 'a policy cannot extend itself' });

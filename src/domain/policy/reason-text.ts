@@ -41,6 +41,8 @@ const DESCRIBE: Describers = {
   CROSS_BORDER_NEEDS_CONSENT: (r) =>
     `cross-border exchange from ${r.from} to ${r.to} within the ${r.family} needs the patient's consent`,
   SENSITIVE_REQUIRES_EXPLICIT_CONSENT: (r) => `${label(r.label)} data needs the patient's explicit consent`,
+  CARE_RELATIONSHIP_REQUIRED: (r) =>
+    `${r.purpose} needs a care relationship with the patient: open one with the access code the patient gives you`,
   CONSENT_REVOKED: () => 'the patient withdrew their consent',
   PATIENT_OBJECTION: () => 'the patient objected',
   CONSENT_EXCLUDES_CATEGORY: (r) => `the patient excluded ${r.category}`,

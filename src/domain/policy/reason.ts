@@ -30,6 +30,8 @@ export interface ReasonParams {
   CROSS_BORDER_NOT_ADEQUATE: { from: string; to: string };
   CROSS_BORDER_NEEDS_CONSENT: { from: string; to: string; family: string };
   SENSITIVE_REQUIRES_EXPLICIT_CONSENT: { label: SensitivityLabel };
+  /** The purpose, or the patient's consent to treating providers, needs a care relationship the requester lacks. */
+  CARE_RELATIONSHIP_REQUIRED: { purpose: PurposeOfUse };
   // Consent revoked: the patient withdrew or objected.
   CONSENT_REVOKED: { consentId: string };
   PATIENT_OBJECTION: { consentId: string };
@@ -86,6 +88,7 @@ const FAMILY: Readonly<Record<ReasonCode, ReasonFamily>> = {
   CROSS_BORDER_NOT_ADEQUATE: 'consent_required',
   CROSS_BORDER_NEEDS_CONSENT: 'consent_required',
   SENSITIVE_REQUIRES_EXPLICIT_CONSENT: 'consent_required',
+  CARE_RELATIONSHIP_REQUIRED: 'consent_required',
   CONSENT_REVOKED: 'consent_revoked',
   PATIENT_OBJECTION: 'consent_revoked',
   CONSENT_EXCLUDES_CATEGORY: 'consent_revoked',

@@ -23,7 +23,12 @@ export interface RegionFrame {
   readonly purposeDenials: readonly Reason[];
 }
 
-function purposeDenials(request: DecisionRequest, sides: readonly EffectivePolicy[]): Reason[] {
+function purposeDenials(
+  request: DecisionRequest,
+  sides: readonly EffectivePolicy[],
+  treating: boolean,
+  breakGlass: boolean,
+): Reason[] {
   const { purpose, requester } = request;
   const denials: Reason[] = [];
   for (const side of sides) {
@@ -37,6 +42,14 @@ function purposeDenials(request: DecisionRequest, sides: readonly EffectivePolic
     }
     if (rule.patientOnly && requester.patientId !== request.patientId)
       denials.push({ code: 'NOT_THE_PATIENT', purpose });
+    // Break-glass exists for when the patient cannot be asked: it never needs a relationship.
+    if (
+      rule.careRelationship &&
+      !treating &&
+      !breakGlass &&
+      !denials.some((d) => d.code === 'CARE_RELATIONSHIP_REQUIRED')
+    )
+      denials.push({ code: 'CARE_RELATIONSHIP_REQUIRED', purpose });
   }
   return denials;
 }
@@ -76,6 +89,6 @@ export function regionFrame(input: FrameInput): RegionFrame {
     crossBorder,
     breakGlass,
     transfer,
-    purposeDenials: purposeDenials(request, sides),
+    purposeDenials: purposeDenials(request, sides, input.requester.treating, breakGlass.active),
   };
 }
