@@ -8,8 +8,9 @@ import { createTestContext, TestWorld } from './test-context.js';
 const care = new CareContract();
 const index = new PatientContract();
 
+/** The test world's transactions start at 2025-01-01 and tick by a second. */
 function inDays(days: number): string {
-  return new Date(Date.now() + days * 24 * 3600 * 1000).toISOString();
+  return new Date(Date.parse('2025-01-01T00:00:00Z') + days * 24 * 3600 * 1000).toISOString();
 }
 
 async function careSet(world: TestWorld): Promise<{ relationshipId: string; status: string; hash: string }[]> {

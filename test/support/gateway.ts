@@ -35,6 +35,11 @@ export interface TestGateway {
    * what tests that are about something else need for cross-border reads to be permitted.
    */
   consentToTreatment(globalId: string): Promise<void>;
+  /**
+   * The patient issues an access code and the persona (a clinician) opens a care relationship
+   * with it: the clinician's organisation is then treating the patient.
+   */
+  openCareRelationship(globalId: string, persona: string): Promise<{ id: string; expiresAt: string }>;
   /** A bearer token for the patient with this global id (a demo persona, or one made for an imported patient). */
   patientToken(globalId: string): Promise<string>;
   graphql<T = Record<string, unknown>>(
@@ -44,6 +49,9 @@ export interface TestGateway {
   ): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
+
+/** The demo hospitals' clinicians, one per hospital. */
+const DEMO_CLINICIANS = ['dr-weber', 'dr-martin', 'dr-johnson'];
 
 export const DEFAULT_TEST_REGIONS = 'eu-de=DE,eu-fr=FR,us-ma=US-MA';
 
@@ -130,6 +138,28 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
         patientId: globalId,
       };
     };
+    const openCare = async (globalId: string, clinician: string): Promise<{ id: string; expiresAt: string }> => {
+      const issued = await postGraphQL<{ issueAccessCode: { code: string } }>(
+        gateway.url,
+        { query: 'mutation { issueAccessCode(validMinutes: 5) { code } }' },
+        await mintPersonaToken(await patientPersona(globalId), keys, { audience: config.tokenAudience }),
+      );
+      const code = issued.data?.issueAccessCode.code;
+      if (code === undefined) throw new Error(`no access code: ${JSON.stringify(issued.errors)}`);
+      const persona = demo.personas.find((p) => p.name === clinician);
+      if (!persona) throw new Error(`no persona ${clinician}`);
+      const opened = await postGraphQL<{ openCareRelationship: { id: string; expiresAt: string } }>(
+        gateway.url,
+        {
+          query:
+            'mutation($p: ID!, $c: String!) { openCareRelationship(patientId: $p, accessCode: $c) { id expiresAt } }',
+          variables: { p: globalId, c: code },
+        },
+        await mintPersonaToken(persona, keys, { audience: config.tokenAudience }),
+      );
+      if (opened.data === null) throw new Error(`no care relationship: ${JSON.stringify(opened.errors)}`);
+      return opened.data.openCareRelationship;
+    };
     return {
       gateway,
       config,
@@ -162,7 +192,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
           await mintPersonaToken(persona, keys, { audience: config.tokenAudience }),
         );
         if (res.errors.length > 0) throw new Error(`consent not granted: ${JSON.stringify(res.errors)}`);
+        // "Any treating provider": each demo hospital's clinician has seen the patient.
+        for (const clinician of DEMO_CLINICIANS) await openCare(globalId, clinician);
       },
+      openCareRelationship: openCare,
       graphql: (query, variables, token) => postGraphQL(gateway.url, { query, variables }, token),
       async close() {
         await gateway.close();

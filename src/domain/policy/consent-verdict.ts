@@ -88,7 +88,9 @@ function missingConsent(frame: RegionFrame, category: Category, need: Need): Rea
   if (need.transfer) reasons.push({ code: 'CROSS_BORDER_NOT_ADEQUATE', ...route });
   if (need.withinFamily) reasons.push({ code: 'CROSS_BORDER_NEEDS_CONSENT', ...route, family: frame.data.family });
   const cause = consentCause(frame, category, need);
-  if (cause) reasons.push(cause);
+  // A consent exists and only the care relationship is missing: what the clinician can act on, told first.
+  if (cause?.code === 'CARE_RELATIONSHIP_REQUIRED') reasons.unshift(cause);
+  else if (cause) reasons.push(cause);
   return reasons;
 }
 
