@@ -123,6 +123,7 @@ describe('what a requester learns, and break-glass, over HTTP on PostgreSQL', ()
       );
       expect(grant.errors).toEqual([]);
       const consentId = grant.data!.grantConsent.id;
+      await t.openCareRelationship(patient.id, 'dr-johnson');
       const permitted = await summary('dr-johnson', 'TREAT');
       expect(permitted.data!.patientSummary.receipt.consents.map((c) => c.id)).toContain(consentId);
       expect((await t.graphql(REVOKE, { id: consentId }, patient.token)).errors).toEqual([]);

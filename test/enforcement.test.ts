@@ -423,6 +423,7 @@ describe('every disclosure decided under consent and policy, audited and receipt
       patient.token,
     );
     expect(grant.errors).toEqual([]);
+    await t.openCareRelationship(patient.id, 'dr-weber');
     expect((await summary()).data!.patientSummary.regions.length).toBeGreaterThan(0);
     await sql(
       t.databases.get('control')!.url,

@@ -416,8 +416,12 @@ describe('a record with two sensitivity labels (PSY and HIV), end to end', () =>
       await tg.patientToken(globalId),
     );
     expect(res.errors).toEqual([]);
+    // A consent to treating providers speaks to Charité once it is treating her.
+    if (!treating) await tg.openCareRelationship(globalId, 'dr-weber');
+    treating = true;
     return res.data!.grantConsent.id;
   };
+  let treating = false;
 
   beforeAll(async () => {
     tg = await startTestGateway({ patients: 2 });

@@ -174,6 +174,7 @@ describe('hidden sensitive data and label restrictions, end to end', () => {
     );
     expect(granted.errors).toEqual([]);
     expect(granted.data!.grantConsent.labelsDenied).toEqual(['PSY']);
+    await t.openCareRelationship(withPsy, 'dr-weber');
     const res = await summary(withPsy);
     expect(res.errors).toEqual([]);
     const problems = (res.data!.patientSummary.problems as Item[]).map((p) => [p.display, p.sensitivityLabels]);
