@@ -43,6 +43,7 @@ export function careContentHashMatches(doc: CareRelationshipDocument, expected: 
  */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const ACCESS_CODE_LENGTH = 10;
+const CODE = new RegExp(`^[${ALPHABET}]{${ACCESS_CODE_LENGTH}}$`);
 
 export function newAccessCode(): string {
   const symbols = Array.from({ length: ACCESS_CODE_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]);
@@ -52,8 +53,7 @@ export function newAccessCode(): string {
 /** The code as typed, normalised; null when it cannot be an access code at all. */
 export function normaliseAccessCode(typed: string): string | null {
   const code = typed.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
-  if (code.length !== ACCESS_CODE_LENGTH || [...code].some((c) => !ALPHABET.includes(c))) return null;
-  return code;
+  return CODE.test(code) ? code : null;
 }
 
 /**
