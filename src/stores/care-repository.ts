@@ -1,3 +1,4 @@
+import type { CareRelationshipDocument } from '../domain/care/care-relationship.js';
 import type { PrismaClient } from '../generated/control/client.js';
 
 /** An access code as stored: its keyed hash, never the code. */
@@ -13,15 +14,8 @@ export interface AccessCodeRow {
   readonly lockedAt: Date | null;
 }
 
-/** A care relationship as stored; what its content hash covers is checked by whoever reads it. */
-export interface CareRelationshipRow {
-  readonly id: string;
-  readonly patientId: string;
-  readonly organisationId: string;
-  readonly openedBy: string;
-  readonly openedAt: Date;
-  readonly expiresAt: Date;
-  readonly accessCodeId: string;
+/** A care relationship as stored: its document, with what anchors it; checked by whoever reads it. */
+export interface CareRelationshipRow extends CareRelationshipDocument {
   readonly contentHash: string;
   readonly openTxId: string;
   /** `open` or `ended` as stored. */

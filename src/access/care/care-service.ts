@@ -69,18 +69,6 @@ function ownPatient(principal: Principal): string {
   return principal.patientId;
 }
 
-function documentOf(row: CareRelationshipRow): CareRelationshipDocument {
-  return {
-    id: row.id,
-    patientId: row.patientId,
-    organisationId: row.organisationId,
-    openedBy: row.openedBy,
-    openedAt: row.openedAt,
-    expiresAt: row.expiresAt,
-    accessCodeId: row.accessCodeId,
-  };
-}
-
 const INVALID_CODE =
   'The access code is not valid for this patient: it is wrong, expired, already used, meant for another organisation, or locked after too many wrong tries. Ask the patient for a new one.';
 
@@ -326,7 +314,7 @@ function mismatch(
   anchor: PatientStateCare | CareRecord | null,
   patientId: string,
 ): string | null {
-  if (!careContentHashMatches(documentOf(row), row.contentHash)) {
+  if (!careContentHashMatches(row, row.contentHash)) {
     return `care relationship ${row.id}: its row no longer matches its content hash`;
   }
   if (anchor === null) return `care relationship ${row.id} is not anchored on the ledger`;

@@ -1,5 +1,5 @@
 import type { ConsentRef } from '../consent/consent.js';
-import { selectConsents, type ConsentSelection } from '../consent/consent-selection.js';
+import { selectConsents } from '../consent/consent-selection.js';
 import type { DecisionContext, DecisionRequest } from './decision-request.js';
 import type { Decision, Obligation, Outcome, RegionDecision } from './decision.js';
 import { resolvePolicy, type PolicyResolution } from './policy-chain.js';
@@ -45,15 +45,6 @@ function consentsUsed(
     .sort((a, b) => (a.id === b.id ? (a.version < b.version ? -1 : 1) : a.id < b.id ? -1 : 1));
 }
 
-const NO_CONSENTS: ConsentSelection = {
-  permits: [],
-  objections: [],
-  revoked: [],
-  expired: [],
-  notYetValid: [],
-  untreated: [],
-};
-
 /** The requester's organisation has a verified care relationship with the patient in force at the request's instant. */
 function treating(request: DecisionRequest, context: DecisionContext): boolean {
   const at = request.at.getTime();
@@ -64,20 +55,6 @@ function treating(request: DecisionRequest, context: DecisionContext): boolean {
       r.openedAt.getTime() <= at &&
       at < r.expiresAt.getTime(),
   );
-}
-
-function selectionFor(
-  request: DecisionRequest,
-  context: DecisionContext,
-  requester: PolicyResolution,
-): ConsentSelection {
-  if (!requester.ok) return NO_CONSENTS;
-  return selectConsents(context.consents, {
-    patientId: request.patientId,
-    purpose: request.purpose,
-    at: request.at,
-    requester: { ...request.requester, families: requester.policy.chain, treating: treating(request, context) },
-  });
 }
 
 /**
@@ -152,12 +129,14 @@ function evaluate(request: DecisionRequest, context: DecisionContext): RegionRes
   };
   const requesterPolicy = resolve(request.requester.jurisdiction);
   const families = requesterPolicy.ok ? requesterPolicy.policy.chain : [];
-  const shared = {
-    request,
-    requesterPolicy,
-    consents: selectionFor(request, context, requesterPolicy),
-    requester: { ...request.requester, families, treating: treating(request, context) },
-    resolve,
-  };
+  const requester = { ...request.requester, families, treating: treating(request, context) };
+  // A requester no policy governs is judged without the patient's consents.
+  const consents = selectConsents(requesterPolicy.ok ? context.consents : [], {
+    patientId: request.patientId,
+    purpose: request.purpose,
+    at: request.at,
+    requester,
+  });
+  const shared = { request, requesterPolicy, consents, requester, resolve };
   return request.regions.map((target) => decideRegion(shared, target));
 }
