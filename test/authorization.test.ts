@@ -49,6 +49,10 @@ interface Fixtures {
   readonly euToApprove: string;
   /** An EU version drafted by officer-schmidt and approved by officer-dubois, activated in the activatePolicy row. */
   readonly euToActivate: string;
+  /** An access code the patient issued, used by dr-weber in the openCareRelationship row. */
+  readonly accessCode: string;
+  /** A care relationship of the patient with Charité Berlin, ended by the patient in the endCareRelationship row. */
+  readonly relationshipId: string;
 }
 
 interface Case {
@@ -153,6 +157,19 @@ const IMPORT = /* GraphQL */ `
   }
 `;
 const REVIEWS = 'query Reviews { patientMatchReviews { id globalId candidateId } }';
+
+const RELATIONSHIP_FIELDS = 'id patientId organisationId status';
+const ISSUE_CODE = 'mutation Issue { issueAccessCode(validMinutes: 15) { id code state } }';
+const OPEN_CARE = `mutation Open($p: ID!, $c: String!) { openCareRelationship(patientId: $p, accessCode: $c) { ${RELATIONSHIP_FIELDS} } }`;
+const END_CARE = `mutation End($id: ID!) { endCareRelationship(relationshipId: $id) { ${RELATIONSHIP_FIELDS} } }`;
+const MY_CARE = `query MyCare { myCareRelationships { ${RELATIONSHIP_FIELDS} } }`;
+const MY_CODES = 'query MyCodes { myAccessCodes { id code state } }';
+interface RelationshipData {
+  id: string;
+  patientId: string;
+  organisationId: string;
+  status: string;
+}
 
 /** A bundle of one new Patient, under an id no other call used. */
 function importable(): Record<string, unknown> {
@@ -380,6 +397,144 @@ const ROWS: readonly Row[] = [
         note: 'own',
         check: (c, f) => {
           expect(c).toMatchObject({ id: f.consentId, patientId: f.patient, status: 'REVOKED' });
+        },
+      },
+    ],
+  },
+  {
+    operation: 'issueAccessCode',
+    query: ISSUE_CODE,
+    state: async () => [await codesOf('patient'), await codesOf('otherPatient')],
+    cases: [
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        note: 'own: the code is in this answer only',
+        check: async (issued) => {
+          const { id, code, state } = issued as { id: string; code: string; state: string };
+          expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/);
+          expect(state).toBe('ACTIVE');
+          const listed = (await codesOf('patient')).find((c) => c.id === id);
+          expect(listed).toEqual({ id, code: null, state: 'ACTIVE' });
+        },
+      },
+    ],
+  },
+  {
+    operation: 'myAccessCodes',
+    query: MY_CODES,
+    cases: [
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        note: 'own, never the codes',
+        check: (list) => {
+          const codes = list as { code: string | null }[];
+          expect(codes.length).toBeGreaterThan(0);
+          expect(codes.every((c) => c.code === null)).toBe(true);
+        },
+      },
+      {
+        as: 'otherPatient',
+        expect: 'ALLOWED',
+        note: "never the patient's",
+        check: async (list) => {
+          const mine = new Set((await codesOf('patient')).map((c) => c.id));
+          expect((list as { id: string }[]).some((c) => mine.has(c.id))).toBe(false);
+        },
+      },
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+    ],
+  },
+  {
+    operation: 'openCareRelationship',
+    query: OPEN_CARE,
+    variables: (f) => ({ p: f.patient, c: f.accessCode }),
+    state: async () => (await careOf('patient')).length,
+    cases: [
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'patient', expect: 'FORBIDDEN', note: 'with their own code' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+      {
+        as: 'clinician',
+        expect: 'FORBIDDEN',
+        note: "the patient's code for another patient",
+        variables: (f) => ({ p: f.otherPatient, c: f.accessCode }),
+      },
+      {
+        as: 'clinician',
+        expect: 'ALLOWED',
+        note: "the patient's code, for their own organisation",
+        check: (r, f) => {
+          expect(r).toMatchObject({ patientId: f.patient, organisationId: 'charite-berlin', status: 'OPEN' });
+        },
+      },
+    ],
+  },
+  {
+    operation: 'myCareRelationships',
+    query: MY_CARE,
+    cases: [
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        note: 'own',
+        check: (list, f) => {
+          const relationships = list as RelationshipData[];
+          expect(relationships.map((r) => r.id)).toContain(f.relationshipId);
+          expect(relationships.every((r) => r.patientId === f.patient)).toBe(true);
+        },
+      },
+      {
+        as: 'otherPatient',
+        expect: 'ALLOWED',
+        note: "never the patient's",
+        check: (list, f) => {
+          expect((list as RelationshipData[]).every((r) => r.patientId === f.otherPatient)).toBe(true);
+        },
+      },
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+    ],
+  },
+  {
+    operation: 'endCareRelationship',
+    query: END_CARE,
+    variables: (f) => ({ id: f.relationshipId }),
+    state: async (f) => (await careOf('patient')).find((r) => r.id === f.relationshipId)?.status,
+    cases: [
+      { as: 'otherPatient', expect: 'FORBIDDEN', note: "the patient's relationship" },
+      {
+        as: 'otherPatient',
+        expect: 'FORBIDDEN',
+        note: 'an id that does not exist: same answer',
+        variables: () => ({ id: `care-${randomUUID().replaceAll('-', '')}` }),
+      },
+      { as: 'clinician', expect: 'FORBIDDEN', note: 'the organisation it is with' },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        note: 'own',
+        check: (r, f) => {
+          expect(r).toMatchObject({ id: f.relationshipId, patientId: f.patient, status: 'ENDED' });
         },
       },
     ],
@@ -783,6 +938,18 @@ async function consentsOf(caller: 'patient' | 'otherPatient'): Promise<ConsentDa
   return (await as<{ myConsents: ConsentData[] }>(caller, MY_CONSENTS)).myConsents;
 }
 
+async function codesOf(caller: 'patient' | 'otherPatient'): Promise<{ id: string; code: null; state: string }[]> {
+  return (await as<{ myAccessCodes: { id: string; code: null; state: string }[] }>(caller, MY_CODES)).myAccessCodes;
+}
+
+async function careOf(caller: 'patient' | 'otherPatient'): Promise<RelationshipData[]> {
+  return (await as<{ myCareRelationships: RelationshipData[] }>(caller, MY_CARE)).myCareRelationships;
+}
+
+async function issueCode(): Promise<string> {
+  return (await as<{ issueAccessCode: { code: string } }>('patient', ISSUE_CODE)).issueAccessCode.code;
+}
+
 async function versionsOf(jurisdiction: string): Promise<string[]> {
   const officer = jurisdiction === 'US' ? 'officerUS' : 'officer';
   const { policyHistory } = await as<{ policyHistory: VersionData[] }>(officer, HISTORY, { j: jurisdiction });
@@ -848,6 +1015,13 @@ describe('authorization matrix: every operation × every role', () => {
     const euToApprove = await draft('officer', policy('EU'));
     const euToActivate = await draft('officer', policy('EU'));
     await as('officerFR', APPROVE, { j: 'EU', v: euToActivate });
+    const accessCode = await issueCode();
+    const relationshipId = (
+      await as<{ openCareRelationship: RelationshipData }>('clinician', OPEN_CARE, {
+        p: partial.patient,
+        c: await issueCode(),
+      })
+    ).openCareRelationship.id;
     fixtures = {
       ...partial,
       consentId,
@@ -859,6 +1033,8 @@ describe('authorization matrix: every operation × every role', () => {
       usDraft,
       euToApprove,
       euToActivate,
+      accessCode,
+      relationshipId,
     };
   });
   afterAll(async () => {

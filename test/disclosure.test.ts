@@ -106,7 +106,7 @@ describe('what a requester learns, and break-glass, over HTTP on PostgreSQL', ()
       const [error] = res.errors;
       expect(error!.extensions.code).toBe('CONSENT_REQUIRED');
       expect(error!.message).toBe(
-        "Nothing may be disclosed to you for TREAT without the patient's consent; the patient can give it to your organisation or jurisdiction.",
+        "Nothing may be disclosed to you for TREAT without the patient's consent; the patient can give it to your organisation or jurisdiction, or give you an access code at the point of care.",
       );
       expect(Object.keys(error!.extensions).sort()).toEqual(['code', 'decisionId', 'requestId']);
       // It used to list every region with its reason: where the patient was treated.
@@ -135,6 +135,8 @@ describe('what a requester learns, and break-glass, over HTTP on PostgreSQL', ()
 
       // Beside data (a German clinician: the German records need no consent) the French region
       // is named, its revocation told, and again no consent id: not in the error, not in the receipt.
+      // The consent reached Berlin only through a care relationship, as it reached Boston.
+      await t.openCareRelationship(patient.id, 'dr-weber');
       const partial = await summary('dr-weber', 'TREAT');
       const eufr = partial.errors.find((e) => e.extensions.region === 'eu-fr');
       expect(eufr?.extensions.code).toBe('CONSENT_REVOKED');
