@@ -5,6 +5,7 @@ import { BreakGlassQueue } from './officer/break-glass.js';
 import { Policies } from './officer/policies.js';
 import { completeSignIn } from './oidc.js';
 import { MyAccessLog } from './patient/access-log.js';
+import { MyCare } from './patient/care.js';
 import { MyConsents } from './patient/consents.js';
 import { SignIn } from './sign-in.js';
 import { VerifyReceipt } from './verify.js';
@@ -29,23 +30,26 @@ interface Page {
   readonly render: (session: Session) => ReactNode;
 }
 
+const VERIFY: Page = { id: 'verify', title: 'Verify a receipt', render: (s) => <VerifyReceipt session={s} /> };
+
 const PATIENT_PAGES: readonly Page[] = [
   { id: 'consents', title: 'My consents', render: (s) => <MyConsents session={s} /> },
+  { id: 'care', title: 'Care relationships', render: (s) => <MyCare session={s} /> },
   { id: 'access-log', title: 'Who looked at my data', render: (s) => <MyAccessLog session={s} /> },
-  { id: 'verify', title: 'Verify a receipt', render: (s) => <VerifyReceipt session={s} /> },
+  VERIFY,
 ];
 
 const OFFICER_PAGES: readonly Page[] = [
   { id: 'policies', title: 'Policies', render: (s) => <Policies session={s} /> },
   { id: 'break-glass', title: 'Break-glass review', render: (s) => <BreakGlassQueue session={s} /> },
   { id: 'access-log', title: 'Access log', render: (s) => <OfficerAccessLog session={s} /> },
-  { id: 'verify', title: 'Verify a receipt', render: (s) => <VerifyReceipt session={s} /> },
+  VERIFY,
 ];
 
 function pagesOf(me: Me): readonly Page[] {
   if (me.roles.includes('compliance_officer')) return OFFICER_PAGES;
   if (me.roles.includes('patient')) return PATIENT_PAGES;
-  return PATIENT_PAGES.slice(2);
+  return [VERIFY];
 }
 
 function useHash(): string {
