@@ -1,5 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { graphql, messageOf } from './api.js';
+import { OpenCareRelationship } from './clinician/care.js';
 import { OfficerAccessLog } from './officer/access-log.js';
 import { BreakGlassQueue } from './officer/break-glass.js';
 import { Policies } from './officer/policies.js';
@@ -39,6 +40,11 @@ const PATIENT_PAGES: readonly Page[] = [
   VERIFY,
 ];
 
+const CLINICIAN_PAGES: readonly Page[] = [
+  { id: 'care', title: 'Open a care relationship', render: (s) => <OpenCareRelationship session={s} /> },
+  VERIFY,
+];
+
 const OFFICER_PAGES: readonly Page[] = [
   { id: 'policies', title: 'Policies', render: (s) => <Policies session={s} /> },
   { id: 'break-glass', title: 'Break-glass review', render: (s) => <BreakGlassQueue session={s} /> },
@@ -49,6 +55,7 @@ const OFFICER_PAGES: readonly Page[] = [
 function pagesOf(me: Me): readonly Page[] {
   if (me.roles.includes('compliance_officer')) return OFFICER_PAGES;
   if (me.roles.includes('patient')) return PATIENT_PAGES;
+  if (me.roles.includes('clinician')) return CLINICIAN_PAGES;
   return [VERIFY];
 }
 

@@ -17,7 +17,7 @@ interface SignInOptions {
   readonly issuers: Issuer[];
 }
 
-const CONSOLE_ROLES = new Set(['patient', 'compliance_officer']);
+const CONSOLE_ROLES = new Set(['patient', 'clinician', 'compliance_officer']);
 
 /**
  * Sign-in: in development a picker of the demo personas (the gateway mints their tokens, as
@@ -114,7 +114,7 @@ function PersonaPicker({
       }}
     >
       <h2 id="persona-heading">Development: sign in as a demo persona</h2>
-      <p>Patients and compliance officers of the demo hospitals. Not available in production.</p>
+      <p>Patients, clinicians and compliance officers of the demo hospitals. Not available in production.</p>
       <label htmlFor="persona">Persona</label>
       <select
         id="persona"
@@ -127,7 +127,7 @@ function PersonaPicker({
         <option value="">Choose a persona</option>
         {shown.map((p) => (
           <option key={p.name} value={p.name}>
-            {p.name} — {p.displayName} ({p.role === 'patient' ? 'patient' : 'compliance officer'}, {p.organisationId})
+            {p.name} — {p.displayName} ({p.role.replace('_', ' ')}, {p.organisationId})
           </option>
         ))}
       </select>
