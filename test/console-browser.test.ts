@@ -188,6 +188,87 @@ describeInBrowser('the console in a browser', () => {
     await signOut();
   });
 
+  it('a patient issues an access code for Charité, the clinician opens a care relationship with it, and the patient ends it', async () => {
+    const patient = frenchPatient(t);
+    await signIn(patient.persona);
+    await page.getByRole('link', { name: 'Care relationships' }).click();
+    await page.getByRole('heading', { name: 'Care relationships', level: 1 }).waitFor();
+    await page.getByText('No organisation has a care relationship with you.').waitFor();
+    await page.getByText('You have issued no access code.').waitFor();
+    expect(await page.getByLabel(/Valid for \(minutes/).inputValue()).toBe('15');
+    await expectAccessible();
+
+    // A code for an organisation the gateway does not know is refused, and nothing is issued.
+    await page.getByLabel(/Only for the organisation/).fill('no-such-hospital');
+    await page.getByRole('button', { name: 'Issue access code' }).click();
+    await alert('organisationId names no organisation known to this gateway.');
+    expect(await page.locator('[data-access-code]').count()).toBe(0);
+    await page.getByText('You have issued no access code.').waitFor();
+
+    await page.getByLabel(/Only for the organisation/).fill('charite-berlin');
+    await page.getByRole('button', { name: 'Issue access code' }).click();
+    await status(/Access code issued, valid until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\./);
+    const code = (await page.locator('[data-access-code]').textContent())?.trim() ?? '';
+    expect(code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+    await page.getByText('It is shown only now:').waitFor();
+    expect(await page.locator('.issued-code').textContent()).toContain(patient.globalId);
+    const codeRow = page.locator('tr[data-access-code-row]');
+    await codeRow.filter({ hasText: 'ACTIVE' }).waitFor();
+    expect(await codeRow.count()).toBe(1);
+    expect(await codeRow.textContent()).toContain('charite-berlin');
+    await expectAccessible();
+    await shoot('patient-care-code');
+    await signOut();
+
+    await signIn('dr-weber');
+    await page.getByRole('heading', { name: 'Open a care relationship', level: 1 }).waitFor();
+    await page.getByLabel(/Patient id/).fill(patient.globalId);
+    await page.getByLabel(/Access code/).fill('AAAAA-AAAAA');
+    await page.getByRole('button', { name: 'Open care relationship' }).click();
+    await alert('The access code is not valid for this patient');
+    await shoot('clinician-care-wrong-code');
+    // The patient's own code, typed as a clinician might: lower case, without the dash.
+    await page.getByLabel(/Access code/).fill(code.replace('-', '').toLowerCase());
+    await page.getByRole('button', { name: 'Open care relationship' }).click();
+    await status(/Care relationship opened for Charité – Universitätsmedizin Berlin, until \d{4}-/);
+    const facts = page.locator('dl.facts');
+    expect(await facts.textContent()).toContain('Charité – Universitätsmedizin Berlin');
+    expect(await facts.textContent()).toContain(patient.globalId);
+    await expectAccessible();
+    await shoot('clinician-care-opened');
+    await signOut();
+
+    await signIn(patient.persona);
+    await page.getByRole('link', { name: 'Care relationships' }).click();
+    const relationship = page.locator('tr[data-care-relationship]');
+    await relationship.filter({ hasText: 'OPEN' }).waitFor();
+    expect(await relationship.count()).toBe(1);
+    expect(await relationship.textContent()).toContain('Charité – Universitätsmedizin Berlin');
+    // The code was used once, after one wrong try.
+    await codeRow.filter({ hasText: 'USED' }).waitFor();
+    expect(await codeRow.locator('td').nth(3).textContent()).toBe('1');
+    await expectAccessible();
+    await shoot('patient-care-relationships');
+
+    await page.getByRole('button', { name: /End care relationship with Charité/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'End this care relationship?' });
+    await dialog.waitFor();
+    await shoot('patient-care-end-confirmation');
+    await dialog.getByRole('button', { name: 'End care relationship' }).click();
+    await status(/Care relationship with Charité – Universitätsmedizin Berlin ended \(ENDED\); ledger transaction/);
+    await relationship.filter({ hasText: 'ENDED' }).waitFor();
+    await shoot('patient-care-ended');
+    expect(await page.getByRole('button', { name: /End care relationship with/ }).count()).toBe(0);
+    const mine = await t.graphql<{ myCareRelationships: { status: string }[] }>(
+      '{ myCareRelationships { status } }',
+      {},
+      await t.patientToken(patient.globalId),
+    );
+    expect(mine.data?.myCareRelationships.map((r) => r.status)).toEqual(['ENDED']);
+    await expectAccessible();
+    await signOut();
+  });
+
   it('an officer reviews the break-glass queue', async () => {
     await signIn('officer-schmidt');
     await page.getByRole('link', { name: 'Break-glass review' }).click();
