@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
-import { GATEWAY_ACTOR, openAccess, startAuditAnchoring } from './access/open-access.js';
+import { GATEWAY_ACTOR, openAccess, startAuditAnchoring, startWebhookDelivery } from './access/open-access.js';
+import type { WebhookDispatcher } from './access/notify/webhook-dispatcher.js';
 import type { AuditAnchorSchedule } from './access/audit/audit-anchor-schedule.js';
 import { openOrganisations } from './auth/open-organisations.js';
 import { openCache, type GatewayCache } from './cache/open-cache.js';
@@ -42,6 +43,7 @@ export interface StartOptions {
 interface Opened {
   http?: OpenHttp;
   anchoring?: AuditAnchorSchedule;
+  webhooks?: WebhookDispatcher;
   cache?: GatewayCache | null;
   stores?: Stores;
   ledger?: Ledger;
@@ -57,6 +59,7 @@ async function shutdown(
 ): Promise<void> {
   await opened.http?.close();
   await opened.anchoring?.stop();
+  await opened.webhooks?.stop();
   await opened.cache?.close();
   await opened.stores?.close();
   if (ownsLedger) await opened.ledger?.close();
@@ -109,6 +112,7 @@ export async function startGateway(
       'meridian gateway listening',
     );
     opened.anchoring = startAuditAnchoring(config, access, logger);
+    opened.webhooks = startWebhookDelivery(config, stores, organisationNames, logger);
     let closing: Promise<void> | undefined;
     return {
       url: http.url,

@@ -20,7 +20,7 @@ import { anchorerOf } from './anchoring/record-anchoring.js';
 import { importServices } from './import/import-services.js';
 import { ConsentService } from './consent/consent-service.js';
 import { CareService } from './care/care-service.js';
-import { accessCodeKey } from './care/access-code-key.js';
+import { derivedKey } from './derived-key.js';
 import { resolvePolicy } from '../domain/policy/index.js';
 import { MeridianError } from '../domain/errors.js';
 import { PolicyService } from './policy/policy-service.js';
@@ -33,6 +33,9 @@ import { RecordVerifier } from './records/record-verifier.js';
 import { rememberRecent } from './remember-recent.js';
 import { LedgerError } from '../ledger/ledger-error.js';
 import { PatientIndexCheck } from './records/patient-index-check.js';
+import { SealedBox } from '../cache/sealed-box.js';
+import { NotificationService } from './notify/notification-service.js';
+import { WebhookDispatcher } from './notify/webhook-dispatcher.js';
 
 /** Patients whose ledger-verified jurisdictions are remembered for a ledger outage. */
 const VERIFIED_PATIENTS = 10_000;
@@ -174,7 +177,7 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
     care: stores.control.care,
     ledger,
     audit,
-    codeKey: accessCodeKey(config.pseudonymKey),
+    codeKey: derivedKey(config.pseudonymKey, 'meridian access codes'),
     knowsOrganisation: (id) => o.organisationNames.has(id),
     // The verified active policies: the episode a relationship is anchored for must be the policy's.
     episodeDays: async (jurisdiction) => {
@@ -195,12 +198,19 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
       o.logger.warn({ repair: subject, problem: message }, 'care relationship without its row');
     },
   });
+  const notifications = new NotificationService({
+    store: stores.control.notifications,
+    event: (id) => stores.control.auditLog.event(id),
+    secrets: notificationSecrets(config),
+    allowLocalWebhooks: config.notifications.allowLocalWebhooks,
+  });
   const anchorAudit = (): Promise<AnchoredAuditBatch | null> =>
     anchorAuditBatch(stores.control.auditLog, ledger, GATEWAY_ACTOR);
   const services: Services = {
     records: openRecords(o, { policies, consents, care, audit }),
     consents,
     care,
+    notifications,
     audit,
     auditChain,
     policies,
@@ -253,4 +263,36 @@ export function startAuditAnchoring(config: Config, access: Access, logger: Logg
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit anchoring failed; will retry');
     },
   });
+}
+
+/** The box the webhooks' signing secrets are sealed in, keyed from the pseudonym secret. */
+function notificationSecrets(config: Config): SealedBox {
+  return new SealedBox(derivedKey(config.pseudonymKey, 'meridian notification secrets'));
+}
+
+/** Delivers the patients' notifications to their webhooks from the outbox, until stopped. */
+export function startWebhookDelivery(
+  config: Config,
+  stores: Stores,
+  organisationNames: ReadonlyMap<string, string>,
+  logger: Logger,
+): WebhookDispatcher {
+  const dispatcher = new WebhookDispatcher({
+    store: stores.control.notifications,
+    auditLog: stores.control.auditLog,
+    secrets: notificationSecrets(config),
+    organisationName: (id) => organisationNames.get(id) ?? null,
+    ...config.notifications,
+    allowLocal: config.notifications.allowLocalWebhooks,
+    onError: (err) => {
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'webhook delivery round failed');
+    },
+    onAttempt: (d, outcome, detail) => {
+      const fields = { notificationId: d.notificationId, channelId: d.channelId, attempt: d.attempt, outcome };
+      if (outcome === 'delivered') logger.info(fields, 'notification delivered');
+      else logger.warn({ ...fields, problem: detail }, 'notification not delivered');
+    },
+  });
+  dispatcher.start();
+  return dispatcher;
 }

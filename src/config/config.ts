@@ -92,6 +92,19 @@ export interface Config {
    * same-origin and needs none.
    */
   readonly corsOrigins: readonly string[];
+  /** Webhook deliveries of the patients' notifications. */
+  readonly notifications: Readonly<{
+    /** Also http:// and loopback or private addresses (development and tests); else https:// to public addresses only. */
+    allowLocalWebhooks: boolean;
+    /** The first retry's step; each next one doubles, up to six hours. */
+    retryBaseMs: number;
+    /** Attempts before a delivery is given up on. */
+    maxAttempts: number;
+    /** How long one delivery may take before it counts as failed. */
+    timeoutMs: number;
+    /** How often each gateway looks for deliveries that are due. */
+    pollMs: number;
+  }>;
   /** OpenTelemetry: spans go to `otlpEndpoint` (OTLP/HTTP) when it is set; nothing is traced otherwise. */
   readonly tracing: Readonly<{ otlpEndpoint: string | undefined; serviceName: string }>;
 }
@@ -134,6 +147,11 @@ const envSchema = z.object({
   MERIDIAN_MAX_NESTING: int(32, 8, 1000),
   MERIDIAN_AUDIT_ANCHOR_INTERVAL_MS: int(30_000, 100, 86_400_000),
   MERIDIAN_TRUSTED_IDENTIFIERS: trustedIdentifiersSchema.default({}),
+  MERIDIAN_WEBHOOK_ALLOW_LOCAL: z.enum(['true', 'false']).optional(),
+  MERIDIAN_WEBHOOK_RETRY_BASE_MS: int(10_000, 10, 3_600_000),
+  MERIDIAN_WEBHOOK_MAX_ATTEMPTS: int(12, 1, 100),
+  MERIDIAN_WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
+  MERIDIAN_WEBHOOK_POLL_MS: int(1000, 20, 60_000),
   MERIDIAN_REDIS_URL: z
     .string()
     .transform((url, ctx) => {
@@ -323,6 +341,17 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
         : Buffer.from(e.MERIDIAN_PSEUDONYM_KEY, 'base64'),
     trustedIdentifiers: Object.freeze({ ...DEFAULT_TRUSTED_SYSTEMS, ...e.MERIDIAN_TRUSTED_IDENTIFIERS }),
     corsOrigins: Object.freeze([...e.MERIDIAN_CORS_ORIGINS]),
+    notifications: Object.freeze({
+      // Unset: only the embedded development gateway delivers to this machine (`npm start`'s demo).
+      allowLocalWebhooks:
+        e.MERIDIAN_WEBHOOK_ALLOW_LOCAL === undefined
+          ? !external && e.NODE_ENV !== 'production'
+          : e.MERIDIAN_WEBHOOK_ALLOW_LOCAL === 'true',
+      retryBaseMs: e.MERIDIAN_WEBHOOK_RETRY_BASE_MS,
+      maxAttempts: e.MERIDIAN_WEBHOOK_MAX_ATTEMPTS,
+      timeoutMs: e.MERIDIAN_WEBHOOK_TIMEOUT_MS,
+      pollMs: e.MERIDIAN_WEBHOOK_POLL_MS,
+    }),
     tracing: Object.freeze({ otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME }),
     cache: Object.freeze({
       redisUrl: e.MERIDIAN_REDIS_URL?.url,

@@ -1,3 +1,4 @@
+import type { NotificationService } from '../access/notify/notification-service.js';
 import type { CareService } from '../access/care/care-service.js';
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
@@ -35,6 +36,7 @@ function contextWith(records: Partial<RecordService>): GraphQLContext {
       records: records as RecordService,
       consents: {} as ConsentService,
       care: {} as CareService,
+      notifications: {} as NotificationService,
       audit: {} as AuditService,
       auditChain: {} as AuditChainVerifier,
       disclosures: {} as DisclosureVerifier,

@@ -1,4 +1,5 @@
 import type { CareService } from '../access/care/care-service.js';
+import type { NotificationService } from '../access/notify/notification-service.js';
 import type { Logger } from 'pino';
 import { MeridianError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
@@ -18,6 +19,8 @@ export interface Services {
   readonly records: RecordService;
   readonly consents: ConsentService;
   readonly care: CareService;
+  /** The patients' webhooks and notifications. */
+  readonly notifications: NotificationService;
   readonly audit: AuditService;
   /** Verifies the audit chain against its checkpoint and the ledger. */
   readonly auditChain: AuditChainVerifier;

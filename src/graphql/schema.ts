@@ -9,6 +9,7 @@ import { DisclosureResolver } from './resolvers/disclosure.resolver.js';
 import { ImportResolver } from './resolvers/import.resolver.js';
 import { PatientReviewResolver } from './resolvers/patient-review.resolver.js';
 import { MeResolver } from './resolvers/me.resolver.js';
+import { NotificationResolver } from './resolvers/notification.resolver.js';
 import { PatientResolver } from './resolvers/patient.resolver.js';
 import { PolicyResolver } from './resolvers/policy.resolver.js';
 
@@ -20,6 +21,7 @@ export function buildMeridianSchema(): Promise<GraphQLSchema> {
       MeResolver,
       ConsentResolver,
       CareResolver,
+      NotificationResolver,
       AccessLogResolver,
       AuditChainResolver,
       DisclosureResolver,

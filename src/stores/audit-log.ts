@@ -1,4 +1,4 @@
-import type { PrismaClient, AuditEvent as AuditEventRow, Prisma } from '../generated/control/client.js';
+import { Prisma, type PrismaClient, type AuditEvent as AuditEventRow } from '../generated/control/client.js';
 import {
   GENESIS_HASH,
   auditEventHash,
@@ -10,6 +10,8 @@ import {
   type NewAuditEvent,
 } from '../domain/audit-event.js';
 import { MeridianError } from '../domain/errors.js';
+import { notificationKind } from '../domain/notification.js';
+import { randomUUID } from 'node:crypto';
 import { AUDIT_CHAIN } from './chain-head-store.js';
 
 /** A page of events, newest first. */
@@ -225,7 +227,7 @@ export class PrismaAuditLog implements AuditLog {
       ), moved AS (
         UPDATE chain_heads SET seq = (SELECT max(seq) FROM ins), hash = ${last}, updated_at = now()
         WHERE chain = ${AUDIT_CHAIN} AND EXISTS (SELECT 1 FROM ins)
-      )
+      )${outbox(events, Prisma.sql`, `)}
       SELECT * FROM ins ORDER BY seq`;
     if (written.length === 0) return [];
     if (written.length !== events.length) throw new Error('audit events were only partly written');
@@ -255,6 +257,13 @@ export class PrismaAuditLog implements AuditLog {
         if (last !== undefined) {
           await tx.$executeRaw`
             UPDATE chain_heads SET seq = ${last.seq}, hash = ${last.hash}, updated_at = now() WHERE chain = ${AUDIT_CHAIN}`;
+        }
+        const notifying = outbox(events, Prisma.sql`, `);
+        if (notifying !== Prisma.empty) {
+          await tx.$executeRaw`
+            WITH ins AS (SELECT id, patient_id, at FROM audit_events WHERE id = ANY(${rows.map((r) => r.id)}::text[]))
+            ${notifying}
+            SELECT 1`;
         }
         const byId = new Map(rows.map((row) => [row.id, fromRow(row)]));
         return events.flatMap((e) => byId.get(e.id) ?? []);
@@ -420,6 +429,37 @@ export class PrismaAuditLog implements AuditLog {
     });
     return { events: rows.slice(0, page.first).map(fromRow), hasNextPage: rows.length > page.first };
   }
+}
+
+/**
+ * The transactional outbox, as common table expressions to run with the INSERT of the events
+ * (a CTE `ins` of their id, patient_id and at): a notification for each event its patient is
+ * to be told about, and a delivery of it to each of the patient's channels that asked for its
+ * kind. A break-glass access is always a notification (listed even where no channel takes it);
+ * any other disclosure only for a patient with a channel for every access. Empty when none of
+ * the events tells its patient anything.
+ */
+function outbox(events: readonly NewAuditEvent[], prefix: Prisma.Sql): Prisma.Sql {
+  const told = events.flatMap((e) => {
+    const kind = notificationKind(e);
+    return kind === null ? [] : [{ eventId: e.id, id: `ntf-${randomUUID()}`, kind }];
+  });
+  if (told.length === 0) return Prisma.empty;
+  return Prisma.sql`${prefix}notes AS (
+        INSERT INTO notifications (id, audit_event_id, patient_id, kind, created_at)
+        SELECT n.id, ins.id, ins.patient_id, n.kind, ins.at
+        FROM ins JOIN unnest(${told.map((t) => t.eventId)}::text[], ${told.map((t) => t.id)}::text[],
+          ${told.map((t) => t.kind)}::text[]) AS n(event_id, id, kind) ON n.event_id = ins.id
+        WHERE n.kind = 'break_glass' OR EXISTS (
+          SELECT 1 FROM notification_channels c
+          WHERE c.patient_id = ins.patient_id AND c.removed_at IS NULL AND c.every_access)
+        RETURNING id, patient_id, kind, created_at
+      ), deliveries AS (
+        INSERT INTO notification_deliveries (notification_id, channel_id, next_attempt_at)
+        SELECT notes.id, c.id, notes.created_at
+        FROM notes JOIN notification_channels c ON c.patient_id = notes.patient_id AND c.removed_at IS NULL
+          AND (notes.kind = 'break_glass' OR c.every_access)
+      )`;
 }
 
 /** The events with their links: each chained onto the one before it, the first onto `head`. */

@@ -5,6 +5,7 @@ import { PrismaAuditLog, type AuditLog, type PrismaAuditLogOptions } from './aud
 import { ChainHeadStore } from './chain-head-store.js';
 import { PrismaConsentRepository, type ConsentRepository } from './consent-repository.js';
 import type { Database } from './database.js';
+import { PrismaNotificationStore, type NotificationStore } from './notification-store.js';
 import { PatientIndex } from './patient-index.js';
 import { PrismaPolicyRepository, type PolicyRepository } from './policy-repository.js';
 
@@ -40,6 +41,8 @@ export interface ControlPlane {
   readonly consents: ConsentRepository;
   /** Access codes and care relationships. */
   readonly care: CareRepository;
+  /** The patients' notification channels and the outbox the audit log writes their notifications to. */
+  readonly notifications: NotificationStore;
   /** Jurisdiction policy versions through their four-eyes lifecycle. */
   readonly policies: PolicyRepository;
   /** The hash-chained audit log of access decisions. */
@@ -69,6 +72,7 @@ export class PrismaControlPlane implements ControlPlane {
   readonly #prisma: PrismaClient;
   readonly consents: ConsentRepository;
   readonly care: CareRepository;
+  readonly notifications: NotificationStore;
   readonly policies: PolicyRepository;
   readonly auditLog: AuditLog;
   readonly chainHeads: ChainHeadStore;
@@ -79,6 +83,7 @@ export class PrismaControlPlane implements ControlPlane {
     this.patientIndex = new PatientIndex(this.#prisma);
     this.consents = new PrismaConsentRepository(this.#prisma);
     this.care = new PrismaCareRepository(this.#prisma);
+    this.notifications = new PrismaNotificationStore(this.#prisma);
     this.policies = new PrismaPolicyRepository(this.#prisma);
     this.auditLog = new PrismaAuditLog(this.#prisma, options);
     this.chainHeads = new ChainHeadStore(this.#prisma);

@@ -18,7 +18,7 @@ import type { LedgerActor } from '../../ledger/ledger.js';
 import type { AccessCodeRow, CareRepository, CareRelationshipRow } from '../../stores/care-repository.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { IntegrityProblem } from '../policy/policy-source.js';
-import { patientActor } from '../consent/patient-actor.js';
+import { ownPatient as ownPatientOf, patientActor } from '../consent/patient-actor.js';
 
 /** Wrong tries after which a code is locked. */
 export const ACCESS_CODE_TRIES = 5;
@@ -63,10 +63,7 @@ function forbidden(message: string): MeridianError {
 
 /** The patient a principal acts as; only patients issue codes and manage their relationships. */
 function ownPatient(principal: Principal): string {
-  if (!hasRole(principal, 'patient') || principal.patientId === undefined) {
-    throw forbidden('Only a patient may issue access codes and manage their care relationships, and only their own.');
-  }
-  return principal.patientId;
+  return ownPatientOf(principal, 'issue access codes and manage their care relationships');
 }
 
 const INVALID_CODE =

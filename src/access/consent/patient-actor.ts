@@ -1,4 +1,5 @@
-import type { Principal } from '../../domain/principal.js';
+import { MeridianError } from '../../domain/errors.js';
+import { hasRole, type Principal } from '../../domain/principal.js';
 import type { LedgerActor } from '../../ledger/ledger.js';
 
 /** The chaincode's user-id alphabet: a token subject outside it cannot name a ledger identity. */
@@ -12,4 +13,12 @@ export function patientActor(principal: Principal, patientId: string): LedgerAct
     patient: patientId,
     jurisdiction: principal.jurisdiction,
   };
+}
+
+/** The patient a principal acts as, for what only patients do for themselves (`what`); else FORBIDDEN. */
+export function ownPatient(principal: Principal, what: string): string {
+  if (!hasRole(principal, 'patient') || principal.patientId === undefined) {
+    throw new MeridianError('FORBIDDEN', `Only a patient may ${what}, and only their own.`);
+  }
+  return principal.patientId;
 }
