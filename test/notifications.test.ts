@@ -1,4 +1,6 @@
+import { createClient, type Client } from 'graphql-ws';
 import { Webhook } from 'standardwebhooks';
+import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway.js';
 import { WebhookReceiver, type ReceivedWebhook } from './support/webhook-receiver.js';
@@ -225,6 +227,91 @@ describe('break-glass and access notifications', () => {
     const [listed] = await notifications();
     expect(listed).toMatchObject({ kind: 'BREAK_GLASS', decisionId, deliveries: [] });
     expect(r.received).toEqual([]);
+  });
+
+  describe('the subscription the console follows (graphql-ws)', () => {
+    const clients: Client[] = [];
+    afterAll(async () => {
+      for (const c of clients) await c.dispose();
+    });
+    function client(token: string | undefined): Client {
+      const c = createClient({
+        url: t.gateway.url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: token === undefined ? {} : { authorization: `Bearer ${token}` },
+        retryAttempts: 0,
+        lazy: true,
+      });
+      clients.push(c);
+      return c;
+    }
+    /** The first result of an operation over the socket, or how the socket closed. */
+    function first(
+      c: Client,
+      query: string,
+    ): Promise<{
+      data?: unknown;
+      errors?: readonly { message: string; extensions?: Record<string, unknown> }[];
+      closed?: number;
+    }> {
+      return new Promise((resolve) => {
+        const stop = c.subscribe(
+          { query },
+          {
+            next: (value) => {
+              stop();
+              resolve(value);
+            },
+            error: (err: unknown) => {
+              if (Array.isArray(err)) resolve({ errors: err as { message: string }[] });
+              else resolve({ closed: (err as { code?: number }).code ?? -1 });
+            },
+            complete: () => {
+              resolve({});
+            },
+          },
+        );
+      });
+    }
+    const FOLLOW = 'subscription { notifications { id kind decisionId organisationName justification } }';
+
+    it('tells the signed-in patient of a break-glass read as it happens', async () => {
+      const c = client(patient.token);
+      let told: Awaited<ReturnType<typeof first>> | undefined;
+      const following = first(c, FOLLOW).then((value) => (told = value));
+      // What was written before the server took the operation is not told: read until one is.
+      const decisions: string[] = [];
+      while (told === undefined) {
+        decisions.push(await read('dr-weber', 'ETREAT', JUSTIFICATION));
+        await Promise.race([following, new Promise((resolve) => setTimeout(resolve, 200))]);
+      }
+      const { notifications } = told.data as { notifications: { decisionId: string } };
+      expect(decisions).toContain(notifications.decisionId);
+      expect(notifications).toEqual({
+        id: expect.stringMatching(/^ntf-/) as string,
+        kind: 'BREAK_GLASS',
+        decisionId: notifications.decisionId,
+        organisationName: 'Charité – Universitätsmedizin Berlin',
+        justification: JUSTIFICATION,
+      });
+    });
+
+    it('refuses a socket without a valid token, anyone but a patient, and queries', async () => {
+      expect(await first(client(undefined), FOLLOW)).toEqual({ closed: 4403 });
+      expect(await first(client('not-a-token'), FOLLOW)).toEqual({ closed: 4403 });
+      const clinician = await first(client(await t.token('dr-weber')), FOLLOW);
+      expect(clinician.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+      // Over HTTP a subscription has nowhere to stream to.
+      const overHttp = await t.graphql(FOLLOW, {}, patient.token);
+      expect(overHttp.data).toBeNull();
+      expect(overHttp.errors.map((e) => [e.extensions.code, e.message])).toEqual([
+        ['GRAPHQL_VALIDATION_FAILED', expect.stringMatching(/over WebSocket/) as string],
+      ]);
+      const query = await first(client(patient.token), MY_WEBHOOKS);
+      expect(query.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+        ['GRAPHQL_VALIDATION_FAILED', expect.stringMatching(/over HTTP/) as string],
+      ]);
+    });
   });
 
   it('refuses a webhook that is not an http(s) URL, carries credentials, or is registered by anyone but a patient', async () => {

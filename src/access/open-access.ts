@@ -203,6 +203,7 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
     event: (id) => stores.control.auditLog.event(id),
     secrets: notificationSecrets(config),
     allowLocalWebhooks: config.notifications.allowLocalWebhooks,
+    pollMs: config.notifications.pollMs,
   });
   const anchorAudit = (): Promise<AnchoredAuditBatch | null> =>
     anchorAuditBatch(stores.control.auditLog, ledger, GATEWAY_ACTOR);

@@ -1,9 +1,9 @@
-import { GraphQLError, type ASTVisitor, type ValidationContext } from 'graphql';
+import { GraphQLError, OperationTypeNode, type ASTVisitor, type ValidationContext } from 'graphql';
 
 /**
- * Refuses an operation whose type the schema does not define (this schema has no
- * subscriptions): a validation error naming it, where graphql-js 16 would only fail at
- * execution, which Apollo reports as an internal error. graphql-js 17 ships this rule.
+ * Refuses an operation whose type the schema does not define: a validation error naming it,
+ * where graphql-js 16 would only fail at execution, which Apollo reports as an internal error.
+ * graphql-js 17 ships this rule.
  */
 export function KnownOperationTypesRule(context: ValidationContext): ASTVisitor {
   const schema = context.getSchema();
@@ -17,4 +17,33 @@ export function KnownOperationTypesRule(context: ValidationContext): ASTVisitor 
       }
     },
   };
+}
+
+/**
+ * Refuses operations the other transport serves: over HTTP subscriptions (nothing to stream
+ * to), over the WebSocket queries and mutations (HTTP applies the rate and cost limits).
+ */
+export function transportRule(transport: 'http' | 'websocket'): (context: ValidationContext) => ASTVisitor {
+  return (context) => ({
+    OperationDefinition(node) {
+      const subscription = node.operation === OperationTypeNode.SUBSCRIPTION;
+      if (transport === 'http' && subscription) {
+        context.reportError(
+          new GraphQLError(
+            'Subscriptions are served over WebSocket on /graphql (graphql-ws protocol), not over HTTP.',
+            { nodes: node },
+          ),
+        );
+      } else if (transport === 'websocket' && !subscription) {
+        context.reportError(
+          new GraphQLError(
+            `Send ${node.operation} operations over HTTP (POST /graphql); this socket takes subscriptions.`,
+            {
+              nodes: node,
+            },
+          ),
+        );
+      }
+    },
+  });
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
 import { AccessLogResolver } from './resolvers/access-log.resolver.js';
 import { AuditChainResolver } from './resolvers/audit-chain.resolver.js';
 import { CareResolver } from './resolvers/care.resolver.js';
@@ -12,6 +12,15 @@ import { MeResolver } from './resolvers/me.resolver.js';
 import { NotificationResolver } from './resolvers/notification.resolver.js';
 import { PatientResolver } from './resolvers/patient.resolver.js';
 import { PolicyResolver } from './resolvers/policy.resolver.js';
+
+const NO_TOPICS: PubSub = {
+  publish() {
+    throw new Error('this schema publishes to no topics');
+  },
+  subscribe() {
+    throw new Error('this schema has no topics to subscribe to');
+  },
+};
 
 /** The executable schema, from the type-graphql classes. */
 export function buildMeridianSchema(): Promise<GraphQLSchema> {
@@ -30,6 +39,8 @@ export function buildMeridianSchema(): Promise<GraphQLSchema> {
       PatientReviewResolver,
     ],
     validate: false,
+    // Subscriptions here make their own streams (`subscribe`); nothing is published to topics.
+    pubSub: NO_TOPICS,
   });
 }
 

@@ -7,13 +7,14 @@ import { TokenVerifier } from '../auth/token-verifier.js';
 import type { GatewayCache } from '../cache/open-cache.js';
 import type { Config } from '../config/config.js';
 import { createApollo } from '../graphql/apollo.js';
-import type { Services } from '../graphql/context.js';
+import type { GraphQLContext, Services } from '../graphql/context.js';
 import { metricsPlugin } from '../graphql/metrics-plugin.js';
 import { tracingPlugin } from '../graphql/tracing-plugin.js';
 import { buildMeridianSchema } from '../graphql/schema.js';
 import type { Stores } from '../stores/open-stores.js';
 import { findConsoleDir } from './console-dir.js';
 import { createHttpServer } from './http-server.js';
+import { serveSubscriptions } from './graphql-ws.js';
 import { fhirApi } from '../fhir/rest/fhir-api.js';
 import { packageVersion } from '../cli/version.js';
 import type { Metrics } from './metrics.js';
@@ -84,8 +85,15 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
   // Known once listening (a port of 0 is chosen then); MERIDIAN_PUBLIC_URL when clients reach us elsewhere.
   let origin = config.publicUrl ?? '';
   const fhir = fhirApi(o.services, packageVersion());
-  const apollo = createApollo(await buildMeridianSchema(), config, [metricsPlugin(o.metrics), tracingPlugin()]);
+  const schema = await buildMeridianSchema();
+  const apollo = createApollo(schema, config, [metricsPlugin(o.metrics), tracingPlugin()]);
   await apollo.start();
+  const context = (base: Pick<GraphQLContext, 'requestId' | 'principal' | 'log'>): GraphQLContext => ({
+    ...base,
+    services: o.services,
+    partialFailures: [],
+    fhirBase: `${origin}/fhir`,
+  });
   const server = createHttpServer({
     apollo,
     logger,
@@ -95,12 +103,19 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
     documentLimits: config.limits,
     rateLimit: (kind, client) => rateLimits.take(kind, client),
     authenticate: (token) => verifier.verify(token),
-    context: (base) => ({ ...base, services: o.services, partialFailures: [], fhirBase: `${origin}/fhir` }),
+    context,
     readiness: readiness(o.stores, config.regionTimeoutMs, degradable),
     metrics: o.metrics,
     ...(o.tracer ? { tracer: o.tracer } : {}),
     fhir: { handle: fhir, base: () => `${origin}/fhir` },
     ...consoleOptions(o),
+  });
+  const subscriptions = serveSubscriptions(server, {
+    schema,
+    logger,
+    limits: config.limits,
+    authenticate: (token) => verifier.verify(token),
+    context,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -116,6 +131,7 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
     port,
     url: `http://${config.host}:${port}/graphql`,
     close: async () => {
+      await subscriptions.close();
       const stopped = new Promise<void>((resolve) =>
         server.close(() => {
           resolve();

@@ -32,6 +32,8 @@ export interface NotificationServiceOptions {
   /** Seals the signing secrets (additional data: the channel id). */
   readonly secrets: SealedBox;
   readonly allowLocalWebhooks: boolean;
+  /** How often a subscription looks for new notifications (any gateway may have written them). */
+  readonly pollMs: number;
   readonly clock?: () => Date;
 }
 
@@ -103,7 +105,60 @@ export class NotificationService {
     return Promise.all(rows.map(async (row) => ({ ...row, event: await this.#o.event(row.auditEventId) })));
   }
 
+  /**
+   * The calling patient's notifications from now on, as they are written (by this gateway or
+   * another: the outbox is read every `pollMs`), oldest first; ends when the caller returns.
+   * @throws FORBIDDEN for anyone but a patient, before anything is read.
+   */
+  follow(principal: Principal): AsyncIterableIterator<PatientNotification> {
+    const patientId = ownPatient(principal, WHAT);
+    let seen: Set<string> | undefined;
+    return polling(async () => {
+      const rows = await this.#o.store.notifications(patientId, MAX_NOTIFICATIONS_PAGE);
+      const fresh = seen === undefined ? [] : rows.filter((r) => !seen?.has(r.id)).reverse();
+      seen = new Set(rows.map((r) => r.id));
+      return Promise.all(fresh.map(async (row) => ({ ...row, event: await this.#o.event(row.auditEventId) })));
+    }, this.#o.pollMs);
+  }
+
   #now(): Date {
     return this.#o.clock?.() ?? new Date();
   }
+}
+
+/**
+ * An iterator over what `read` finds, read again every `pollMs` while it finds nothing;
+ * `return()` (a client unsubscribing) ends it at once, even while it waits.
+ */
+function polling<T>(read: () => Promise<readonly T[]>, pollMs: number): AsyncIterableIterator<T> {
+  const queue: T[] = [];
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const done = (): IteratorReturnResult<undefined> => ({ value: undefined, done: true });
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next(): Promise<IteratorResult<T, undefined>> {
+      while (!stopped) {
+        const item = queue.shift();
+        if (item !== undefined) return { value: item, done: false };
+        queue.push(...(await read()));
+        if (queue.length === 0) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            timer = setTimeout(resolve, pollMs);
+          });
+        }
+      }
+      return done();
+    },
+    return(): Promise<IteratorReturnResult<undefined>> {
+      stopped = true;
+      clearTimeout(timer);
+      wake?.();
+      return Promise.resolve(done());
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { PatientNotification } from '../../access/notify/notification-service.js';
 import type { DeliveryRow, NotificationChannelRow } from '../../stores/notification-store.js';
 import { requirePrincipal, type GraphQLContext } from '../context.js';
@@ -81,5 +81,15 @@ export class NotificationResolver {
     return (await ctx.services.notifications.notifications(requirePrincipal(ctx), first)).map((n) =>
       toNotification(n, ctx),
     );
+  }
+
+  @Subscription(() => Notification, {
+    description:
+      "The signed-in patient's notifications as they are written, from the moment of subscribing (GraphQL over WebSocket on /graphql, graphql-ws protocol; the bearer token goes in connectionParams.authorization). Earlier ones are in myNotifications.",
+    subscribe: ({ context }: { context: GraphQLContext }) =>
+      context.services.notifications.follow(requirePrincipal(context)),
+  })
+  notifications(@Root() notification: PatientNotification, @Ctx() ctx: GraphQLContext): Notification {
+    return toNotification(notification, ctx);
   }
 }
