@@ -53,6 +53,8 @@ interface Fixtures {
   readonly accessCode: string;
   /** A care relationship of the patient with Charité Berlin, ended by the patient in the endCareRelationship row. */
   readonly relationshipId: string;
+  /** A webhook of the patient, removed by the patient in the removeWebhook row. */
+  readonly channelId: string;
 }
 
 interface Case {
@@ -164,6 +166,13 @@ const OPEN_CARE = `mutation Open($p: ID!, $c: String!) { openCareRelationship(pa
 const END_CARE = `mutation End($id: ID!) { endCareRelationship(relationshipId: $id) { ${RELATIONSHIP_FIELDS} } }`;
 const MY_CARE = `query MyCare { myCareRelationships { ${RELATIONSHIP_FIELDS} } }`;
 const MY_CODES = 'query MyCodes { myAccessCodes { id code state } }';
+const CHANNEL_FIELDS = 'id url everyAccess';
+const REGISTER_WEBHOOK = `mutation Register($url: String!) { registerWebhook(url: $url) { channel { ${CHANNEL_FIELDS} } secret } }`;
+const REMOVE_WEBHOOK = `mutation Remove($id: ID!) { removeWebhook(channelId: $id) { ${CHANNEL_FIELDS} } }`;
+const MY_WEBHOOKS = `query MyWebhooks { myWebhooks { ${CHANNEL_FIELDS} } }`;
+const MY_NOTIFICATIONS = 'query MyNotifications { myNotifications(first: 50) { id kind decisionId } }';
+/** Where the matrix's webhooks point: nothing listens there; a delivery attempt only fails. */
+const WEBHOOK_URL = 'https://receiver.invalid/meridian';
 interface RelationshipData {
   id: string;
   patientId: string;
@@ -535,6 +544,114 @@ const ROWS: readonly Row[] = [
         note: 'own',
         check: (r, f) => {
           expect(r).toMatchObject({ id: f.relationshipId, patientId: f.patient, status: 'ENDED' });
+        },
+      },
+    ],
+  },
+  {
+    operation: 'registerWebhook',
+    query: REGISTER_WEBHOOK,
+    variables: () => ({ url: WEBHOOK_URL }),
+    state: async () => [await webhooksOf('patient'), await webhooksOf('otherPatient')],
+    cases: [
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        note: 'own: the secret is in this answer only',
+        check: (r) => {
+          expect(r).toMatchObject({
+            channel: { url: WEBHOOK_URL, everyAccess: false },
+            secret: expect.stringMatching(/^whsec_/) as string,
+          });
+        },
+      },
+    ],
+  },
+  {
+    operation: 'myWebhooks',
+    query: MY_WEBHOOKS,
+    cases: [
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        note: 'own',
+        check: (list, f) => {
+          expect((list as { id: string }[]).map((c) => c.id)).toContain(f.channelId);
+        },
+      },
+      {
+        as: 'otherPatient',
+        expect: 'ALLOWED',
+        note: "never the patient's",
+        check: (list, f) => {
+          expect((list as { id: string }[]).map((c) => c.id)).not.toContain(f.channelId);
+        },
+      },
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+    ],
+  },
+  {
+    operation: 'myNotifications',
+    query: MY_NOTIFICATIONS,
+    cases: [
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        note: "own: dr-weber's break-glass reads",
+        check: (list, f) => {
+          const ids = (list as { decisionId: string; kind: string }[]).map((n) => n.decisionId);
+          expect(ids).toEqual(expect.arrayContaining([f.breakGlassQueued, f.breakGlassToReview]));
+        },
+      },
+      {
+        as: 'otherPatient',
+        expect: 'ALLOWED',
+        note: "never the patient's",
+        check: (list, f) => {
+          expect((list as { decisionId: string }[]).map((n) => n.decisionId)).not.toContain(f.breakGlassQueued);
+        },
+      },
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+    ],
+  },
+  {
+    operation: 'removeWebhook',
+    query: REMOVE_WEBHOOK,
+    variables: (f) => ({ id: f.channelId }),
+    state: async () => webhooksOf('patient'),
+    cases: [
+      { as: 'otherPatient', expect: 'FORBIDDEN', note: "the patient's webhook" },
+      {
+        as: 'otherPatient',
+        expect: 'FORBIDDEN',
+        note: 'an id that does not exist: same answer',
+        variables: () => ({ id: `chn-${randomUUID().replaceAll('-', '')}` }),
+      },
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      { as: 'officer', expect: 'FORBIDDEN' },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+      {
+        as: 'patient',
+        expect: 'ALLOWED',
+        note: 'own',
+        check: async (c, f) => {
+          expect(c).toMatchObject({ id: f.channelId });
+          expect((await webhooksOf('patient')).map((w) => w.id)).not.toContain(f.channelId);
         },
       },
     ],
@@ -946,6 +1063,10 @@ async function careOf(caller: 'patient' | 'otherPatient'): Promise<RelationshipD
   return (await as<{ myCareRelationships: RelationshipData[] }>(caller, MY_CARE)).myCareRelationships;
 }
 
+async function webhooksOf(caller: 'patient' | 'otherPatient'): Promise<{ id: string }[]> {
+  return (await as<{ myWebhooks: { id: string }[] }>(caller, MY_WEBHOOKS)).myWebhooks;
+}
+
 async function issueCode(): Promise<string> {
   return (await as<{ issueAccessCode: { code: string } }>('patient', ISSUE_CODE)).issueAccessCode.code;
 }
@@ -1006,6 +1127,9 @@ describe('authorization matrix: every operation × every role', () => {
     fixtures = partial;
     const consentId = (await as<{ grantConsent: ConsentData }>('patient', GRANT, { input: GRANT_INPUT })).grantConsent
       .id;
+    const channelId = (
+      await as<{ registerWebhook: { channel: { id: string } } }>('patient', REGISTER_WEBHOOK, { url: WEBHOOK_URL })
+    ).registerWebhook.channel.id;
     const receipt = await read('TREAT');
     const breakGlassQueued = (await read('ETREAT', JUSTIFICATION)).decisionId;
     const breakGlassToReview = (await read('ETREAT', JUSTIFICATION)).decisionId;
@@ -1035,6 +1159,7 @@ describe('authorization matrix: every operation × every role', () => {
       euToActivate,
       accessCode,
       relationshipId,
+      channelId,
     };
   });
   afterAll(async () => {
