@@ -52,14 +52,14 @@ describe('what an audit event tells its patient', () => {
 
   it('a webhook body names the organisation, never the staff member, and the justification of break-glass only', () => {
     const event = { ...breakGlass, seq: 1n, prevHash: '', hash: '', batchId: null, reviewedAt: null, reviewedBy: null };
-    const body = webhookPayload({ id: 'ntf-1', kind: 'break_glass' }, event as AuditEvent, 'Charité');
+    const body = webhookPayload({ id: 'ntf-1', kind: 'break_glass' }, event, 'Charité');
     expect(body).toMatchObject({
       type: 'meridian.access.break_glass',
       timestamp: '2026-01-31T12:00:00.123Z',
       data: { notificationId: 'ntf-1', organisationName: 'Charité', justification: 'Unconscious on arrival.' },
     });
     expect(JSON.stringify(body)).not.toContain('dr-weber');
-    const plain = webhookPayload({ id: 'ntf-2', kind: 'access' }, { ...event, breakGlass: false } as AuditEvent, null);
+    const plain = webhookPayload({ id: 'ntf-2', kind: 'access' }, { ...event, breakGlass: false }, null);
     expect(plain.data).not.toHaveProperty('justification');
   });
 });

@@ -17,7 +17,7 @@ function resolves(host: string, allowLocal: boolean): Promise<string> {
   return new Promise((resolve, reject) => {
     webhookLookup(allowLocal)(host, {}, (err, address) => {
       if (err) reject(err);
-      else resolve(String(address));
+      else resolve(typeof address === 'string' ? address : JSON.stringify(address));
     });
   });
 }
