@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEvent, NewAuditEvent } from './audit-event.js';
+import type { NewAuditEvent } from './audit-event.js';
 import { notificationKind, webhookPayload } from './notification.js';
 
 const read: NewAuditEvent = {
