@@ -136,17 +136,41 @@ function failIfErrors(what: string, res: GraphQLResponse<unknown>): void {
   }
 }
 
-/** Grants the treatment consent as the patient whose token this is; resolves to the consent id. */
-export async function grantTreatmentConsent(url: string, patientToken: string): Promise<string> {
+/**
+ * Grants the treatment consent as the patient whose token this is, and lets it reach the
+ * clinician whose token is given: a consent to any treating provider applies only where a care
+ * relationship is open, so the patient issues an access code and the clinician opens one with
+ * it. Resolves to the consent id.
+ */
+export async function grantTreatmentConsent(
+  url: string,
+  patient: { readonly token: string; readonly globalId: string },
+  clinicianToken: string,
+): Promise<string> {
   const res = await postGraphQL<{ grantConsent: { id: string } }>(
     url,
     {
       query: 'mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id } }',
       variables: { input: TREATMENT_CONSENT },
     },
-    patientToken,
+    patient.token,
   );
   failIfErrors('grantConsent', res);
+  const code = await postGraphQL<{ issueAccessCode: { code: string } }>(
+    url,
+    { query: 'mutation { issueAccessCode { code } }' },
+    patient.token,
+  );
+  failIfErrors('issueAccessCode', code);
+  const opened = await postGraphQL(
+    url,
+    {
+      query: 'mutation($p: ID!, $c: String!) { openCareRelationship(patientId: $p, accessCode: $c) { id } }',
+      variables: { p: patient.globalId, c: code.data!.issueAccessCode.code },
+    },
+    clinicianToken,
+  );
+  failIfErrors('openCareRelationship', opened);
   return res.data!.grantConsent.id;
 }
 

@@ -215,7 +215,7 @@ function beyondConsentFree(subject: Subject, answer: ReadonlySet<string>): Set<s
 }
 
 async function trial(subject: Subject, g: Gateways, clinicianToken: string): Promise<TrialOutcome> {
-  const consentId = await grantTreatmentConsent(g.a.url, subject.token);
+  const consentId = await grantTreatmentConsent(g.a.url, subject, clinicianToken);
   const warm = await readSummary(g.b.url, clinicianToken, subject.globalId);
   const grantVisible = beyondConsentFree(subject, disclosedItems(warm.data?.patientSummary ?? null)).size > 0;
   await revokeConsent(g.a.url, subject.token, consentId);

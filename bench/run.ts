@@ -120,7 +120,7 @@ async function settle(url: string, load: { token: string; bodies: readonly strin
 /** Grants every rotation patient's treatment consent, then keeps what Meridian answers for each (the baseline's payload). */
 async function prepareLoad(url: string, rotation: readonly BenchPatient[], clinician: string, payloadFile: string) {
   progress(`granting treatment consent as ${rotation.length} patients`);
-  await mapLimit(rotation, 8, (p) => grantTreatmentConsent(url, p.token));
+  await mapLimit(rotation, 8, (p) => grantTreatmentConsent(url, p, clinician));
   progress('reading every summary once (checked, kept as the baseline payload)');
   const payloads: Record<string, unknown> = {};
   await mapLimit(rotation, 8, async (p) => {

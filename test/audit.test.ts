@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorAuditBatch, auditBatchId, auditInclusionProof } from '../src/access/audit/audit-anchoring.js';
-import type { AuditEvent } from '../src/domain/audit-event.js';
+import type { AuditEvent, NewAuditEvent } from '../src/domain/audit-event.js';
 import { merkleRoot, verifyInclusion } from '../src/domain/merkle.js';
 import { LedgerClient } from '../src/ledger/ledger-client.js';
 import type { LedgerActor } from '../src/ledger/ledger.js';
@@ -518,6 +518,57 @@ describe('the audit group commit', () => {
       expect(stored).toEqual(concurrent[3]);
     } finally {
       await other.close();
+      await beside.close();
+    }
+  });
+
+  // The outbox: a notification is written by the statement that writes its event, on either path.
+  it('writes each notification with its event, delivered to the channels that take its kind', async () => {
+    const patientId = 'mp-00000000000a';
+    const channel = (id: string, everyAccess: boolean) => ({
+      id,
+      patientId,
+      url: 'https://app.example.org/hook',
+      sealedSecret: 'sealed',
+      everyAccess,
+      createdAt: new Date(),
+      removedAt: null,
+    });
+    await control.notifications.insertChannel(channel('chn-break-glass-only', false));
+    await control.notifications.insertChannel(channel('chn-every-access', true));
+    const ofPatient = (id: string, breakGlass = false): NewAuditEvent => ({
+      ...newAuditEvent(id, 2),
+      patientId,
+      breakGlass,
+      purpose: breakGlass ? 'ETREAT' : 'TREAT',
+    });
+    // A second writer that never takes the one statement: the locked transaction's path.
+    const beside = await openDatabase('control', { kind: 'postgres', url: db.url });
+    const locked = new PrismaControlPlane(beside, { oneStatement: false });
+    try {
+      await locked.auditLog.append(ofPatient('outbox-locked-bg', true));
+      await locked.auditLog.append(ofPatient('outbox-locked-read'));
+      await control.auditLog.append(newAuditEvent('outbox-head', 1));
+      const [bg, read] = await Promise.all([
+        control.auditLog.append(ofPatient('outbox-one-statement-bg', true)),
+        control.auditLog.append(ofPatient('outbox-one-statement-read')),
+      ]);
+      expect([bg.id, read.id]).toEqual(['outbox-one-statement-bg', 'outbox-one-statement-read']);
+      const written = await control.notifications.notifications(patientId, 10);
+      const byEvent = new Map(written.map((n) => [n.auditEventId, n]));
+      for (const prefix of ['outbox-locked', 'outbox-one-statement']) {
+        expect(byEvent.get(`${prefix}-bg`)).toMatchObject({ kind: 'break_glass' });
+        expect(byEvent.get(`${prefix}-bg`)?.deliveries.map((d) => d.channelId)).toEqual([
+          'chn-break-glass-only',
+          'chn-every-access',
+        ]);
+        expect(byEvent.get(`${prefix}-read`)).toMatchObject({ kind: 'access' });
+        expect(byEvent.get(`${prefix}-read`)?.deliveries.map((d) => d.channelId)).toEqual(['chn-every-access']);
+      }
+      expect(written).toHaveLength(4);
+      expect(await control.auditLog.verifyChain()).toMatchObject({ ok: true });
+    } finally {
+      await locked.close();
       await beside.close();
     }
   });
