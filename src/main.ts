@@ -112,7 +112,7 @@ export async function startGateway(
       'meridian gateway listening',
     );
     opened.anchoring = startAuditAnchoring(config, access, logger);
-    opened.webhooks = startWebhookDelivery(config, stores, organisationNames, logger);
+    opened.webhooks = startWebhookDelivery({ config, stores, organisationNames, logger, metrics });
     let closing: Promise<void> | undefined;
     return {
       url: http.url,

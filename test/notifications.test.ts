@@ -209,6 +209,14 @@ describe('break-glass and access notifications', () => {
     for (const d of r.received) expect(verified(secret, d).type).toBe('meridian.access.break_glass');
     const [listed] = await settled();
     expect(listed!.deliveries).toEqual([expect.objectContaining({ state: 'DELIVERED', attempts: 3, lastError: null })]);
+    // An operator sees the retries and the delivery in the gateway's metrics.
+    const metrics = await (await fetch(new URL('/metrics', t.gateway.url))).text();
+    const count = (outcome: string): number =>
+      Number(
+        new RegExp(`^meridian_webhook_deliveries_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(metrics)?.[1],
+      );
+    expect(count('retry')).toBeGreaterThanOrEqual(2);
+    expect(count('delivered')).toBeGreaterThanOrEqual(1);
   });
 
   it('a break-glass access is listed even without a webhook, and a removed webhook gets nothing more', async () => {

@@ -273,22 +273,21 @@ function notificationSecrets(config: Config): SealedBox {
 
 /** Delivers the patients' notifications to their webhooks from the outbox, until stopped. */
 export function startWebhookDelivery(
-  config: Config,
-  stores: Stores,
-  organisationNames: ReadonlyMap<string, string>,
-  logger: Logger,
+  o: Pick<AccessOptions, 'config' | 'stores' | 'organisationNames' | 'logger' | 'metrics'>,
 ): WebhookDispatcher {
+  const { config, stores, logger } = o;
   const dispatcher = new WebhookDispatcher({
     store: stores.control.notifications,
     auditLog: stores.control.auditLog,
     secrets: notificationSecrets(config),
-    organisationName: (id) => organisationNames.get(id) ?? null,
+    organisationName: (id) => o.organisationNames.get(id) ?? null,
     ...config.notifications,
     allowLocal: config.notifications.allowLocalWebhooks,
     onError: (err) => {
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'webhook delivery round failed');
     },
     onAttempt: (d, outcome, detail) => {
+      o.metrics.webhookAttempt(outcome);
       const fields = { notificationId: d.notificationId, channelId: d.channelId, attempt: d.attempt, outcome };
       if (outcome === 'delivered') logger.info(fields, 'notification delivered');
       else logger.warn({ ...fields, problem: detail }, 'notification not delivered');

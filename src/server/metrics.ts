@@ -43,6 +43,9 @@ const PREFIX = 'meridian_';
 const LEDGER_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const GRAPHQL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const DECISION_OUTCOMES: readonly AuditOutcome[] = ['permit', 'partial', 'deny'];
+const WEBHOOK_OUTCOMES = ['delivered', 'retry', 'given_up'] as const;
+/** How one webhook delivery attempt ended. */
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 /**
  * One gateway's Prometheus metrics, in a registry of its own (never prom-client's global
@@ -57,6 +60,7 @@ export class Metrics {
   readonly #ledger: Histogram<'kind' | 'fn' | 'outcome'>;
   readonly #integrity: Counter<'kind'>;
   readonly #groupCommit: Histogram;
+  readonly #webhooks: Counter<'outcome'>;
 
   constructor(options: Readonly<MetricsOptions> = {}) {
     const registers = [this.registry];
@@ -104,6 +108,13 @@ export class Metrics {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers,
     });
+    this.#webhooks = new Counter({
+      name: `${PREFIX}webhook_deliveries_total`,
+      help: 'Attempts to deliver a notification to a webhook, by outcome (delivered, retry, given_up).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    for (const outcome of WEBHOOK_OUTCOMES) this.#webhooks.inc({ outcome }, 0);
     for (const kind of INTEGRITY_KINDS) this.#integrity.inc({ kind }, 0);
     for (const outcome of DECISION_OUTCOMES) {
       for (const breakGlass of ['true', 'false']) this.#decisions.inc({ outcome, break_glass: breakGlass }, 0);
@@ -163,6 +174,10 @@ export class Metrics {
 
   integrityViolation(kind: IntegrityKind): void {
     this.#integrity.inc({ kind });
+  }
+
+  webhookAttempt(outcome: WebhookOutcome): void {
+    this.#webhooks.inc({ outcome });
   }
 
   auditGroupCommit(size: number): void {

@@ -5,6 +5,7 @@ import type { SealedBox } from '../../cache/sealed-box.js';
 import { backoffDelay } from '../../cache/retry-delay.js';
 import { webhookPayload } from '../../domain/notification.js';
 import type { AuditLog } from '../../stores/audit-log.js';
+import type { WebhookOutcome } from '../../server/metrics.js';
 import type { ClaimedDelivery, NotificationStore } from '../../stores/notification-store.js';
 import { webhookLookup } from './webhook-url.js';
 
@@ -27,7 +28,7 @@ export interface WebhookDispatcherOptions {
   readonly timeoutMs: number;
   readonly pollMs: number;
   readonly onError?: (err: unknown) => void;
-  readonly onAttempt?: (delivery: ClaimedDelivery, outcome: 'delivered' | 'retry' | 'given_up', detail: string) => void;
+  readonly onAttempt?: (delivery: ClaimedDelivery, outcome: WebhookOutcome, detail: string) => void;
   readonly now?: () => Date;
 }
 
