@@ -9,6 +9,7 @@ import {
   type Browser,
 } from './support/browser.js';
 import { frenchPatient, startTestGateway, type TestGateway } from './support/gateway.js';
+import { WebhookReceiver } from './support/webhook-receiver.js';
 
 // What a patient and compliance officers notice in the console, in headless Chromium against the
 // real gateway (PostgreSQL, embedded ledger). Screenshots of every page go to SCREENSHOTS.
@@ -27,17 +28,27 @@ describeInBrowser('the console in a browser', () => {
   let origin: string;
   const requests: string[] = [];
   const shots: string[] = [];
+  const sockets: string[] = [];
+  const cspViolations: string[] = [];
+  const receivers: WebhookReceiver[] = [];
 
   beforeAll(async () => {
-    t = await startTestGateway();
+    // Webhooks to this machine (the test's receiver) are refused unless allowed; deliveries and
+    // subscriptions read the outbox every 100 ms.
+    t = await startTestGateway({ env: { MERIDIAN_WEBHOOK_ALLOW_LOCAL: 'true', MERIDIAN_WEBHOOK_POLL_MS: '100' } });
     origin = new URL(t.gateway.url).origin;
     browser = await launchBrowser();
     page = await browser.context.newPage();
     page.setDefaultTimeout(15_000);
     page.on('request', (request) => requests.push(request.url()));
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+    });
   });
   afterAll(async () => {
     await browser.close();
+    for (const r of receivers) await r.close();
     await t.close();
     if (shots.length > 0)
       console.log(
@@ -269,6 +280,133 @@ describeInBrowser('the console in a browser', () => {
     await signOut();
   });
 
+  it('a patient registers a webhook, sees a break-glass access arrive live and delivered, and removes the webhook', async () => {
+    // A patient of the German hospital's region no other test here signs in as or reads.
+    const french = frenchPatient(t).globalId;
+    const patient = t.demo.patients.find(
+      (p) =>
+        p.globalId !== french &&
+        p.locations.some((l) => l.region === 'eu-de') &&
+        t.demo.personas.some((persona) => persona.patientId === p.globalId),
+    )!;
+    const persona = t.demo.personas.find((p) => p.patientId === patient.globalId)!.name;
+    const receiver = await WebhookReceiver.start();
+    receivers.push(receiver);
+
+    await signIn(persona);
+    const opened = page.waitForEvent('websocket');
+    await page.getByRole('link', { name: 'Notifications' }).click();
+    await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
+    const socket = await opened;
+    await page.getByText('You have registered no webhook.').waitFor();
+    await page.getByText('Live: new notifications appear at the top').waitFor();
+    await expectAccessible();
+
+    await page.getByLabel(/Webhook URL/).fill(receiver.url);
+    await page.getByLabel('Also tell me about every other access').check();
+    await page.getByRole('button', { name: 'Register webhook' }).click();
+    await status(`Webhook registered for ${receiver.url}.`);
+    const secret = (await page.locator('[data-webhook-secret]').textContent())?.trim() ?? '';
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    await page.getByText('It is shown only now:').waitFor();
+    const webhook = page.locator('tr[data-webhook]');
+    await webhook.filter({ hasText: receiver.url }).waitFor();
+    expect(await webhook.count()).toBe(1);
+    expect(await webhook.textContent()).toContain('every access');
+    expect(await page.getByLabel(/Webhook URL/).inputValue()).toBe('');
+    await expectAccessible();
+    await shoot('patient-notifications-webhook-secret');
+
+    // The subscription reads from its first poll on: give it that before the access it should see.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const justification = 'Collapsed at the station, no documents, suspected anaphylaxis';
+    const emergency = await t.graphql<Summary>(
+      SUMMARY,
+      { p: patient.globalId, purpose: 'ETREAT', j: justification },
+      await t.token('dr-weber'),
+    );
+    // Records of other regions may be withheld (a partial answer); the read itself is break-glass.
+    expect(emergency.data?.patientSummary.receipt.breakGlass).toBe(true);
+    const decisionId = emergency.data!.patientSummary.receipt.decisionId;
+
+    // Without a reload: the notification comes over the WebSocket, on top, and is announced.
+    const row = page.locator(`tr[data-decision="${decisionId}"]`);
+    await row.waitFor();
+    expect(await page.locator('tr[data-decision]').first().getAttribute('data-decision')).toBe(decisionId);
+    expect(await row.getAttribute('class')).toContain('break-glass');
+    const text = (await row.textContent()) ?? '';
+    expect(text).toContain('Break-glass');
+    expect(text).toContain('Charité – Universitätsmedizin Berlin');
+    expect(text).toContain('ETREAT');
+    expect(text).toContain(justification);
+    const announced = page.locator('[aria-live="polite"]#live-announcement');
+    await announced.filter({ hasText: justification }).waitFor();
+    expect(await announced.textContent()).toContain('New break-glass access to your data by Charité');
+    await expectAccessible();
+    await shoot('patient-notifications-live');
+
+    await receiver.until(1);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await status(/Notifications read again: \d+ shown\./);
+    await row.locator('[data-delivery]').filter({ hasText: 'delivered' }).waitFor();
+    expect(await row.locator('[data-delivery]').textContent()).toMatch(
+      new RegExp(`${receiver.url}: delivered \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC`),
+    );
+    expect(receiver.received.some((r) => r.body.includes(decisionId))).toBe(true);
+    await shoot('patient-notifications-delivered');
+
+    // A URL the API refuses: its message, and no second webhook.
+    await page.getByLabel(/Webhook URL/).fill('ftp://example.org/x');
+    await page.getByRole('button', { name: 'Register webhook' }).click();
+    await alert('url must be an http:// or https:// URL.');
+    expect(await page.getByLabel(/Webhook URL/).getAttribute('aria-invalid')).toBe('true');
+    expect(await webhook.count()).toBe(1);
+    await shoot('patient-notifications-invalid-url');
+
+    await page.getByRole('button', { name: `Remove webhook ${receiver.url}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove this webhook?' });
+    await dialog.waitFor();
+    await shoot('patient-notifications-remove-confirmation');
+    await dialog.getByRole('button', { name: 'Remove webhook' }).click();
+    await status(`Webhook ${receiver.url} removed: nothing more is delivered to it.`);
+    await page.getByText('You have registered no webhook.').waitFor();
+    const mine = await t.graphql<{ myWebhooks: unknown[] }>(
+      '{ myWebhooks { id } }',
+      {},
+      await t.patientToken(patient.globalId),
+    );
+    expect(mine.data?.myWebhooks).toEqual([]);
+    // The notification stays.
+    await row.waitFor();
+    await expectAccessible();
+    await shoot('patient-notifications-removed');
+
+    // Leaving the page ends the subscription and closes its socket.
+    await page.getByRole('link', { name: 'Verify a receipt' }).click();
+    if (!socket.isClosed()) await socket.waitForEvent('close');
+    await signOut();
+  });
+
+  it('when the live connection is refused, the notifications page says so and Refresh still reads the list', async () => {
+    const main = page;
+    page = await browser.context.newPage();
+    try {
+      await page.routeWebSocket(/\/graphql$/, (ws) => ws.close({ code: 4403, reason: 'Forbidden' }));
+      await signIn(frenchPatient(t).persona);
+      await page.getByRole('link', { name: 'Notifications' }).click();
+      await alert('No live updates: The gateway refused the live connection (sign in again).');
+      await page.getByText('You have no notifications.').or(page.locator('tr[data-notification]').first()).waitFor();
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await status(/Notifications read again: \d+ shown\./);
+      await expectAccessible();
+      await shoot('patient-notifications-no-live');
+      await signOut();
+    } finally {
+      await page.close();
+      page = main;
+    }
+  });
+
   it('an officer reviews the break-glass queue', async () => {
     await signIn('officer-schmidt');
     await page.getByRole('link', { name: 'Break-glass review' }).click();
@@ -384,7 +522,11 @@ describeInBrowser('the console in a browser', () => {
     expect((await history('EU')).find((v) => v.version === '2099.1')?.status).toBe('ACTIVE');
   });
 
-  it('the console fetched nothing from outside the gateway', () => {
+  it('the console fetched nothing from outside the gateway, and its Content-Security-Policy refused nothing', () => {
     expect(outside()).toEqual([]);
+    // The notifications page's WebSocket (ws: of the gateway's own host) is allowed by connect-src 'self'.
+    expect(sockets.length).toBeGreaterThan(0);
+    expect(sockets.every((url) => url === `${origin.replace(/^http/, 'ws')}/graphql`)).toBe(true);
+    expect(cspViolations).toEqual([]);
   });
 });

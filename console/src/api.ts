@@ -1,3 +1,5 @@
+import { createClient } from 'graphql-ws';
+
 /** One GraphQL error as the gateway sends it: a message and a stable code. */
 export interface ApiError {
   readonly message: string;
@@ -57,6 +59,95 @@ export async function graphql<T>(token: string, query: string, variables: Record
     throw new ApiFailure([{ message: 'The gateway sent no data.', code: 'HTTP' }]);
   }
   return body.data;
+}
+
+/** The gateway's GraphQL endpoint over WebSocket: the page's own origin and /graphql, wss: under https:. */
+export function graphqlSocketUrl(page: URL = new URL(window.location.href)): string {
+  const url = new URL('/graphql', page);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}
+
+/** What a subscription tells its page. */
+export interface SubscriptionHandlers<T> {
+  /** One result of the subscription. */
+  readonly next: (data: T) => void;
+  /** The socket is open and accepted (again, after a reconnection): what happened meanwhile is not in `next`. */
+  readonly connected: () => void;
+  /** The socket closed unasked; the client tries again a few times. */
+  readonly interrupted: () => void;
+  /** The subscription ended for good: refused, or the gateway could not be reached again. */
+  readonly failed: (failure: ApiFailure) => void;
+}
+
+/**
+ * Subscribes to a GraphQL subscription over WebSocket (graphql-ws) with the user's bearer token
+ * in `connectionParams`, as the gateway asks. Returns the function that unsubscribes and closes
+ * the socket.
+ */
+export function subscribe<T>(
+  token: string,
+  query: string,
+  handlers: SubscriptionHandlers<T>,
+  variables: Record<string, unknown> = {},
+): () => void {
+  let disposed = false;
+  const client = createClient({
+    url: graphqlSocketUrl(),
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 3,
+    // A refused token (4403) stays refused: no point in trying it again.
+    shouldRetry: (closed) => isCloseEvent(closed) && closed.code !== 4403,
+    on: {
+      connected: () => {
+        if (!disposed) handlers.connected();
+      },
+      closed: () => {
+        if (!disposed) handlers.interrupted();
+      },
+    },
+  });
+  const unsubscribe = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (result) => {
+        if (disposed) return;
+        if (result.errors !== undefined && result.errors.length > 0) {
+          handlers.failed(new ApiFailure(result.errors.map((e) => apiError(e as RawError))));
+        } else if (result.data !== undefined && result.data !== null) {
+          handlers.next(result.data);
+        }
+      },
+      error: (err: unknown) => {
+        if (!disposed) handlers.failed(socketFailure(err));
+      },
+      complete: () => undefined,
+    },
+  );
+  return () => {
+    disposed = true;
+    unsubscribe();
+    void client.dispose();
+  };
+}
+
+function isCloseEvent(value: unknown): value is { code: number; reason?: unknown } {
+  return typeof value === 'object' && value !== null && 'code' in value && typeof value.code === 'number';
+}
+
+/** What graphql-ws reports when it gives up: GraphQL errors, a close event, or an Error. */
+function socketFailure(err: unknown): ApiFailure {
+  if (Array.isArray(err)) return new ApiFailure(err.map((e) => apiError(e as RawError)));
+  if (isCloseEvent(err)) {
+    const reason = typeof err.reason === 'string' && err.reason !== '' ? `: ${err.reason}` : '';
+    const message =
+      err.code === 4403
+        ? 'The gateway refused the live connection (sign in again).'
+        : `The live connection closed (${String(err.code)}${reason}).`;
+    return new ApiFailure([{ message, code: 'NETWORK' }]);
+  }
+  if (err instanceof Error) return new ApiFailure([{ message: err.message, code: 'NETWORK' }]);
+  return new ApiFailure([{ message: 'The gateway could not be reached for live updates.', code: 'NETWORK' }]);
 }
 
 export function messageOf(err: unknown): string {

@@ -8,6 +8,7 @@ import { completeSignIn } from './oidc.js';
 import { MyAccessLog } from './patient/access-log.js';
 import { MyCare } from './patient/care.js';
 import { MyConsents } from './patient/consents.js';
+import { MyNotifications } from './patient/notifications.js';
 import { SignIn } from './sign-in.js';
 import { VerifyReceipt } from './verify.js';
 
@@ -37,6 +38,7 @@ const PATIENT_PAGES: readonly Page[] = [
   { id: 'consents', title: 'My consents', render: (s) => <MyConsents session={s} /> },
   { id: 'care', title: 'Care relationships', render: (s) => <MyCare session={s} /> },
   { id: 'access-log', title: 'Who looked at my data', render: (s) => <MyAccessLog session={s} /> },
+  { id: 'notifications', title: 'Notifications', render: (s) => <MyNotifications session={s} /> },
   VERIFY,
 ];
 

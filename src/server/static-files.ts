@@ -21,7 +21,9 @@ const TYPES: Readonly<Record<string, string>> = {
 /**
  * Nothing on these pages is loaded from elsewhere, and nothing may be: scripts, styles, fonts
  * and workers come from the gateway itself, and the page talks only to the gateway (and, to sign
- * in with OpenID Connect, to the organisation's issuer, which `connectSrc` adds).
+ * in with OpenID Connect, to the organisation's issuer, which `connectSrc` adds). The console's
+ * subscriptions use a WebSocket to the gateway's /graphql: `'self'` allows it, as CSP Level 3
+ * matches ws: and wss: of the page's own host with `'self'` (test/console-browser.test.ts).
  */
 export function contentSecurityPolicy(connectSrc: readonly string[] = []): string {
   return [
