@@ -317,8 +317,6 @@ describeInBrowser('the console in a browser', () => {
     await expectAccessible();
     await shoot('patient-notifications-webhook-secret');
 
-    // The subscription reads from its first poll on: give it that before the access it should see.
-    await new Promise((resolve) => setTimeout(resolve, 300));
     const justification = 'Collapsed at the station, no documents, suspected anaphylaxis';
     const emergency = await t.graphql<Summary>(
       SUMMARY,

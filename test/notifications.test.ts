@@ -304,6 +304,16 @@ describe('break-glass and access notifications', () => {
       });
     });
 
+    it('with since, first tells what was written from then on before it subscribed', async () => {
+      const since = new Date().toISOString();
+      const decisionId = await read('dr-weber', 'ETREAT', JUSTIFICATION);
+      const told = await first(
+        client(patient.token),
+        `subscription { notifications(since: "${since}") { decisionId kind } }`,
+      );
+      expect(told.data).toEqual({ notifications: { decisionId, kind: 'BREAK_GLASS' } });
+    });
+
     it('refuses a socket without a valid token, anyone but a patient, and queries', async () => {
       expect(await first(client(undefined), FOLLOW)).toEqual({ closed: 4403 });
       expect(await first(client('not-a-token'), FOLLOW)).toEqual({ closed: 4403 });

@@ -35,7 +35,9 @@ interface Webhook {
 const NOTIFICATION_FIELDS = `id kind at decisionId organisationId organisationName purpose justification
   deliveries { channelId url state attempts nextAttemptAt deliveredAt lastError }`;
 const NOTIFICATIONS = `{ myNotifications(first: 50) { ${NOTIFICATION_FIELDS} } }`;
-const LIVE = `subscription { notifications { ${NOTIFICATION_FIELDS} } }`;
+const LIVE = `subscription ($since: DateTimeISO) { notifications(since: $since) { ${NOTIFICATION_FIELDS} } }`;
+/** How far back the subscription starts: covers a list read just before it, and a decision still being written. */
+const LIVE_OVERLAP_MS = 60_000;
 const WEBHOOK_FIELDS = 'id url everyAccess createdAt';
 
 type Live =
@@ -75,28 +77,37 @@ export function MyNotifications({ session }: { session: Session }): ReactNode {
 
   useEffect(() => {
     setLive({ kind: 'connecting' });
-    return subscribe<{ notifications: PatientNotification }>(session.token, LIVE, {
-      next: ({ notifications: n }) => {
-        setArrived((prev) => [n, ...prev.filter((p) => p.id !== n.id)]);
-        if (n.kind === 'BREAK_GLASS') {
-          setAnnouncement(
-            `New break-glass access to your data by ${organisationOf(n)} at ${when(n.at)}` +
-              (n.justification !== null ? `: “${n.justification}”` : '.'),
-          );
-        }
+    // From a little before this page read its list: nothing written meanwhile is missed (merged drops repeats).
+    const opened = Date.now();
+    const since = new Date(opened - LIVE_OVERLAP_MS).toISOString();
+    return subscribe<{ notifications: PatientNotification }>(
+      session.token,
+      LIVE,
+      {
+        next: ({ notifications: n }) => {
+          setArrived((prev) => [n, ...prev.filter((p) => p.id !== n.id)]);
+          // Announced when new to this page, not when the overlap brings back one it listed already.
+          if (n.kind === 'BREAK_GLASS' && Date.parse(n.at) >= opened) {
+            setAnnouncement(
+              `New break-glass access to your data by ${organisationOf(n)} at ${when(n.at)}` +
+                (n.justification !== null ? `: “${n.justification}”` : '.'),
+            );
+          }
+        },
+        connected: () => {
+          setLive({ kind: 'live' });
+          // What was written before the subscription began (or while it was interrupted) is read again.
+          readNotifications(session.token).then(setLatest, () => undefined);
+        },
+        interrupted: () => {
+          setLive((prev) => (prev.kind === 'failed' ? prev : { kind: 'interrupted' }));
+        },
+        failed: (failure) => {
+          setLive({ kind: 'failed', message: failure.message });
+        },
       },
-      connected: () => {
-        setLive({ kind: 'live' });
-        // What was written before the subscription began (or while it was interrupted) is read again.
-        readNotifications(session.token).then(setLatest, () => undefined);
-      },
-      interrupted: () => {
-        setLive((prev) => (prev.kind === 'failed' ? prev : { kind: 'interrupted' }));
-      },
-      failed: (failure) => {
-        setLive({ kind: 'failed', message: failure.message });
-      },
-    });
+      { since },
+    );
   }, [session.token]);
 
   const refresh = (): Promise<boolean> =>

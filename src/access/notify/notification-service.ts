@@ -106,18 +106,25 @@ export class NotificationService {
   }
 
   /**
-   * The calling patient's notifications from now on, as they are written (by this gateway or
-   * another: the outbox is read every `pollMs`), oldest first; ends when the caller returns.
+   * The calling patient's notifications as they are written (by this gateway or another: the
+   * outbox is read every `pollMs`), oldest first; ends when the caller returns. With `since`,
+   * those written from then on that the first read finds come first, so a client that read its
+   * list at `since` misses nothing written before the subscription began (it may see one twice).
    * @throws FORBIDDEN for anyone but a patient, before anything is read.
    */
-  follow(principal: Principal): AsyncIterableIterator<PatientNotification> {
+  follow(principal: Principal, since: Date | null = null): AsyncIterableIterator<PatientNotification> {
     const patientId = ownPatient(principal, WHAT);
     let seen: Set<string> | undefined;
     return polling(async () => {
       const rows = await this.#o.store.notifications(patientId, MAX_NOTIFICATIONS_PAGE);
-      const fresh = seen === undefined ? [] : rows.filter((r) => !seen?.has(r.id)).reverse();
+      const fresh =
+        seen === undefined
+          ? rows.filter((r) => since !== null && r.createdAt >= since)
+          : rows.filter((r) => !seen?.has(r.id));
       seen = new Set(rows.map((r) => r.id));
-      return Promise.all(fresh.map(async (row) => ({ ...row, event: await this.#o.event(row.auditEventId) })));
+      return Promise.all(
+        fresh.reverse().map(async (row) => ({ ...row, event: await this.#o.event(row.auditEventId) })),
+      );
     }, this.#o.pollMs);
   }
 

@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, GraphQLISODateTime, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { PatientNotification } from '../../access/notify/notification-service.js';
 import type { DeliveryRow, NotificationChannelRow } from '../../stores/notification-store.js';
 import { requirePrincipal, type GraphQLContext } from '../context.js';
@@ -85,11 +85,15 @@ export class NotificationResolver {
 
   @Subscription(() => Notification, {
     description:
-      "The signed-in patient's notifications as they are written, from the moment of subscribing (GraphQL over WebSocket on /graphql, graphql-ws protocol; the bearer token goes in connectionParams.authorization). Earlier ones are in myNotifications.",
-    subscribe: ({ context }: { context: GraphQLContext }) =>
-      context.services.notifications.follow(requirePrincipal(context)),
+      "The signed-in patient's notifications as they are written, from the moment of subscribing, or first those written since `since` (GraphQL over WebSocket on /graphql, graphql-ws protocol; the bearer token goes in connectionParams.authorization). Earlier ones are in myNotifications; a client passing the time it read them as `since` misses none (and may get one twice: the id tells).",
+    subscribe: ({ context, args }: { context: GraphQLContext; args: { since?: Date | null } }) =>
+      context.services.notifications.follow(requirePrincipal(context), args.since ?? null),
   })
-  notifications(@Root() notification: PatientNotification, @Ctx() ctx: GraphQLContext): Notification {
+  notifications(
+    @Root() notification: PatientNotification,
+    @Arg('since', () => GraphQLISODateTime, { nullable: true }) _since: Date | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Notification {
     return toNotification(notification, ctx);
   }
 }
