@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { ApiFailure, messageOf } from './api.js';
 
 /** What an action last did: nothing yet, running, done (with what to say), or failed (the API's message). */
@@ -122,4 +122,71 @@ export function when(iso: string | null | undefined): string {
     .toISOString()
     .replace('T', ' ')
     .replace(/\.\d+Z$/, ' UTC');
+}
+
+/** An item waiting for the user's confirmation, and the modal dialog that asks for it. */
+export interface Confirmation<T> {
+  readonly item: T | null;
+  readonly dialog: RefObject<HTMLDialogElement | null>;
+  /** Opens the dialog about `item`. */
+  ask(item: T): void;
+}
+
+export function useConfirmation<T>(): Confirmation<T> {
+  const [item, setItem] = useState<T | null>(null);
+  const dialog = useRef<HTMLDialogElement>(null);
+  return {
+    item,
+    dialog,
+    ask: (next) => {
+      setItem(next);
+      dialog.current?.showModal();
+    },
+  };
+}
+
+/**
+ * Asks before what cannot be undone (revoking, ending, removing): what it is about, what follows
+ * (`children`), the action and "Keep it". Confirming closes the dialog, then runs `onConfirm`.
+ */
+export function ConfirmDialog<T>({
+  confirmation,
+  id,
+  title,
+  describe,
+  confirmLabel,
+  onConfirm,
+  children,
+}: {
+  confirmation: Confirmation<T>;
+  id: string;
+  title: string;
+  describe: (item: T) => string;
+  confirmLabel: string;
+  onConfirm: (item: T) => Promise<void>;
+  children: ReactNode;
+}): ReactNode {
+  const { item, dialog } = confirmation;
+  return (
+    <dialog ref={dialog} aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      <p>
+        {item !== null ? `${describe(item)} ` : ''}
+        {children}
+      </p>
+      <button
+        type="button"
+        onClick={() => {
+          if (item === null) return;
+          dialog.current?.close();
+          void onConfirm(item);
+        }}
+      >
+        {confirmLabel}
+      </button>{' '}
+      <button type="button" onClick={() => dialog.current?.close()}>
+        Keep it
+      </button>
+    </dialog>
+  );
 }

@@ -1,8 +1,8 @@
-import { useRef, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { graphql } from '../api.js';
 import type { Session } from '../app.js';
 import { CARE_FIELDS, organisationText, type CareRelationship } from '../care-relationship.js';
-import { Outcome, Show, TxId, useAction, useLoad, when } from '../components.js';
+import { ConfirmDialog, Outcome, Show, TxId, useAction, useConfirmation, useLoad, when } from '../components.js';
 
 interface AccessCode {
   id: string;
@@ -150,15 +150,9 @@ function RelationshipTable({
   onChange: () => void;
 }): ReactNode {
   const [state, run] = useAction();
-  const [confirming, setConfirming] = useState<CareRelationship | null>(null);
-  const dialog = useRef<HTMLDialogElement>(null);
+  const confirmation = useConfirmation<CareRelationship>();
   if (relationships.length === 0) return <p>No organisation has a care relationship with you.</p>;
-  const ask = (r: CareRelationship): void => {
-    setConfirming(r);
-    dialog.current?.showModal();
-  };
   const end = async (r: CareRelationship): Promise<void> => {
-    dialog.current?.close();
     const ok = await run(async () => {
       const { endCareRelationship } = await graphql<{ endCareRelationship: CareRelationship }>(
         session.token,
@@ -208,7 +202,7 @@ function RelationshipTable({
                 </td>
                 <td>
                   {r.status === 'OPEN' && (
-                    <button type="button" onClick={() => ask(r)}>
+                    <button type="button" onClick={() => confirmation.ask(r)}>
                       End<span className="visually-hidden"> care relationship with {organisationText(r)}</span>
                     </button>
                   )}
@@ -218,20 +212,17 @@ function RelationshipTable({
           </tbody>
         </table>
       </div>
-      <dialog ref={dialog} aria-labelledby="end-heading">
-        <h2 id="end-heading">End this care relationship?</h2>
-        <p>
-          {confirming ? `${organisationText(confirming)}, opened ${when(confirming.openedAt)}. ` : ''}
-          It ends the moment the gateway answers: a consent to any treating provider no longer reaches this
-          organisation's clinicians until you give them a new access code.
-        </p>
-        <button type="button" onClick={() => confirming && void end(confirming)}>
-          End care relationship
-        </button>{' '}
-        <button type="button" onClick={() => dialog.current?.close()}>
-          Keep it
-        </button>
-      </dialog>
+      <ConfirmDialog
+        confirmation={confirmation}
+        id="end-heading"
+        title="End this care relationship?"
+        describe={(r) => `${organisationText(r)}, opened ${when(r.openedAt)}.`}
+        confirmLabel="End care relationship"
+        onConfirm={end}
+      >
+        It ends the moment the gateway answers: a consent to any treating provider no longer reaches this organisation's
+        clinicians until you give them a new access code.
+      </ConfirmDialog>
     </>
   );
 }

@@ -1,8 +1,8 @@
-import { useRef, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { graphql } from '../api.js';
 import type { Session } from '../app.js';
 import { CheckboxGroup } from '../checkbox-group.js';
-import { Outcome, Show, TxId, useAction, useLoad, when } from '../components.js';
+import { ConfirmDialog, Outcome, Show, TxId, useAction, useConfirmation, useLoad, when } from '../components.js';
 import { CATEGORY_VALUES, LABELS, PURPOSES, labelText, purposeText } from '../vocabulary.js';
 
 interface Consent {
@@ -60,15 +60,9 @@ function ConsentTable({
   onChange: () => void;
 }): ReactNode {
   const [state, run] = useAction();
-  const [confirming, setConfirming] = useState<Consent | null>(null);
-  const dialog = useRef<HTMLDialogElement>(null);
+  const confirmation = useConfirmation<Consent>();
   if (consents.length === 0) return <p>You have granted no consent and made no objection.</p>;
-  const ask = (c: Consent): void => {
-    setConfirming(c);
-    dialog.current?.showModal();
-  };
   const revoke = async (c: Consent): Promise<void> => {
-    dialog.current?.close();
     const ok = await run(async () => {
       const { revokeConsent } = await graphql<{ revokeConsent: Consent }>(
         session.token,
@@ -126,7 +120,7 @@ function ConsentTable({
                 </td>
                 <td>
                   {c.status === 'ACTIVE' && (
-                    <button type="button" onClick={() => ask(c)}>
+                    <button type="button" onClick={() => confirmation.ask(c)}>
                       Revoke<span className="visually-hidden"> consent for {granteeText(c.grantee)}</span>
                     </button>
                   )}
@@ -136,19 +130,16 @@ function ConsentTable({
           </tbody>
         </table>
       </div>
-      <dialog ref={dialog} aria-labelledby="revoke-heading">
-        <h2 id="revoke-heading">Revoke this consent?</h2>
-        <p>
-          {confirming ? `${granteeText(confirming.grantee)}, for ${confirming.purposes.join(', ')}. ` : ''}
-          It stops counting the moment the gateway answers; the next request is decided without it.
-        </p>
-        <button type="button" onClick={() => confirming && void revoke(confirming)}>
-          Revoke consent
-        </button>{' '}
-        <button type="button" onClick={() => dialog.current?.close()}>
-          Keep it
-        </button>
-      </dialog>
+      <ConfirmDialog
+        confirmation={confirmation}
+        id="revoke-heading"
+        title="Revoke this consent?"
+        describe={(c) => `${granteeText(c.grantee)}, for ${c.purposes.join(', ')}.`}
+        confirmLabel="Revoke consent"
+        onConfirm={revoke}
+      >
+        It stops counting the moment the gateway answers; the next request is decided without it.
+      </ConfirmDialog>
     </>
   );
 }

@@ -1,7 +1,7 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { graphql, subscribe } from '../api.js';
 import type { Session } from '../app.js';
-import { Outcome, Show, useAction, useLoad, when } from '../components.js';
+import { ConfirmDialog, Outcome, Show, useAction, useConfirmation, useLoad, when } from '../components.js';
 
 interface Delivery {
   channelId: string;
@@ -358,14 +358,8 @@ function WebhookTable({
   onRemoved: () => void;
 }): ReactNode {
   const [state, run] = useAction();
-  const [confirming, setConfirming] = useState<Webhook | null>(null);
-  const dialog = useRef<HTMLDialogElement>(null);
-  const ask = (w: Webhook): void => {
-    setConfirming(w);
-    dialog.current?.showModal();
-  };
+  const confirmation = useConfirmation<Webhook>();
   const remove = async (w: Webhook): Promise<void> => {
-    dialog.current?.close();
     const ok = await run(async () => {
       const { removeWebhook } = await graphql<{ removeWebhook: Webhook }>(
         session.token,
@@ -404,7 +398,7 @@ function WebhookTable({
                   <td>{w.everyAccess ? 'every access' : 'break-glass accesses'}</td>
                   <td>{when(w.createdAt)}</td>
                   <td>
-                    <button type="button" onClick={() => ask(w)}>
+                    <button type="button" onClick={() => confirmation.ask(w)}>
                       Remove<span className="visually-hidden"> webhook {w.url}</span>
                     </button>
                   </td>
@@ -414,19 +408,16 @@ function WebhookTable({
           </table>
         </div>
       )}
-      <dialog ref={dialog} aria-labelledby="remove-heading">
-        <h2 id="remove-heading">Remove this webhook?</h2>
-        <p>
-          {confirming ? `${confirming.url}, registered ${when(confirming.createdAt)}. ` : ''}
-          Nothing more is delivered to it, not even what is still pending. You still see your notifications here.
-        </p>
-        <button type="button" onClick={() => confirming && void remove(confirming)}>
-          Remove webhook
-        </button>{' '}
-        <button type="button" onClick={() => dialog.current?.close()}>
-          Keep it
-        </button>
-      </dialog>
+      <ConfirmDialog
+        confirmation={confirmation}
+        id="remove-heading"
+        title="Remove this webhook?"
+        describe={(w) => `${w.url}, registered ${when(w.createdAt)}.`}
+        confirmLabel="Remove webhook"
+        onConfirm={remove}
+      >
+        Nothing more is delivered to it, not even what is still pending. You still see your notifications here.
+      </ConfirmDialog>
     </>
   );
 }
