@@ -178,9 +178,10 @@ describe('Apollo hardening', () => {
     expect(syntax.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_PARSE_FAILED' });
   });
 
-  it('refuses a subscription as a validation error: the schema has none', async () => {
-    const res = await run({}, 'subscription { me { subject } }');
-    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED' });
-    expect(res.errors?.[0]?.message).toMatch(/subscription operations/);
+  it('refuses a subscription over HTTP as a validation error naming the WebSocket', async () => {
+    const res = await run({}, 'subscription { notifications { id } }');
+    expect(res.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+      ['GRAPHQL_VALIDATION_FAILED', expect.stringMatching(/over WebSocket on \/graphql/) as string],
+    ]);
   });
 });

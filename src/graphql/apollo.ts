@@ -6,7 +6,7 @@ import { bearerChallenge } from '../auth/bearer-challenge.js';
 import type { Config } from '../config/config.js';
 import type { GraphQLContext } from './context.js';
 import { formatError, withoutSuggestions } from './errors.js';
-import { KnownOperationTypesRule, transportRule } from './known-operation-types.rule.js';
+import { transportRule } from './transport.rule.js';
 import { reportLimit, type QueryLimit } from './query-limits.js';
 
 /**
@@ -96,7 +96,7 @@ export function createApollo(
   return new ApolloServer<GraphQLContext>({
     schema,
     parseOptions: { maxTokens: config.limits.maxTokens },
-    validationRules: [KnownOperationTypesRule, transportRule('http'), ...armor.validationRules],
+    validationRules: [transportRule('http'), ...armor.validationRules],
     plugins: [
       // graphql-armor's typings come from Apollo's CommonJS build; the plugins are the same objects.
       ...(armor.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),

@@ -8,7 +8,7 @@ import type { Principal } from '../domain/principal.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { checkDocument, type DocumentLimits } from '../graphql/document-limits.js';
 import { formatError } from '../graphql/errors.js';
-import { KnownOperationTypesRule, transportRule } from '../graphql/known-operation-types.rule.js';
+import { transportRule } from '../graphql/transport.rule.js';
 
 export interface SubscriptionServerOptions {
   readonly schema: GraphQLSchema;
@@ -19,7 +19,7 @@ export interface SubscriptionServerOptions {
   readonly context: (base: Pick<GraphQLContext, 'requestId' | 'principal' | 'log'>) => GraphQLContext;
 }
 
-const RULES = [...specifiedRules, KnownOperationTypesRule, transportRule('websocket')];
+const RULES = [...specifiedRules, transportRule('websocket')];
 
 /** An error about the request itself: its message is safe to show. */
 function requestError(message: string, code: string): GraphQLError {

@@ -101,8 +101,7 @@ export class NotificationService {
     if (!Number.isInteger(first) || first < 1 || first > MAX_NOTIFICATIONS_PAGE) {
       throw badInput(`first must be a whole number from 1 to ${String(MAX_NOTIFICATIONS_PAGE)}.`, { field: 'first' });
     }
-    const rows = await this.#o.store.notifications(patientId, first);
-    return Promise.all(rows.map(async (row) => ({ ...row, event: await this.#o.event(row.auditEventId) })));
+    return this.#withEvents(await this.#o.store.notifications(patientId, first));
   }
 
   /**
@@ -122,10 +121,12 @@ export class NotificationService {
           ? rows.filter((r) => since !== null && r.createdAt >= since)
           : rows.filter((r) => !seen?.has(r.id));
       seen = new Set(rows.map((r) => r.id));
-      return Promise.all(
-        fresh.reverse().map(async (row) => ({ ...row, event: await this.#o.event(row.auditEventId) })),
-      );
+      return this.#withEvents(fresh.reverse());
     }, this.#o.pollMs);
+  }
+
+  #withEvents(rows: readonly NotificationRow[]): Promise<PatientNotification[]> {
+    return Promise.all(rows.map(async (row) => ({ ...row, event: await this.#o.event(row.auditEventId) })));
   }
 
   #now(): Date {
