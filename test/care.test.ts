@@ -264,4 +264,23 @@ describe('care relationships: a row edited behind our back is never a disclosure
     expect(deleted.regions).toEqual(['eu-de']);
     expect(deleted.codes).toEqual(['CONSENT_REQUIRED']);
   });
+
+  it('a relationship ended on the ledger but stored as open discloses nothing; ending it again finishes the stored half', async () => {
+    await t.openCareRelationship(patientId, 'dr-weber');
+    const token = await t.patientToken(patientId);
+    const [open] = (await t.graphql<{ myCareRelationships: Relationship[] }>(MINE, {}, token)).data!
+      .myCareRelationships;
+    const ended = await t.graphql<{ endCareRelationship: Relationship }>(END, { id: open!.id }, token);
+    const endTxId = ended.data!.endCareRelationship.endTxId;
+    expect(endTxId).toEqual(expect.any(String));
+    // As if the gateway had died between the ledger and its own row: the row still says open.
+    await db.query("UPDATE care_relationships SET status = 'open', ended_at = NULL, end_tx_id = NULL WHERE id = $1", [
+      open!.id,
+    ]);
+    const read = await regionsFor('dr-weber');
+    expect(read.regions).toEqual(['eu-de']);
+    const again = await t.graphql<{ endCareRelationship: Relationship }>(END, { id: open!.id }, token);
+    expect(again.errors).toEqual([]);
+    expect(again.data!.endCareRelationship).toMatchObject({ status: 'ENDED', endTxId });
+  });
 });

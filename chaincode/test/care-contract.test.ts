@@ -44,7 +44,10 @@ describe('CareContract', () => {
       /FORBIDDEN|only the patient/,
     );
     await assert.rejects(care.endCareRelationship(createTestContext(deClinician, world), 'care-1'), /only the patient/);
-    await care.endCareRelationship(createTestContext(patient, world), 'care-1');
+    const endedBy = createTestContext(patient, world);
+    const ended = JSON.parse(await care.endCareRelationship(endedBy, 'care-1')) as { endTxId?: string };
+    // The ending transaction is on the record: a gateway that stored nothing before a crash finishes with it.
+    assert.equal(ended.endTxId, endedBy.stub.getTxID());
     await care.endCareRelationship(createTestContext(delegate, world), 'care-2');
     await assert.rejects(care.endCareRelationship(createTestContext(patient, world), 'care-1'), /already ended/);
     assert.deepEqual(

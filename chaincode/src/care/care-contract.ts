@@ -76,7 +76,7 @@ export class CareContract extends Contract {
     const current = await mustGet(stub, id);
     revocationRight(invokerOf(identity), current.patientRef);
     if (current.status === 'ended') throw conflict(`care relationship ${id} has already ended`);
-    const record: CareRecord = { ...current, status: 'ended', endedAt: txTime(stub) };
+    const record: CareRecord = { ...current, status: 'ended', endedAt: txTime(stub), endTxId: stub.getTxID() };
     await putRecord(stub, CARE, careKey(stub, id), record);
     const epoch = await bumpEpoch(stub, patientScope(record.patientRef));
     stub.setEvent(

@@ -16,6 +16,8 @@ export interface CareRecord {
   readonly status: CareStatus;
   readonly recordedAt: string;
   readonly endedAt?: string;
+  /** The transaction that ended it. */
+  readonly endTxId?: string;
 }
 
 export const CARE: RecordSchema<CareRecord> = {
@@ -28,6 +30,7 @@ export const CARE: RecordSchema<CareRecord> = {
     status: true,
     recordedAt: true,
     endedAt: true,
+    endTxId: true,
   },
 };
 

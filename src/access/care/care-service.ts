@@ -251,7 +251,7 @@ export class CareService {
       // Ended on the ledger but not stored (a crash in between): finish the stored half.
       if (err instanceof LedgerError && err.chaincodeCode === 'CONFLICT') {
         const record = await this.#o.ledger.getCareRelationship(GATEWAY_ACTOR, relationshipId);
-        return { at: new Date(record.endedAt ?? this.#now()), txId: 'ledger' };
+        return { at: new Date(record.endedAt ?? this.#now()), txId: record.endTxId ?? 'ledger' };
       }
       throw err;
     }
