@@ -314,6 +314,28 @@ describe('break-glass and access notifications', () => {
       expect(told.data).toEqual({ notifications: { decisionId, kind: 'BREAK_GLASS' } });
     });
 
+    it('holds at most five subscriptions on one socket', async () => {
+      const c = client(patient.token);
+      const held = Array.from({ length: 5 }, () =>
+        c.subscribe({ query: FOLLOW }, { next: () => undefined, error: () => undefined, complete: () => undefined }),
+      );
+      // The sixth is refused, sent right behind the five; the socket and the five stay.
+      const sixth = await first(c, FOLLOW);
+      expect(sixth.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+        ['BAD_REQUEST', expect.stringMatching(/At most 5 subscriptions per connection/) as string],
+      ]);
+      for (const stop of held) stop();
+      // Completing them frees their places (once the server has read the complete messages).
+      const since = FOLLOW.replace('notifications {', 'notifications(since: "2000-01-01T00:00:00Z") {');
+      let again = await first(c, since);
+      for (let tries = 0; again.errors !== undefined && tries < 50; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        again = await first(c, since);
+      }
+      expect(again.errors).toBeUndefined();
+      expect(again.data).toBeDefined();
+    });
+
     it('refuses a socket without a valid token, anyone but a patient, and queries', async () => {
       expect(await first(client(undefined), FOLLOW)).toEqual({ closed: 4403 });
       expect(await first(client('not-a-token'), FOLLOW)).toEqual({ closed: 4403 });
@@ -348,5 +370,41 @@ describe('break-glass and access notifications', () => {
     // Nobody but the patient lists them.
     const listed = await t.graphql(MY_NOTIFICATIONS, {}, await t.token('officer-schmidt'));
     expect(listed.errors.map((e) => e.extensions.code)).toEqual(['FORBIDDEN']);
+  });
+});
+
+describe('the notifications socket under the rate limits', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ patients: 4, env: { MERIDIAN_RATE_LIMIT_PER_PRINCIPAL: '2' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('counts each connection as a request of its user: over the limit the socket closes with 4429', async () => {
+    const persona = t.demo.personas.find((p) => p.patientId !== null)!;
+    const token = await t.token(persona.name);
+    for (let i = 0; i < 3; i++) {
+      const socket = new WebSocket(t.gateway.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+      await new Promise((resolve) => socket.once('open', resolve));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+      const outcome = await new Promise<{ kind: string; code?: number; reason?: string }>((resolve) => {
+        socket.once('message', (data: Buffer) => {
+          resolve({ kind: (JSON.parse(data.toString()) as { type: string }).type });
+        });
+        socket.once('close', (code: number, reason: Buffer) => {
+          resolve({ kind: 'closed', code, reason: reason.toString() });
+        });
+      });
+      if (i < 2) expect(outcome.kind).toBe('connection_ack');
+      else
+        expect(outcome).toMatchObject({
+          kind: 'closed',
+          code: 4429,
+          reason: expect.stringMatching(/Too many requests from this user; retry in \d+ s/) as string,
+        });
+      socket.close();
+    }
   });
 });

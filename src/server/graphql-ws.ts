@@ -9,6 +9,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { checkDocument, type DocumentLimits } from '../graphql/document-limits.js';
 import { formatError } from '../graphql/errors.js';
 import { transportRule } from '../graphql/transport.rule.js';
+import type { RateDecision, RateLimitKind } from './rate-limits.js';
 
 export interface SubscriptionServerOptions {
   readonly schema: GraphQLSchema;
@@ -17,7 +18,14 @@ export interface SubscriptionServerOptions {
   /** Verifies a bearer token, as for HTTP requests. */
   readonly authenticate: (token: string) => Promise<Principal>;
   readonly context: (base: Pick<GraphQLContext, 'requestId' | 'principal' | 'log'>) => GraphQLContext;
+  /** The HTTP requests' limiter: a connection counts as a request of its address and of its user. */
+  readonly rateLimit?: (kind: RateLimitKind, client: string) => Promise<RateDecision>;
 }
+
+/** Subscriptions one socket may hold at once: each reads the outbox on every poll. */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 5;
+/** Close code of a connection over its client's rate limit (4xxx: the application's own, as 4403 is graphql-ws's). */
+const TOO_MANY_REQUESTS = 4429;
 
 const RULES = [...specifiedRules, transportRule('websocket')];
 
@@ -42,21 +50,43 @@ function formatted(errors: readonly GraphQLError[]): GraphQLError[] {
  */
 export function serveSubscriptions(server: Server, o: SubscriptionServerOptions): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: o.limits.maxBodyBytes });
-  const disposable = useServer<Record<string, unknown> | undefined, { principal?: Principal }>(
+  const disposable = useServer<Record<string, unknown> | undefined, { principal?: Principal; active?: number }>(
     {
       schema: o.schema,
       onConnect: async (ctx) => {
+        const limited = async (kind: RateLimitKind, client: string): Promise<boolean> => {
+          const decision = (await o.rateLimit?.(kind, client)) ?? { allowed: true };
+          if (decision.allowed) return false;
+          const seconds = String(decision.retryAfterSeconds);
+          const who = kind === 'address' ? 'address' : 'user';
+          ctx.extra.socket.close(TOO_MANY_REQUESTS, `Too many requests from this ${who}; retry in ${seconds} s.`);
+          return true;
+        };
+        if (await limited('address', ctx.extra.request.socket.remoteAddress ?? 'unknown')) return false;
         const authorization = ctx.connectionParams?.authorization;
         const token = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
         if (token === undefined) return false;
+        let principal: Principal;
         try {
-          ctx.extra.principal = await o.authenticate(token);
-          return true;
+          principal = await o.authenticate(token);
         } catch {
           return false;
         }
+        if (await limited('principal', `${principal.organisationId}/${principal.subject}`)) return false;
+        ctx.extra.principal = principal;
+        return true;
       },
       onSubscribe: (ctx, _id, payload) => {
+        // Counted here and in onComplete, not from the server's own map: that one fills in only once
+        // a subscription has started, so a burst of subscribe messages would all pass a look at it.
+        if ((ctx.extra.active ?? 0) >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+          return [
+            requestError(
+              `At most ${String(MAX_SUBSCRIPTIONS_PER_SOCKET)} subscriptions per connection; complete one first.`,
+              'BAD_REQUEST',
+            ),
+          ];
+        }
         const violation = checkDocument(payload.query, o.limits);
         if (violation !== null) return [requestError(violation.message, 'BAD_REQUEST')];
         let document: DocumentNode;
@@ -73,6 +103,7 @@ export function serveSubscriptions(server: Server, o: SubscriptionServerOptions)
         const principal = ctx.extra.principal ?? null;
         const log = o.logger.child({ requestId, ...(principal ? { org: principal.organisationId } : {}) });
         log.info({ operation: payload.operationName ?? null }, 'graphql subscription');
+        ctx.extra.active = (ctx.extra.active ?? 0) + 1;
         return {
           schema: o.schema,
           document,
@@ -84,6 +115,9 @@ export function serveSubscriptions(server: Server, o: SubscriptionServerOptions)
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: formatted(result.errors).map((e) => e.toJSON()) } : undefined,
       onError: (_ctx, _id, _payload, errors) => formatted(errors).map((e) => e.toJSON()),
+      onComplete: (ctx) => {
+        ctx.extra.active = Math.max(0, (ctx.extra.active ?? 0) - 1);
+      },
     },
     wss,
   );

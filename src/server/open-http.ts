@@ -116,6 +116,7 @@ export async function openHttp(o: Readonly<HttpOptions>): Promise<OpenHttp> {
     limits: config.limits,
     authenticate: (token) => verifier.verify(token),
     context,
+    rateLimit: (kind, client) => rateLimits.take(kind, client),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
