@@ -52,8 +52,8 @@ export interface NotificationStore {
   channel(id: string): Promise<NotificationChannelRow | null>;
   /** Removes a channel: nothing more is delivered to it. False when it was removed already. */
   removeChannel(id: string, at: Date): Promise<boolean>;
-  /** The patient's notifications, newest first, with their deliveries. */
-  notifications(patientId: string, first: number): Promise<NotificationRow[]>;
+  /** The patient's notifications, newest first, with their deliveries; only those created at or after `since` when given. */
+  notifications(patientId: string, first: number, since?: Date): Promise<NotificationRow[]>;
   /**
    * Claims up to `limit` deliveries due at `now`, each counted as an attempt and not due again
    * before `leaseUntil`: a gateway that dies while sending leaves it to be sent again then.
@@ -108,9 +108,9 @@ export class PrismaNotificationStore implements NotificationStore {
     return count === 1;
   }
 
-  async notifications(patientId: string, first: number): Promise<NotificationRow[]> {
+  async notifications(patientId: string, first: number, since?: Date): Promise<NotificationRow[]> {
     const rows = await this.#prisma.notification.findMany({
-      where: { patientId },
+      where: { patientId, ...(since !== undefined ? { createdAt: { gte: since } } : {}) },
       orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
       take: first,
       include: { deliveries: { include: { channel: { select: { url: true } } }, orderBy: { channelId: 'asc' } } },

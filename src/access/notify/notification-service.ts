@@ -11,6 +11,8 @@ import { checkWebhookUrl } from './webhook-url.js';
 export const MAX_CHANNELS = 5;
 export const MAX_NOTIFICATIONS_PAGE = 200;
 const CHANNEL_ID = /^chn-[0-9a-f]{32}$/;
+/** Longest a decision may take from its time stamp to its notification's write, for the subscription. */
+const WRITE_LAG_MS = 60_000;
 const WHAT = 'manage their notifications';
 
 /** A webhook as registered: the signing secret is in this answer only. */
@@ -113,14 +115,17 @@ export class NotificationService {
    */
   follow(principal: Principal, since: Date | null = null): AsyncIterableIterator<PatientNotification> {
     const patientId = ownPatient(principal, WHAT);
-    let seen: Set<string> | undefined;
+    // A notification carries its decision's time, stamped before it is written: each read looks
+    // back WRITE_LAG_MS, and what it has seen there is not sent twice.
+    let from = since ?? new Date(this.#now().getTime() - WRITE_LAG_MS);
+    let seen: ReadonlySet<string> | null = since === null ? null : new Set();
     return polling(async () => {
-      const rows = await this.#o.store.notifications(patientId, MAX_NOTIFICATIONS_PAGE);
-      const fresh =
-        seen === undefined
-          ? rows.filter((r) => since !== null && r.createdAt >= since)
-          : rows.filter((r) => !seen?.has(r.id));
-      seen = new Set(rows.map((r) => r.id));
+      const readAt = this.#now().getTime();
+      const rows = await this.#o.store.notifications(patientId, MAX_NOTIFICATIONS_PAGE, from);
+      const known = seen;
+      const fresh = known === null ? [] : rows.filter((r) => !known.has(r.id));
+      from = new Date(Math.max(from.getTime(), readAt - WRITE_LAG_MS));
+      seen = new Set(rows.filter((r) => r.createdAt >= from).map((r) => r.id));
       return this.#withEvents(fresh.reverse());
     }, this.#o.pollMs);
   }
