@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -34,12 +42,9 @@ function requestError(message: string, code: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });
 }
 
-/** A GraphQL error as a client sees it: the code a client can rely on, nothing internal. */
-function formatted(errors: readonly GraphQLError[]): GraphQLError[] {
-  return errors.map((e) => {
-    const f = formatError(e.toJSON(), e);
-    return new GraphQLError(f.message, { extensions: f.extensions ?? {} });
-  });
+/** GraphQL errors as a client sees them: the code a client can rely on, nothing internal. */
+function formatted(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
+  return errors.map((e) => formatError(e.toJSON(), e));
 }
 
 /**
@@ -113,8 +118,8 @@ export function serveSubscriptions(server: Server, o: SubscriptionServerOptions)
         };
       },
       onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: formatted(result.errors).map((e) => e.toJSON()) } : undefined,
-      onError: (_ctx, _id, _payload, errors) => formatted(errors).map((e) => e.toJSON()),
+        result.errors ? { ...result, errors: formatted(result.errors) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => formatted(errors),
       onComplete: (ctx) => {
         ctx.extra.active = Math.max(0, (ctx.extra.active ?? 0) - 1);
       },
