@@ -200,7 +200,7 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
   });
   const notifications = new NotificationService({
     store: stores.control.notifications,
-    event: (id) => stores.control.auditLog.event(id),
+    events: (ids) => stores.control.auditLog.events(ids),
     secrets: notificationSecrets(config),
     allowLocalWebhooks: config.notifications.allowLocalWebhooks,
     pollMs: config.notifications.pollMs,
@@ -282,7 +282,6 @@ export function startWebhookDelivery(
     secrets: notificationSecrets(config),
     organisationName: (id) => o.organisationNames.get(id) ?? null,
     ...config.notifications,
-    allowLocal: config.notifications.allowLocalWebhooks,
     onError: (err) => {
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'webhook delivery round failed');
     },

@@ -56,6 +56,8 @@ export interface AuditLog {
   /** Recomputes every hash and link, oldest first. */
   verifyChain(): Promise<ChainVerification>;
   event(id: string): Promise<AuditEvent | null>;
+  /** The events with these ids that the log holds, in no particular order. */
+  events(ids: readonly string[]): Promise<AuditEvent[]>;
   /** The oldest events no ledger batch covers yet, in chain order. */
   unanchored(limit: number): Promise<AuditEvent[]>;
   /** How many events no anchored batch covers yet (the anchoring backlog). */
@@ -227,7 +229,7 @@ export class PrismaAuditLog implements AuditLog {
       ), moved AS (
         UPDATE chain_heads SET seq = (SELECT max(seq) FROM ins), hash = ${last}, updated_at = now()
         WHERE chain = ${AUDIT_CHAIN} AND EXISTS (SELECT 1 FROM ins)
-      )${outbox(events, Prisma.sql`, `)}
+      )${outbox(events)}
       SELECT * FROM ins ORDER BY seq`;
     if (written.length === 0) return [];
     if (written.length !== events.length) throw new Error('audit events were only partly written');
@@ -258,7 +260,7 @@ export class PrismaAuditLog implements AuditLog {
           await tx.$executeRaw`
             UPDATE chain_heads SET seq = ${last.seq}, hash = ${last.hash}, updated_at = now() WHERE chain = ${AUDIT_CHAIN}`;
         }
-        const notifying = outbox(events, Prisma.sql`, `);
+        const notifying = outbox(events);
         if (notifying !== Prisma.empty) {
           await tx.$executeRaw`
             WITH ins AS (SELECT id, patient_id, at FROM audit_events WHERE id = ANY(${rows.map((r) => r.id)}::text[]))
@@ -308,6 +310,12 @@ export class PrismaAuditLog implements AuditLog {
   async event(id: string): Promise<AuditEvent | null> {
     const row = await this.#prisma.auditEvent.findUnique({ where: { id } });
     return row && fromRow(row);
+  }
+
+  async events(ids: readonly string[]): Promise<AuditEvent[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#prisma.auditEvent.findMany({ where: { id: { in: [...ids] } } });
+    return rows.map(fromRow);
   }
 
   async unanchored(limit: number): Promise<AuditEvent[]> {
@@ -432,20 +440,20 @@ export class PrismaAuditLog implements AuditLog {
 }
 
 /**
- * The transactional outbox, as common table expressions to run with the INSERT of the events
- * (a CTE `ins` of their id, patient_id and at): a notification for each event its patient is
+ * The transactional outbox, as common table expressions to follow a CTE `ins` of the events
+ * just inserted (their id, patient_id and at), comma first: a notification for each event its patient is
  * to be told about, and a delivery of it to each of the patient's channels that asked for its
  * kind. A break-glass access is always a notification (listed even where no channel takes it);
  * any other disclosure only for a patient with a channel for every access. Empty when none of
  * the events tells its patient anything.
  */
-function outbox(events: readonly NewAuditEvent[], prefix: Prisma.Sql): Prisma.Sql {
+function outbox(events: readonly NewAuditEvent[]): Prisma.Sql {
   const told = events.flatMap((e) => {
     const kind = notificationKind(e);
     return kind === null ? [] : [{ eventId: e.id, id: `ntf-${randomUUID()}`, kind }];
   });
   if (told.length === 0) return Prisma.empty;
-  return Prisma.sql`${prefix}notes AS (
+  return Prisma.sql`, notes AS (
         INSERT INTO notifications (id, audit_event_id, patient_id, kind, created_at)
         SELECT n.id, ins.id, ins.patient_id, n.kind, ins.at
         FROM ins JOIN unnest(${told.map((t) => t.eventId)}::text[], ${told.map((t) => t.id)}::text[],

@@ -29,8 +29,8 @@ export interface PatientNotification extends NotificationRow {
 
 export interface NotificationServiceOptions {
   readonly store: NotificationStore;
-  /** The audit event a notification tells of. */
-  readonly event: (id: string) => Promise<AuditEvent | null>;
+  /** The audit events notifications tell of, read together. */
+  readonly events: (ids: readonly string[]) => Promise<readonly AuditEvent[]>;
   /** Seals the signing secrets (additional data: the channel id). */
   readonly secrets: SealedBox;
   readonly allowLocalWebhooks: boolean;
@@ -130,8 +130,10 @@ export class NotificationService {
     }, this.#o.pollMs);
   }
 
-  #withEvents(rows: readonly NotificationRow[]): Promise<PatientNotification[]> {
-    return Promise.all(rows.map(async (row) => ({ ...row, event: await this.#o.event(row.auditEventId) })));
+  async #withEvents(rows: readonly NotificationRow[]): Promise<PatientNotification[]> {
+    if (rows.length === 0) return [];
+    const events = new Map((await this.#o.events(rows.map((r) => r.auditEventId))).map((e) => [e.id, e]));
+    return rows.map((row) => ({ ...row, event: events.get(row.auditEventId) ?? null }));
   }
 
   #now(): Date {

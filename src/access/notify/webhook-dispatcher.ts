@@ -22,7 +22,7 @@ export interface WebhookDispatcherOptions {
   /** Opens a channel's sealed signing secret (additional data: the channel id). */
   readonly secrets: SealedBox;
   readonly organisationName: (id: string) => string | null;
-  readonly allowLocal: boolean;
+  readonly allowLocalWebhooks: boolean;
   readonly retryBaseMs: number;
   readonly maxAttempts: number;
   readonly timeoutMs: number;
@@ -139,7 +139,7 @@ export class WebhookDispatcher {
         {
           method: 'POST',
           headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-          lookup: webhookLookup(this.#o.allowLocal),
+          lookup: webhookLookup(this.#o.allowLocalWebhooks),
           timeout: this.#o.timeoutMs,
           signal: AbortSignal.timeout(this.#o.timeoutMs),
         },
