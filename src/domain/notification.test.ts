@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { NewAuditEvent } from './audit-event.js';
+import { newAuditEvent } from '../../test/support/audit-events.js';
 import { notificationKind, webhookPayload } from './notification.js';
 
 const read: NewAuditEvent = {
-  id: '4f7c2a0e-0000-4000-8000-000000000001',
+  ...newAuditEvent('4f7c2a0e-0000-4000-8000-000000000001', 3),
   at: new Date('2026-01-31T12:00:00.123Z'),
-  patientId: 'mp-0123456789ab',
-  requesterOrg: 'charite-berlin',
-  requesterSubject: 'dr-weber',
-  requesterJurisdiction: 'DE',
-  purpose: 'TREAT',
-  operation: 'patientSummary',
-  outcome: 'permit',
-  breakGlass: false,
-  body: {
-    requesterRoles: ['clinician'],
-    regions: { requested: ['eu-de'], answered: ['eu-de'], unavailable: [] },
-    categories: { requested: ['problems'], disclosed: ['problems'] },
-    recordCount: 3,
-    reasons: [],
-    policies: [],
-    consents: [],
-  },
 };
 const breakGlass: NewAuditEvent = {
   ...read,
