@@ -19,6 +19,8 @@ import { lockDataDir } from './stores/data-dir-lock.js';
 import { ControlPlaneHeadCheckpoint } from './stores/ledger-head-checkpoint.js';
 import { openTracing, type Tracing } from './tracing/open-tracing.js';
 import { openStores, type Stores } from './stores/open-stores.js';
+import { PatientKeys } from './access/patient-keys.js';
+import type { SealedBox } from './cache/sealed-box.js';
 
 export interface Gateway {
   readonly url: string;
@@ -90,11 +92,24 @@ export async function startGateway(
     const client = new LedgerClient(new InstrumentedLedger(ledger, metrics));
     await seedOnFirstStart(config, stores, client, logger);
     const onLookup = metrics.cacheLookup.bind(metrics);
-    const cacheOptions = { config, ledger, client, actor: GATEWAY_ACTOR, logger, onLookup };
+    const patientKeys = new PatientKeys(stores.control.patientKeys);
+    const patientBox = async (id: string): Promise<SealedBox | null> => (await patientKeys.find(id))?.cacheBox ?? null;
+    const cacheOptions = { config, ledger, client, actor: GATEWAY_ACTOR, logger, onLookup, patientBox };
     const cache = (opened.cache = config.cache.ttlMs > 0 ? await openCache(cacheOptions) : null);
     watchGateway(metrics, stores, cache);
     const organisationNames = new Map(organisations.map((o) => [o.id, o.name]));
-    const access = await openAccess({ config, stores, ledger: client, cache, metrics, logger, organisationNames });
+    const access = await openAccess({
+      config,
+      stores,
+      ledger: client,
+      cache,
+      metrics,
+      logger,
+      organisationNames,
+      patientKeys,
+    });
+    const resumed = await access.services.erasures.resume();
+    if (resumed > 0) logger.info({ erasures: resumed }, 'finished erasures a stopped gateway left pending');
     const http = (opened.http = await openHttp({
       config,
       logger,

@@ -55,6 +55,8 @@ interface Fixtures {
   readonly relationshipId: string;
   /** A webhook of the patient, removed by the patient in the removeWebhook row. */
   readonly channelId: string;
+  /** A demo patient in us-ma none of the other rows use, erased by officer-miller in the erasePatient row. */
+  readonly erasable: string;
 }
 
 interface Case {
@@ -164,6 +166,7 @@ const RELATIONSHIP_FIELDS = 'id patientId organisationId status';
 const ISSUE_CODE = 'mutation Issue { issueAccessCode(validMinutes: 15) { id code state } }';
 const OPEN_CARE = `mutation Open($p: ID!, $c: String!) { openCareRelationship(patientId: $p, accessCode: $c) { ${RELATIONSHIP_FIELDS} } }`;
 const END_CARE = `mutation End($id: ID!) { endCareRelationship(relationshipId: $id) { ${RELATIONSHIP_FIELDS} } }`;
+const ERASE = 'mutation Erase($p: ID!, $ref: String) { erasePatient(patientId: $p, requestReference: $ref) { basis } }';
 const MY_CARE = `query MyCare { myCareRelationships { ${RELATIONSHIP_FIELDS} } }`;
 const MY_CODES = 'query MyCodes { myAccessCodes { id code state } }';
 const CHANNEL_FIELDS = 'id url everyAccess';
@@ -518,6 +521,40 @@ const ROWS: readonly Row[] = [
       { as: 'auditor', expect: 'FORBIDDEN' },
       { as: 'integration', expect: 'FORBIDDEN' },
       { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+    ],
+  },
+  {
+    operation: 'erasePatient',
+    query: ERASE,
+    variables: (f) => ({ p: f.patient, ref: 'DSR-7' }),
+    state: async () => [await consentsOf('patient'), await careOf('patient')],
+    cases: [
+      { as: 'otherPatient', expect: 'FORBIDDEN', note: "the patient's data" },
+      {
+        as: 'patient',
+        expect: 'FORBIDDEN',
+        note: "another patient's data",
+        variables: (f) => ({ p: f.otherPatient }),
+      },
+      { as: 'clinician', expect: 'FORBIDDEN' },
+      {
+        as: 'officer',
+        expect: 'FORBIDDEN',
+        note: 'the patient is in no region of the DE officer',
+        variables: (f) => ({ p: f.erasable, ref: 'DSR-7' }),
+      },
+      { as: 'auditor', expect: 'FORBIDDEN' },
+      { as: 'integration', expect: 'FORBIDDEN' },
+      { as: 'anonymous', expect: 'UNAUTHENTICATED' },
+      {
+        as: 'officerUS',
+        expect: 'ALLOWED',
+        note: 'a US-MA patient, on a verified request',
+        variables: (f) => ({ p: f.erasable, ref: 'DSR-7' }),
+        check: (value) => {
+          expect(value).toMatchObject({ basis: 'verified_request:DSR-7' });
+        },
+      },
     ],
   },
   {
@@ -1123,7 +1160,11 @@ describe('authorization matrix: every operation × every role', () => {
     tokens.set('patient', await t.token(patient.name));
     tokens.set('otherPatient', await t.token(other.name));
 
-    const partial = { patient: patient.patientId!, otherPatient: other.patientId! } as Fixtures;
+    const erasable = t.demo.patients.find(
+      (p) =>
+        p.locations.every((l) => l.region === 'us-ma') && ![patient.patientId, other.patientId].includes(p.globalId),
+    )!.globalId;
+    const partial = { patient: patient.patientId!, otherPatient: other.patientId!, erasable } as Fixtures;
     fixtures = partial;
     const consentId = (await as<{ grantConsent: ConsentData }>('patient', GRANT, { input: GRANT_INPUT })).grantConsent
       .id;

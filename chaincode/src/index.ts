@@ -17,12 +17,13 @@ export { canonicalJson } from './ledger/canonical-json.js';
 export { contextFor, type LedgerIdentity, type LedgerKV, type LedgerStub } from './ledger/ledger-context.js';
 export {
   MAX_INDEX_ENTRIES,
+  PATIENT_ERASED_EVENT,
   PatientContract,
   type PatientState,
   type PatientStateCare,
   type PatientStateConsent,
 } from './patient/patient-contract.js';
-export type { ConsentKind } from './patient/patient-records.js';
+export type { ConsentKind, PatientErasure } from './patient/patient-records.js';
 export { POLICY_ACTIVATED_EVENT, PolicyContract } from './policy/policy-contract.js';
 export type { PolicyEvent, PolicyStatus, PolicyVersion } from './policy/policy-records.js';
 

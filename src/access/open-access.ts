@@ -36,6 +36,8 @@ import { PatientIndexCheck } from './records/patient-index-check.js';
 import { SealedBox } from '../cache/sealed-box.js';
 import { NotificationService } from './notify/notification-service.js';
 import { WebhookDispatcher } from './notify/webhook-dispatcher.js';
+import { PatientKeys } from './patient-keys.js';
+import { ErasureService } from './erasure/erasure-service.js';
 
 /** Patients whose ledger-verified jurisdictions are remembered for a ledger outage. */
 const VERIFIED_PATIENTS = 10_000;
@@ -52,6 +54,8 @@ export interface AccessOptions {
   readonly logger: Logger;
   /** Display names of the known organisations, by id. */
   readonly organisationNames: ReadonlyMap<string, string>;
+  /** The patients' own keys (audit commitments, cache boxes); one per gateway. */
+  readonly patientKeys?: PatientKeys;
 }
 
 /** The access services, and how to anchor the audit log's pending events. */
@@ -152,10 +156,12 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
   });
   await bootstrapPolicies(policies, shipped, o.logger);
   const auditChain = openAuditChain(o);
+  const keys = o.patientKeys ?? new PatientKeys(stores.control.patientKeys);
   const audit = new AuditService({
     log: stores.control.auditLog,
     integrity: auditChain,
     maxPageSize: config.limits.maxPageSize,
+    commitment: async (patientId) => (await keys.find(patientId))?.commitment ?? null,
     onDecision: (outcome, breakGlass) => {
       metrics.decision(outcome, breakGlass);
     },
@@ -207,10 +213,35 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
   });
   const anchorAudit = (): Promise<AnchoredAuditBatch | null> =>
     anchorAuditBatch(stores.control.auditLog, ledger, GATEWAY_ACTOR);
+  const jurisdictionOf = new Map(config.regions.map((r) => [r.id, r.jurisdiction]));
+  const erasures = new ErasureService({
+    store: stores.control.erasures,
+    control: stores.control,
+    regions: stores.stores,
+    ledger,
+    actor: GATEWAY_ACTOR,
+    keys,
+    jurisdictions: jurisdictionOf,
+    retentionYears: async (jurisdiction) => {
+      const active = await policies.active();
+      const resolved = resolvePolicy(
+        jurisdiction,
+        active.policies.map((p) => p.document),
+      );
+      if (active.violations.length > 0 || !resolved.ok) {
+        throw new MeridianError(
+          'INTEGRITY_VIOLATION',
+          `No verified policy governs ${jurisdiction}, so the audit retention is unknown; the erasure stays pending and is finished once one does.`,
+        );
+      }
+      return resolved.policy.auditRetentionYears;
+    },
+  });
   const services: Services = {
     records: openRecords(o, { policies, consents, care, audit }),
     consents,
     care,
+    erasures,
     notifications,
     audit,
     auditChain,

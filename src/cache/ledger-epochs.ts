@@ -24,7 +24,13 @@ export interface LedgerEpochsOptions {
   readonly maxRetryMs?: number;
 }
 
-const EVENTS = new Set(['ConsentRecorded', 'ConsentRevoked', 'CareRelationshipChanged', 'PolicyActivated']);
+const EVENTS = new Set([
+  'ConsentRecorded',
+  'ConsentRevoked',
+  'CareRelationshipChanged',
+  'PatientErased',
+  'PolicyActivated',
+]);
 
 /**
  * The epochs cached entries are keyed by. Every grant, revocation and activation moves an

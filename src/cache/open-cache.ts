@@ -30,6 +30,8 @@ export interface OpenCacheOptions {
   readonly actor: LedgerActor;
   readonly logger: Logger;
   readonly onLookup?: (kind: string, result: CacheResult) => void;
+  /** The box of what is cached for one patient, under their own key. */
+  readonly patientBox?: (patientId: string) => Promise<SealedBox | null>;
 }
 
 /** The key cached content is sealed with: configured, or (development and test) kept in the data folder. */
@@ -76,6 +78,7 @@ export async function openCache(o: Readonly<OpenCacheOptions>): Promise<GatewayC
     ttlMs: config.cache.ttlMs,
     prefix: config.cache.prefix,
     ...(o.onLookup ? { onLookup: o.onLookup } : {}),
+    ...(o.patientBox ? { patientBox: o.patientBox } : {}),
   });
   let checkpointFile = '';
   const epochs = new LedgerEpochs({

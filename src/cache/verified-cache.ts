@@ -16,6 +16,11 @@ export interface VerifiedCacheOptions {
   readonly prefix: string;
   readonly onLookup?: (kind: string, result: CacheResult) => void;
   readonly onStoreError?: (err: unknown) => void;
+  /**
+   * The box of what is cached for one patient (their own key's); null when they have none.
+   * Once their key is gone (erasure), nothing cached for them opens again: crypto-shredding.
+   */
+  readonly patientBox?: (patientId: string) => Promise<SealedBox | null>;
 }
 
 /**
@@ -34,12 +39,14 @@ export class VerifiedCache {
   /**
    * The value under `kind` and `parts`, else `load()`'s (stored when `cacheable`). `parts`
    * null bypasses the cache: the caller cannot tell whether an entry would still be current.
+   * An entry about one patient (`patient`) is sealed in that patient's own box.
    */
   async through<T>(
     kind: string,
     parts: readonly (string | number)[] | null,
     load: () => Promise<T>,
     cacheable: (value: T) => boolean = () => true,
+    patient?: string,
   ): Promise<T> {
     if (parts === null || this.#o.ttlMs === 0) {
       this.#o.onLookup?.(kind, 'bypass');
@@ -49,7 +56,9 @@ export class VerifiedCache {
     const pending = this.#inflight.get(key) as Promise<T> | undefined;
     if (pending !== undefined) return pending;
     const lookup = traced('cache lookup', { 'meridian.cache.kind': kind }, (span) =>
-      this.#lookup(kind, key, load, cacheable, (result) => span?.setAttribute('meridian.cache.result', result)),
+      this.#lookup(kind, key, load, cacheable, patient, (result) =>
+        span?.setAttribute('meridian.cache.result', result),
+      ),
     ).finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, lookup);
     return lookup;
@@ -60,12 +69,15 @@ export class VerifiedCache {
     key: string,
     load: () => Promise<T>,
     cacheable: (value: T) => boolean,
+    patient: string | undefined,
     found: (result: CacheResult) => void,
   ): Promise<T> {
     let failed = false;
+    let box = this.#o.box;
     try {
+      if (patient !== undefined) box = (await this.#o.patientBox?.(patient)) ?? box;
       const sealed = await this.#o.store.get(key);
-      const plain = sealed && this.#o.box.open(sealed, key);
+      const plain = sealed && box.open(sealed, key);
       if (plain) {
         found('hit');
         this.#o.onLookup?.(kind, 'hit');
@@ -79,7 +91,7 @@ export class VerifiedCache {
     this.#o.onLookup?.(kind, failed ? 'error' : 'miss');
     const value = await load();
     if (!failed && cacheable(value)) {
-      const sealed = this.#o.box.seal(serialize(value), key);
+      const sealed = box.seal(serialize(value), key);
       await this.#o.store.set(key, sealed, this.#o.ttlMs).catch((err: unknown) => this.#o.onStoreError?.(err));
     }
     return value;

@@ -65,8 +65,14 @@ export interface NewAuditEvent {
   /** The decision id a disclosure receipt names. */
   readonly id: string;
   readonly at: Date;
-  /** Global (pseudonymous) patient id, as asked for. */
+  /** Global (pseudonymous) patient id, as asked for; `erased:<erasure id>` once the patient's data was erased. */
   readonly patientId: string;
+  /**
+   * The patient id's commitment under the patient's own key (`patientCommitment`): chained in
+   * place of the id, so the id can be erased without breaking the chain. Absent or null: the id
+   * itself is chained (an id that names no patient, or an event from before patient keys).
+   */
+  readonly patientCommitment?: string | null;
   readonly requesterOrg: string;
   readonly requesterSubject: string;
   readonly requesterJurisdiction: string;
@@ -92,20 +98,26 @@ export interface AuditEvent extends NewAuditEvent {
 /** The `prevHash` of the first event of a chain. */
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** The prefix of the patient id of an event whose patient's data was erased. */
+export const ERASED_PATIENT_PREFIX = 'erased:';
+
 /**
  * The hash that chains an event to its predecessor: sha256 of the canonical JSON of every
  * field the decision fixed, and the previous hash. Sequence number, ledger batch and review
- * fields are left out: they are assigned or change after the decision.
+ * fields are left out: they are assigned or change after the decision. The patient enters as
+ * their commitment where the event has one, else as the id.
  */
 export function auditEventHash(
   event: NewAuditEvent & { readonly prevHash: string },
   scheme: HashScheme = 'jcs',
 ): string {
+  const patient =
+    event.patientCommitment != null ? { patientCommitment: event.patientCommitment } : { patientId: event.patientId };
   return contentHash(
     {
       id: event.id,
       at: event.at.toISOString(),
-      patientId: event.patientId,
+      ...patient,
       requesterOrg: event.requesterOrg,
       requesterSubject: event.requesterSubject,
       requesterJurisdiction: event.requesterJurisdiction,

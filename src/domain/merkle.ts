@@ -51,6 +51,12 @@ export function merkleRoot(leaves: readonly string[]): string {
   return subtreeRoot(leaves.map(leafHash), 0, leaves.length).toString('hex');
 }
 
+/** The root of a batch given its leaves' hashes (`leafHash`), hex-encoded. */
+export function merkleRootOfLeafHashes(hashes: readonly Buffer[]): string {
+  if (hashes.length === 0) return sha256().toString('hex');
+  return subtreeRoot(hashes, 0, hashes.length).toString('hex');
+}
+
 /** The inclusion proof of leaves[index]. */
 export function inclusionProof(leaves: readonly string[], index: number): InclusionProof {
   if (!Number.isInteger(index) || index < 0 || index >= leaves.length) {

@@ -52,3 +52,36 @@ export function anchorTree(entries: readonly AnchorEntry[]): AnchorTree {
 export function anchorEntryOf(record: Pick<StoredRecord, 'resourceType' | 'resourceId' | 'contentHash'>): AnchorEntry {
   return { key: recordKey(record), contentHash: record.contentHash };
 }
+
+/** The key an erased record's anchor row keeps (with its leaf index): it names no record. */
+export const ERASED_KEY_PREFIX = 'erased:';
+
+/** One stored leaf of a batch: an entry, or only its leaf hash once its record was erased. */
+export interface BatchLeaf extends AnchorEntry {
+  readonly leafIndex: number;
+  /** Hex; set (and `key` is `erased:<leaf index>`) when the record was erased. */
+  readonly leafHash: string | null;
+}
+
+/**
+ * The leaf hashes of a batch's stored leaves in tree order, or null when they cannot be the
+ * leaves of an anchored batch: positions not 0..n-1, or the entries still named not in strictly
+ * ascending key order (as `anchorTree` sorts them).
+ */
+export function batchLeafHashes(leaves: readonly BatchLeaf[]): Buffer[] | null {
+  const ordered = [...leaves].sort((a, b) => a.leafIndex - b.leafIndex);
+  let previous: string | null = null;
+  const hashes: Buffer[] = [];
+  for (const [i, leaf] of ordered.entries()) {
+    if (leaf.leafIndex !== i) return null;
+    if (leaf.leafHash !== null) {
+      if (leaf.key !== `${ERASED_KEY_PREFIX}${i}` || !/^[0-9a-f]{64}$/.test(leaf.leafHash)) return null;
+      hashes.push(Buffer.from(leaf.leafHash, 'hex'));
+      continue;
+    }
+    if (previous !== null && !(previous < leaf.key)) return null;
+    previous = leaf.key;
+    hashes.push(anchorLeafHash(leaf));
+  }
+  return hashes;
+}

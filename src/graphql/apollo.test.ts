@@ -1,4 +1,5 @@
 import type { NotificationService } from '../access/notify/notification-service.js';
+import type { ErasureService } from '../access/erasure/erasure-service.js';
 import type { CareService } from '../access/care/care-service.js';
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ function contextWith(records: Partial<RecordService>): GraphQLContext {
       records: records as RecordService,
       consents: {} as ConsentService,
       care: {} as CareService,
+      erasures: {} as ErasureService,
       notifications: {} as NotificationService,
       audit: {} as AuditService,
       auditChain: {} as AuditChainVerifier,

@@ -1,4 +1,5 @@
 import type { CareService } from '../access/care/care-service.js';
+import type { ErasureService } from '../access/erasure/erasure-service.js';
 import type { NotificationService } from '../access/notify/notification-service.js';
 import type { Logger } from 'pino';
 import { MeridianError } from '../domain/errors.js';
@@ -19,6 +20,7 @@ export interface Services {
   readonly records: RecordService;
   readonly consents: ConsentService;
   readonly care: CareService;
+  readonly erasures: ErasureService;
   /** The patients' webhooks and notifications. */
   readonly notifications: NotificationService;
   readonly audit: AuditService;

@@ -4,6 +4,7 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { AccessLogResolver } from './resolvers/access-log.resolver.js';
 import { AuditChainResolver } from './resolvers/audit-chain.resolver.js';
 import { CareResolver } from './resolvers/care.resolver.js';
+import { ErasureResolver } from './resolvers/erasure.resolver.js';
 import { ConsentResolver } from './resolvers/consent.resolver.js';
 import { DisclosureResolver } from './resolvers/disclosure.resolver.js';
 import { ImportResolver } from './resolvers/import.resolver.js';
@@ -30,6 +31,7 @@ export function buildMeridianSchema(): Promise<GraphQLSchema> {
       MeResolver,
       ConsentResolver,
       CareResolver,
+      ErasureResolver,
       NotificationResolver,
       AccessLogResolver,
       AuditChainResolver,

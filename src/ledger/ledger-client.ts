@@ -5,6 +5,7 @@ import type {
   ConsentEvent,
   ConsentKind,
   ConsentRecord,
+  PatientErasure,
   PatientState,
   PolicyEvent,
   PolicyVersion,
@@ -102,6 +103,14 @@ export class LedgerClient {
   /** The patient's index entries, consent set (each with its anchor) and epochs, in one read. */
   getPatientState(actor: LedgerActor, patientRef: string): Promise<PatientState> {
     return this.#evaluate(actor, 'patient:getPatientState', [patientRef]);
+  }
+
+  /**
+   * Erases the patient's anchors (gateway only, once): index entries vacated, consents revoked,
+   * care ended, the erasure recorded; moves the patient's epoch. CONFLICT when already erased.
+   */
+  erasePatient(actor: LedgerActor, patientRef: string, erasureId: string): Promise<Anchored<PatientErasure>> {
+    return this.#submit(actor, 'patient:erasePatient', [patientRef, erasureId]);
   }
 
   /** `reason` is a code such as `patient_request`, never free text. */

@@ -211,17 +211,18 @@ export class PrismaAuditLog implements AuditLog {
       WITH head AS (
         SELECT chain FROM chain_heads WHERE chain = ${AUDIT_CHAIN} AND hash = ${head} FOR UPDATE
       ), ins AS (
-        INSERT INTO audit_events (id, at, patient_id, requester_org, requester_subject, requester_jurisdiction,
-          purpose, operation, outcome, break_glass, body, prev_hash, hash)
-        SELECT id, at::timestamptz, patient_id, requester_org, requester_subject, requester_jurisdiction,
-          purpose, operation, outcome, break_glass, body::jsonb, prev_hash, hash
+        INSERT INTO audit_events (id, at, patient_id, patient_commitment, requester_org, requester_subject,
+          requester_jurisdiction, purpose, operation, outcome, break_glass, body, prev_hash, hash)
+        SELECT id, at::timestamptz, patient_id, patient_commitment, requester_org, requester_subject,
+          requester_jurisdiction, purpose, operation, outcome, break_glass, body::jsonb, prev_hash, hash
         FROM unnest(
           ${col((r) => r.id)}::text[], ${col((r) => r.at.toISOString())}::text[], ${col((r) => r.patientId)}::text[],
+          ${col((r) => r.patientCommitment ?? null)}::text[],
           ${col((r) => r.requesterOrg)}::text[], ${col((r) => r.requesterSubject)}::text[],
           ${col((r) => r.requesterJurisdiction)}::text[], ${col((r) => r.purpose)}::text[],
           ${col((r) => r.operation)}::text[], ${col((r) => r.outcome)}::text[], ${col((r) => r.breakGlass)}::boolean[],
           ${col((r) => JSON.stringify(r.body))}::text[], ${col((r) => r.prevHash)}::text[], ${col((r) => r.hash)}::text[]
-        ) WITH ORDINALITY AS r(id, at, patient_id, requester_org, requester_subject, requester_jurisdiction,
+        ) WITH ORDINALITY AS r(id, at, patient_id, patient_commitment, requester_org, requester_subject, requester_jurisdiction,
           purpose, operation, outcome, break_glass, body, prev_hash, hash, ord)
         WHERE EXISTS (SELECT 1 FROM head)
         ORDER BY ord
@@ -490,6 +491,7 @@ interface AuditEventSql {
   id: string;
   at: Date;
   patient_id: string;
+  patient_commitment: string | null;
   requester_org: string;
   requester_subject: string;
   requester_jurisdiction: string;
@@ -511,6 +513,7 @@ function fromSqlRow(row: AuditEventSql): AuditEvent {
     id: row.id,
     at: row.at,
     patientId: row.patient_id,
+    patientCommitment: row.patient_commitment,
     requesterOrg: row.requester_org,
     requesterSubject: row.requester_subject,
     requesterJurisdiction: row.requester_jurisdiction,
@@ -540,6 +543,7 @@ function fromRow(row: AuditEventRow): AuditEvent {
     id: row.id,
     at: row.at,
     patientId: row.patientId,
+    patientCommitment: row.patientCommitment,
     requesterOrg: row.requesterOrg,
     requesterSubject: row.requesterSubject,
     requesterJurisdiction: row.requesterJurisdiction,

@@ -7,6 +7,8 @@ import { PrismaConsentRepository, type ConsentRepository } from './consent-repos
 import type { Database } from './database.js';
 import { PrismaNotificationStore, type NotificationStore } from './notification-store.js';
 import { PatientIndex } from './patient-index.js';
+import type { PatientKeyStore } from '../access/patient-keys.js';
+import { PrismaErasureStore, type ErasureStore } from './erasure-store.js';
 import { PrismaPolicyRepository, type PolicyRepository } from './policy-repository.js';
 
 export interface Organisation {
@@ -51,6 +53,10 @@ export interface ControlPlane {
   readonly chainHeads: ChainHeadStore;
   /** The master patient index's identifiers, reviews and history; its one writer (`apply`). */
   readonly patientIndex: PatientIndex;
+  /** Each patient's own secret, given when the index first places them. */
+  readonly patientKeys: PatientKeyStore;
+  /** Erasures of patients' data, and the control plane's part of each. */
+  readonly erasures: ErasureStore;
   organisation(id: string): Promise<Organisation | null>;
   organisations(): Promise<Organisation[]>;
   upsertOrganisations(orgs: readonly Organisation[]): Promise<void>;
@@ -77,6 +83,8 @@ export class PrismaControlPlane implements ControlPlane {
   readonly auditLog: AuditLog;
   readonly chainHeads: ChainHeadStore;
   readonly patientIndex: PatientIndex;
+  readonly patientKeys: PatientKeyStore;
+  readonly erasures: ErasureStore;
 
   constructor(db: Database, options: Readonly<PrismaAuditLogOptions> = {}) {
     this.#prisma = new PrismaClient({ adapter: db.adapter() });
@@ -87,6 +95,11 @@ export class PrismaControlPlane implements ControlPlane {
     this.policies = new PrismaPolicyRepository(this.#prisma);
     this.auditLog = new PrismaAuditLog(this.#prisma, options);
     this.chainHeads = new ChainHeadStore(this.#prisma);
+    this.erasures = new PrismaErasureStore(this.#prisma);
+    this.patientKeys = {
+      secret: async (globalId) =>
+        (await this.#prisma.patientKey.findUnique({ where: { globalId }, select: { secret: true } }))?.secret ?? null,
+    };
   }
 
   organisation(id: string): Promise<Organisation | null> {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '../generated/control/client.js';
 import { badInput } from '../domain/errors.js';
 
@@ -86,6 +86,20 @@ interface MergeBody {
 }
 
 type Tx = Prisma.TransactionClient;
+
+/**
+ * Gives each patient without one their own secret (32 random bytes), in the transaction that
+ * first places them in the index: what their audit commitments and cache entries are keyed by.
+ */
+async function ensureKeys(tx: Tx, globalIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(globalIds)];
+  if (ids.length === 0) return;
+  const secrets = ids.map(() => randomBytes(32).toString('hex'));
+  await tx.$executeRaw`
+    INSERT INTO patient_keys (global_id, secret)
+    SELECT * FROM unnest(${ids}::text[], ${secrets}::text[])
+    ON CONFLICT (global_id) DO NOTHING`;
+}
 
 /** The master patient index on the control-plane database. */
 export class PatientIndex {
@@ -177,6 +191,7 @@ async function link(tx: Tx, change: Extract<PatientIndexChange, { kind: 'link' }
   if (existing !== null && existing.globalId !== globalId)
     throw badInput(`Patient/${location.localId} in ${location.region} is already linked to ${existing.globalId}`);
   if (existing === null) await tx.patientLocation.create({ data: { globalId, ...location } });
+  await ensureKeys(tx, [globalId]);
   const hashes = [
     ...(change.identifierHashes ?? []),
     ...(change.demographicHash ? [DEMOGRAPHIC + change.demographicHash] : []),
@@ -285,6 +300,10 @@ async function links(tx: Tx, change: Extract<PatientIndexChange, { kind: 'links'
     localId: l.location.localId,
   }));
   const created = await tx.patientLocation.createMany({ data: fresh, skipDuplicates: true });
+  await ensureKeys(
+    tx,
+    fresh.map((l) => l.globalId),
+  );
   const unchanged: AppliedChange = { seq: 0n, patients: [], vacated: [] };
   if (created.count === 0) return unchanged;
   await tx.patientIndexEvent.createMany({

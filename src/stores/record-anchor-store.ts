@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../generated/records/client.js';
-import type { AnchorEntry } from '../domain/record-anchor.js';
+import type { AnchorEntry, BatchLeaf } from '../domain/record-anchor.js';
 
 /** A record's newest anchor: the batch that holds it and the hash the row says was anchored. */
 export interface LatestAnchor extends AnchorEntry {
@@ -32,7 +32,7 @@ export interface RecordAnchorStore {
   /** The newest anchor (highest batch seq) of each key that has one. */
   latest(keys: readonly string[]): Promise<Map<string, LatestAnchor>>;
   /** Every leaf the database holds for a batch, in no particular order; empty for an unknown batch. */
-  batchEntries(batchId: string): Promise<AnchorEntry[]>;
+  batchEntries(batchId: string): Promise<BatchLeaf[]>;
   /** Records a committed batch and its leaves in one transaction. */
   saveBatch(batch: AnchorBatchRow): Promise<void>;
   /** Up to `limit` records without any anchor whose keys sort after `afterKey`, in key order. */
@@ -65,8 +65,11 @@ export class PrismaRecordAnchorStore implements RecordAnchorStore {
     return out;
   }
 
-  batchEntries(batchId: string): Promise<AnchorEntry[]> {
-    return this.#prisma.recordAnchor.findMany({ where: { batchId }, select: { key: true, contentHash: true } });
+  batchEntries(batchId: string): Promise<BatchLeaf[]> {
+    return this.#prisma.recordAnchor.findMany({
+      where: { batchId },
+      select: { key: true, contentHash: true, leafIndex: true, leafHash: true },
+    });
   }
 
   async saveBatch(batch: AnchorBatchRow): Promise<void> {

@@ -2,6 +2,7 @@ import { PrismaClient, type Prisma } from '../generated/records/client.js';
 import type { IpsResourceType, SensitivityLabel } from '../domain/fhir.js';
 import type { CensusRow } from '../domain/patient-index.js';
 import { recordKey, type RecordQuery, type StoredRecord } from '../domain/record.js';
+import { anchorLeafHash, ERASED_KEY_PREFIX } from '../domain/record-anchor.js';
 import { connection, type Database } from './database.js';
 import { PrismaRecordAnchorStore } from './record-anchor-store.js';
 import { RegionReader, type RegionReads } from './region-reader.js';
@@ -39,6 +40,13 @@ export interface RecordStore {
   census(patientIds: readonly string[]): Promise<CensusRow[]>;
   /** Writes all records in one transaction: all or nothing. Same key and hash is a no-op. */
   upsertMany(records: readonly Omit<StoredRecord, 'region'>[], options?: UpsertOptions): Promise<UpsertResult>;
+  /**
+   * Erases a patient's records (under any of its local ids) in one transaction: the rows go, and
+   * every anchor of their keys keeps only its leaf hash (key `erased:<leaf index>`), so each
+   * batch still rebuilds the root the ledger holds and other records in it still verify.
+   * Returns how many records went; idempotent.
+   */
+  erasePatient(patientIds: readonly string[]): Promise<number>;
   count(): Promise<number>;
   /** Throws when the database cannot answer. */
   ping(): Promise<void>;
@@ -134,6 +142,28 @@ export class PrismaRecordStore implements RecordStore {
         return { inserted: fresh.length, updated, unchanged };
       },
       { timeout: 600_000, maxWait: 30_000 },
+    );
+  }
+
+  erasePatient(patientIds: readonly string[]): Promise<number> {
+    return this.#prisma.$transaction(
+      async (tx) => {
+        const rows = await tx.record.findMany({ where: { patientId: { in: [...patientIds] } }, select: { key: true } });
+        const keys = rows.map((r) => r.key);
+        const anchors = await tx.recordAnchor.findMany({ where: { key: { in: keys } } });
+        for (const a of anchors) {
+          await tx.recordAnchor.update({
+            where: { batchId_key: { batchId: a.batchId, key: a.key } },
+            data: {
+              key: `${ERASED_KEY_PREFIX}${a.leafIndex}`,
+              contentHash: '',
+              leafHash: anchorLeafHash(a).toString('hex'),
+            },
+          });
+        }
+        return (await tx.record.deleteMany({ where: { key: { in: keys } } })).count;
+      },
+      { timeout: 120_000, maxWait: 30_000 },
     );
   }
 

@@ -8,6 +8,7 @@ import { getRecord, putRecord } from '../ledger/record-store.js';
 import { revocationRight } from '../consent/revocation-rights.js';
 import * as arg from '../validation/arguments.js';
 import { CARE, careKey, PATIENT_CARE, patientCareKey, type CareRecord } from './care-records.js';
+import { assertNotErased } from '../patient/patient-records.js';
 
 /** Chaincode event emitted when a care relationship opens or ends; caches listen for it. */
 export const CARE_CHANGED_EVENT = 'CareRelationshipChanged';
@@ -42,6 +43,7 @@ export class CareContract extends Contract {
     const until = arg.isoTime('expiresAt', expiresAt);
     const { stub, identity } = ledgerOf(ctx);
     if (invokerOf(identity).role !== 'gateway') throw forbidden('only a gateway records a care relationship');
+    await assertNotErased(stub, patient);
     const at = txTime(stub);
     const now = Date.parse(at);
     if (until <= now || until - now > MAX_EPISODE_MS) {

@@ -10,6 +10,7 @@ import * as arg from '../validation/arguments.js';
 import { CONSENT, CONSENT_EVENT, consentKey, type ConsentRecord } from './consent-records.js';
 import { revocationRight } from './revocation-rights.js';
 import { PATIENT_CONSENT, patientConsentKey } from '../patient/patient-records.js';
+import { assertNotErased } from '../patient/patient-records.js';
 
 /** Chaincode event emitted when a consent is revoked; caches listen for it. */
 export const CONSENT_REVOKED_EVENT = 'ConsentRevoked';
@@ -45,6 +46,7 @@ export class ConsentContract extends Contract {
     const k = arg.consentKind('kind', kind === undefined || kind === '' ? 'permit' : kind);
     const { stub, identity } = ledgerOf(ctx);
 
+    await assertNotErased(stub, patient);
     const key = consentKey(stub, id);
     if (await getRecord<ConsentRecord>(stub, key)) throw conflict(`consent ${id} is already recorded`);
     const at = txTime(stub);

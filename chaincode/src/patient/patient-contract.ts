@@ -1,14 +1,17 @@
+import { createHash } from 'node:crypto';
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { forbidden, invalidArgument } from '../errors.js';
+import { conflict, forbidden, invalidArgument } from '../errors.js';
 import { invokerOf } from '../identity/invoker.js';
-import { canonicalJson } from '../ledger/canonical-json.js';
+import { canonicalBytes, canonicalJson } from '../ledger/canonical-json.js';
 import { POLICY_SCOPE, bumpEpoch, patientScope, readEpoch } from '../ledger/epochs.js';
-import { ledgerOf } from '../ledger/ledger-context.js';
+import { ledgerOf, txTime } from '../ledger/ledger-context.js';
 import { getRecord, listRecords, putRecord } from '../ledger/record-store.js';
 import type { ConsentRecord, ConsentStatus } from '../consent/consent-records.js';
-import { consentKey } from '../consent/consent-records.js';
+import { CONSENT, CONSENT_EVENT, consentKey } from '../consent/consent-records.js';
+import { appendHistory } from '../ledger/history.js';
 import * as arg from '../validation/arguments.js';
 import {
+  CARE,
   careKey,
   PATIENT_CARE,
   type CareRecord,
@@ -16,8 +19,12 @@ import {
   type PatientCareEntry,
 } from '../care/care-records.js';
 import {
+  assertNotErased,
+  erasureOf,
   PATIENT_CONSENT,
+  PATIENT_ERASURE,
   PATIENT_LOCATION,
+  patientErasureKey,
   patientLocationKey,
   type ConsentKind,
   type PatientConsentEntry,
@@ -26,6 +33,11 @@ import {
 
 /** Most index entries one transaction takes. */
 export const MAX_INDEX_ENTRIES = 1000;
+
+/** Emitted when a patient's data is erased: every gateway drops what it holds for the patient. */
+export const PATIENT_ERASED_EVENT = 'PatientErased';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** A consent of the patient's set, with its anchor as it stands. */
 export interface PatientStateConsent {
@@ -53,6 +65,8 @@ export interface PatientState {
   readonly consentSet: readonly PatientStateConsent[];
   readonly careSet: readonly PatientStateCare[];
   readonly locations: readonly Omit<PatientLocationEntry, 'patientRef'>[];
+  /** Set once the patient's data was erased: no region holds anything of theirs any more. */
+  readonly erasure?: { readonly erasureId: string; readonly erasedAt: string; readonly txId: string };
 }
 
 interface IndexEntry {
@@ -111,6 +125,7 @@ export class PatientContract extends Contract {
     const { stub, identity } = ledgerOf(ctx);
     if (invokerOf(identity).role !== 'gateway') throw forbidden('only a gateway writes the patient index');
     const txId = stub.getTxID();
+    for (const p of new Set(list.map((e) => e.patientRef))) await assertNotErased(stub, p);
     for (const e of list) {
       await putRecord(stub, PATIENT_LOCATION, patientLocationKey(stub, e.patientRef, e.region), { ...e, txId });
     }
@@ -140,6 +155,7 @@ export class PatientContract extends Contract {
     const locations = (await listRecords<PatientLocationEntry>(stub, PATIENT_LOCATION.type, [patient])).map(
       ({ patientRef: _omit, ...rest }) => rest,
     );
+    const erased = await erasureOf(stub, patient);
     const state: PatientState = {
       patientRef: patient,
       consents: await readEpoch(stub, patientScope(patient)),
@@ -147,7 +163,61 @@ export class PatientContract extends Contract {
       consentSet,
       careSet,
       locations,
+      ...(erased ? { erasure: { erasureId: erased.erasureId, erasedAt: erased.erasedAt, txId: erased.txId } } : {}),
     };
     return canonicalJson(state);
+  }
+
+  /**
+   * Erases what the ledger says of a patient (gateway only, once): every index entry becomes
+   * the entry of no local id and no records, every active consent is revoked and every open
+   * care relationship ended, and the erasure is recorded, so nothing is disclosed or anchored
+   * for the patient again. What stays are hashes under the pseudonymous id.
+   */
+  @Transaction()
+  @Returns('string')
+  async erasePatient(ctx: Context, patientRef: string, erasureId: string): Promise<string> {
+    const patient = arg.patientRef('patientRef', patientRef);
+    const id = arg.recordId('erasureId', erasureId);
+    const { stub, identity } = ledgerOf(ctx);
+    if (invokerOf(identity).role !== 'gateway') throw forbidden("only a gateway erases a patient's anchors");
+    const earlier = await erasureOf(stub, patient);
+    if (earlier !== undefined) throw conflict(`the data of patient ${patient} was already erased (${earlier.erasureId})`);
+    const at = txTime(stub);
+    const txId = stub.getTxID();
+    for (const l of await listRecords<PatientLocationEntry>(stub, PATIENT_LOCATION.type, [patient])) {
+      // As vacatedLocation and censusDigest([]) make them (src/domain/patient-index.ts).
+      const vacated = { ...l, location: sha256(`meridian.location\n${patient}\n${l.region}\n`) };
+      const entry = { ...vacated, records: sha256('meridian.census\n'), recordCount: 0, txId };
+      await putRecord(stub, PATIENT_LOCATION, patientLocationKey(stub, patient, l.region), entry);
+    }
+    for (const e of await listRecords<PatientConsentEntry>(stub, PATIENT_CONSENT.type, [patient])) {
+      const c = await getRecord<ConsentRecord>(stub, consentKey(stub, e.consentId));
+      if (c?.status === 'active') {
+        await putRecord(stub, CONSENT, consentKey(stub, e.consentId), { ...c, status: 'revoked', revokedAt: at });
+        await appendHistory(stub, CONSENT_EVENT, e.consentId, {
+          action: 'revoked',
+          consentId: e.consentId,
+          patientRef: patient,
+          hash: c.hash,
+          version: c.version,
+          actorMsp: identity.getMSPID(),
+          reason: 'erasure',
+          at,
+          txId,
+        });
+      }
+    }
+    for (const e of await listRecords<PatientCareEntry>(stub, PATIENT_CARE.type, [patient])) {
+      const c = await getRecord<CareRecord>(stub, careKey(stub, e.relationshipId));
+      if (c?.status === 'open') {
+        await putRecord(stub, CARE, careKey(stub, e.relationshipId), { ...c, status: 'ended', endedAt: at, endTxId: txId });
+      }
+    }
+    const erasure = { patientRef: patient, erasureId: id, erasedAt: at, txId };
+    await putRecord(stub, PATIENT_ERASURE, patientErasureKey(stub, patient), erasure);
+    const epoch = await bumpEpoch(stub, patientScope(patient));
+    stub.setEvent(PATIENT_ERASED_EVENT, canonicalBytes({ patientRef: patient, epoch }));
+    return canonicalJson(erasure);
   }
 }

@@ -1,4 +1,6 @@
+import { forbidden } from '../errors.js';
 import type { LedgerStub } from '../ledger/ledger-context.js';
+import { getRecord } from '../ledger/record-store.js';
 import type { RecordSchema } from '../validation/payload-guard.js';
 
 /** Whether a consent permits or objects: a missing objection widens a disclosure, a missing permit narrows it. */
@@ -41,4 +43,35 @@ export function patientConsentKey(stub: LedgerStub, patientRef: string, consentI
 
 export function patientLocationKey(stub: LedgerStub, patientRef: string, region: string): string {
   return stub.createCompositeKey(PATIENT_LOCATION.type, [patientRef, region]);
+}
+
+/**
+ * That a patient's data was erased (GDPR art. 17): the erasure's id and when. Under the
+ * pseudonymous id only; nothing is anchored for the patient after it.
+ */
+export interface PatientErasure {
+  readonly patientRef: string;
+  readonly erasureId: string;
+  readonly erasedAt: string;
+  readonly txId: string;
+}
+
+export const PATIENT_ERASURE: RecordSchema<PatientErasure> = {
+  type: 'meridian.patient.erasure',
+  fields: { patientRef: true, erasureId: true, erasedAt: true, txId: true },
+};
+
+export function patientErasureKey(stub: LedgerStub, patientRef: string): string {
+  return stub.createCompositeKey(PATIENT_ERASURE.type, [patientRef]);
+}
+
+export function erasureOf(stub: LedgerStub, patientRef: string): Promise<PatientErasure | undefined> {
+  return getRecord<PatientErasure>(stub, patientErasureKey(stub, patientRef));
+}
+
+/** Refuses a write for a patient whose data was erased: nothing may be anchored for them again. */
+export async function assertNotErased(stub: LedgerStub, patientRef: string): Promise<void> {
+  if ((await erasureOf(stub, patientRef)) !== undefined) {
+    throw forbidden(`the data of patient ${patientRef} was erased; nothing more is recorded for them`);
+  }
 }

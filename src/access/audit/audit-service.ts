@@ -59,6 +59,8 @@ export interface AuditServiceOptions {
   readonly onDecision?: (outcome: AuditOutcome, breakGlass: boolean) => void;
   /** Checks each page shown against the chain, its checkpoint and the ledger. */
   readonly integrity?: { page(events: readonly AuditEvent[]): Promise<PageIntegrity> };
+  /** The patient's audit commitment (their own key's), chained in place of the id; none for an id that names no patient. */
+  readonly commitment?: (patientId: string) => Promise<string | null>;
 }
 
 /**
@@ -79,11 +81,13 @@ export class AuditService {
   async record(decision: AccessDecision): Promise<DisclosureReceipt> {
     const { principal } = decision;
     const append = { 'meridian.audit.outcome': decision.outcome, 'meridian.operation': decision.operation };
+    const patientCommitment = (await this.#o.commitment?.(decision.patientId)) ?? null;
     const event = await traced('audit append', append, () =>
       this.#o.log.append({
         id: this.#o.newId?.() ?? randomUUID(),
         at: this.#o.now?.() ?? new Date(),
         patientId: decision.patientId,
+        patientCommitment,
         requesterOrg: principal.organisationId,
         requesterSubject: principal.subject,
         requesterJurisdiction: principal.jurisdiction,

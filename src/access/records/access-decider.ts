@@ -167,6 +167,7 @@ export class AccessDecider {
       epochs && [patientId, epochs.consents],
       load,
       (c) => c.violations.length === 0,
+      patientId,
     );
   }
 

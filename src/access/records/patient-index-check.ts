@@ -52,6 +52,8 @@ export class PatientIndexCheck {
   /** @throws LedgerError LEDGER_UNAVAILABLE when the ledger cannot answer and the patient was never verified here. */
   async check(patientId: string, rows: readonly PatientLocation[]): Promise<CheckedIndex> {
     const { state, remembered } = await this.#state(patientId);
+    // Erased: nothing is read, whatever rows an erasure under way has not removed yet.
+    if (state.erasure !== undefined) return { state, remembered, locations: [], violations: [] };
     const anchored = new Map(liveLocations(patientId, state.locations).map((l) => [l.region, l.location]));
     const locations: PatientLocation[] = [];
     const violations: PartialFailure[] = [];

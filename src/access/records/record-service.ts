@@ -423,7 +423,13 @@ export class RecordService {
     const outcomes = await Promise.allSettled(
       readable.map((region) =>
         tracedRegionRead(region.location.region, () =>
-          this.#readRegion(region, queryFor(region.location.region), plan.epochs, censusOf(index, region)),
+          this.#readRegion(
+            region,
+            queryFor(region.location.region),
+            plan.epochs,
+            censusOf(index, region),
+            index.state.patientRef,
+          ),
         ),
       ),
     );
@@ -462,6 +468,7 @@ export class RecordService {
     query: Omit<RecordQuery, 'patientIds'>,
     epochs: Epochs | null,
     census: string | undefined,
+    patientId: string,
   ): Promise<RecordCheck> {
     const reads = slices.map(({ categories, withheldLabels }): RecordQuery => {
       const allowed = query.categories ? categories.filter((c) => query.categories?.includes(c)) : categories;
@@ -485,7 +492,7 @@ export class RecordService {
     };
     if (this.#o.cache === undefined) return load();
     const key = epochs && [location.region, epochs.consents, epochs.policies, census ?? '', JSON.stringify(reads)];
-    return this.#o.cache.through('records', key, load, (checked) => checked.violations.length === 0);
+    return this.#o.cache.through('records', key, load, (checked) => checked.violations.length === 0, patientId);
   }
 
   #readFailure(region: string, err: unknown): PartialFailure {

@@ -1,7 +1,8 @@
 import type { BatchAnchor } from 'meridian-chaincode';
 import { HASH_SCHEMES, contentHash, type HashScheme } from '../../domain/canonical-json.js';
 import { MeridianError } from '../../domain/errors.js';
-import { anchorLeafHash, anchorTree, type AnchorEntry } from '../../domain/record-anchor.js';
+import { anchorLeafHash, batchLeafHashes, type BatchLeaf } from '../../domain/record-anchor.js';
+import { merkleRootOfLeafHashes } from '../../domain/merkle.js';
 import { recordKey, type StoredRecord } from '../../domain/record.js';
 import type { LedgerActor } from '../../ledger/ledger.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
@@ -109,8 +110,8 @@ export class RecordVerifier {
       store.batchEntries(batchId),
       this.#ledgerBatch(store.region, batchId),
     ]);
-    if (anchor === null || !matches(anchor, store.region, entries)) return { ok: false };
-    return { ok: true, leaves: leafSet(entries.map(anchorLeafHash)) };
+    const hashes = anchor === null ? null : leavesOf(anchor, store.region, entries);
+    return hashes === null ? { ok: false } : { ok: true, leaves: leafSet(hashes) };
   }
 
   /** The ledger's record of a batch; null when the ledger has none. */
@@ -133,11 +134,12 @@ export class RecordVerifier {
   }
 }
 
-function matches(anchor: BatchAnchor, region: string, entries: readonly AnchorEntry[]): boolean {
-  if (anchor.kind !== 'records' || anchor.region !== region || anchor.count !== entries.length) return false;
-  try {
-    return anchorTree(entries).merkleRoot === anchor.merkleRoot;
-  } catch {
-    return false; // the same key twice: not a batch the ledger could have anchored
-  }
+/**
+ * The leaf hashes of a batch's stored leaves when they rebuild the root the ledger anchored
+ * (erased records' leaves by their kept hash); null when they do not.
+ */
+function leavesOf(anchor: BatchAnchor, region: string, entries: readonly BatchLeaf[]): Buffer[] | null {
+  if (anchor.kind !== 'records' || anchor.region !== region || anchor.count !== entries.length) return null;
+  const hashes = batchLeafHashes(entries);
+  return hashes !== null && merkleRootOfLeafHashes(hashes) === anchor.merkleRoot ? hashes : null;
 }

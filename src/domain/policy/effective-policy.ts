@@ -65,6 +65,8 @@ export interface EffectivePolicy {
   readonly breakGlass: BreakGlassRule;
   /** How long a care relationship opened under this policy lasts, in days. */
   readonly careEpisodeDays: number;
+  /** Years audit events must be kept (the longest any applied policy asks); 0: none asked. */
+  readonly auditRetentionYears: number;
 }
 
 const REFUSED: EffectivePurpose = {
@@ -171,6 +173,8 @@ function applyOverlay(base: EffectivePolicy, overlay: OverlayPolicyDocument, inF
     crossBorder: tightenCrossBorder(base.crossBorder, overlay.rules.crossBorder),
     breakGlass: tightenBreakGlass(base.breakGlass, overlay.rules.breakGlass),
     careEpisodeDays: Math.min(base.careEpisodeDays, overlay.rules.careRelationships?.episodeDays ?? Infinity),
+    // The law of the overlay may ask for longer, never for less.
+    auditRetentionYears: Math.max(base.auditRetentionYears, overlay.rules.retention?.auditLogYears ?? 0),
   };
 }
 
@@ -204,6 +208,7 @@ export function effectivePolicy(
     crossBorder: { ...root.rules.crossBorder, withinFamily: root.rules.crossBorder.withinFamily ?? 'allow' },
     breakGlass: root.rules.breakGlass,
     careEpisodeDays: root.rules.careRelationships?.episodeDays ?? DEFAULT_EPISODE_DAYS,
+    auditRetentionYears: root.rules.retention?.auditLogYears ?? 0,
   };
   return overlays.reduce<EffectivePolicy>((acc, overlay) => applyOverlay(acc, overlay, inForce), base);
 }

@@ -96,6 +96,13 @@ export interface CareRelationshipRule {
   readonly note?: string;
 }
 
+/** How long records the law requires are kept, e.g. HIPAA 45 CFR 164.316(b)(2): six years. */
+export interface RetentionRule {
+  /** Years an access decision's audit event is kept after it, an erasure of the patient notwithstanding (pseudonymised). */
+  readonly auditLogYears: number;
+  readonly note?: string;
+}
+
 /** The complete rules of a regional (root) policy. */
 export interface PolicyRules {
   readonly consentDefault: ConsentDefault;
@@ -105,6 +112,8 @@ export interface PolicyRules {
   readonly breakGlass: BreakGlassRule;
   /** Absent: episodes of DEFAULT_EPISODE_DAYS. */
   readonly careRelationships?: CareRelationshipRule;
+  /** Absent: no retention period of its own (an overlay may set one). */
+  readonly retention?: RetentionRule;
 }
 
 /** An overlay's rules: any section or entry left out is inherited unchanged. */
@@ -115,6 +124,8 @@ export interface OverlayRules {
   readonly crossBorder?: CrossBorderRule;
   readonly breakGlass?: BreakGlassRule;
   readonly careRelationships?: CareRelationshipRule;
+  /** Absent: no retention period of its own (an overlay may set one). */
+  readonly retention?: RetentionRule;
 }
 
 interface PolicyHeader {

@@ -77,6 +77,11 @@ const careRelationshipRule = z.strictObject({
   note,
 });
 
+const retentionRule = z.strictObject({
+  auditLogYears: z.int().min(0).max(100, 'must be at most 100 years'),
+  note,
+});
+
 const header = {
   format: z.literal(POLICY_FORMAT),
   jurisdiction: jurisdictionCode,
@@ -97,6 +102,7 @@ export const rootPolicySchema = z.strictObject({
     crossBorder: crossBorderRule,
     breakGlass: breakGlassRule,
     careRelationships: careRelationshipRule.optional(),
+    retention: retentionRule.optional(),
   }),
 });
 
@@ -112,6 +118,7 @@ export const overlayPolicySchema = z
       crossBorder: crossBorderRule.optional(),
       breakGlass: breakGlassRule.optional(),
       careRelationships: careRelationshipRule.optional(),
+      retention: retentionRule.optional(),
     }),
   })
   .refine((doc) => doc.extends !== doc.jurisdiction, { path: ['extends'], message: 'a policy cannot extend itself' });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "record_anchors" ADD COLUMN     "leaf_hash" TEXT;
