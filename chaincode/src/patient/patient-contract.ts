@@ -182,7 +182,8 @@ export class PatientContract extends Contract {
     const { stub, identity } = ledgerOf(ctx);
     if (invokerOf(identity).role !== 'gateway') throw forbidden("only a gateway erases a patient's anchors");
     const earlier = await erasureOf(stub, patient);
-    if (earlier !== undefined) throw conflict(`the data of patient ${patient} was already erased (${earlier.erasureId})`);
+    if (earlier !== undefined)
+      throw conflict(`the data of patient ${patient} was already erased (${earlier.erasureId})`);
     const at = txTime(stub);
     const txId = stub.getTxID();
     for (const l of await listRecords<PatientLocationEntry>(stub, PATIENT_LOCATION.type, [patient])) {
@@ -211,7 +212,12 @@ export class PatientContract extends Contract {
     for (const e of await listRecords<PatientCareEntry>(stub, PATIENT_CARE.type, [patient])) {
       const c = await getRecord<CareRecord>(stub, careKey(stub, e.relationshipId));
       if (c?.status === 'open') {
-        await putRecord(stub, CARE, careKey(stub, e.relationshipId), { ...c, status: 'ended', endedAt: at, endTxId: txId });
+        await putRecord(stub, CARE, careKey(stub, e.relationshipId), {
+          ...c,
+          status: 'ended',
+          endedAt: at,
+          endTxId: txId,
+        });
       }
     }
     const erasure = { patientRef: patient, erasureId: id, erasedAt: at, txId };
