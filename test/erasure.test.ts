@@ -198,11 +198,8 @@ describe.skipIf(!HAVE_SAMPLES)("erasing a patient's data", () => {
     expect(opened.length).toBeGreaterThan(0);
     expect(opened.some((plain) => plain.includes(erased.localId))).toBe(true);
 
-    const res = await t.graphql<{ erasePatient: Record<string, unknown> }>(
-      ERASE,
-      { p: erased.globalId },
-      await t.patientToken(erased.globalId),
-    );
+    const patientToken = await t.patientToken(erased.globalId);
+    const res = await t.graphql<{ erasePatient: Record<string, unknown> }>(ERASE, { p: erased.globalId }, patientToken);
     expect(res.errors).toEqual([]);
     const receipt = res.data!.erasePatient;
     expect(receipt).toMatchObject({
@@ -233,6 +230,17 @@ describe.skipIf(!HAVE_SAMPLES)("erasing a patient's data", () => {
       const plain = deployment.open(value, key);
       if (plain !== null) for (const trace of erased.traces) expect(plain.includes(trace)).toBe(false);
     }
+
+    // No export holds the patient either: their own copy of their data has nothing left to give.
+    const exported = await fetch(
+      `${t.gateway.url.replace('/graphql', '/fhir')}/Patient/${erased.globalId}/$everything`,
+      {
+        headers: { authorization: `Bearer ${patientToken}` },
+      },
+    );
+    const body = await exported.text();
+    expect(exported.status).toBeGreaterThanOrEqual(400);
+    for (const trace of erased.traces.slice(1)) expect(body).not.toContain(trace);
 
     // Nothing is disclosed of the patient again; the other patient's receipt and records still verify.
     const after = await summary(erased.globalId);
