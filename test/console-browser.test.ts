@@ -8,7 +8,7 @@ import {
   SCREENSHOTS,
   type Browser,
 } from './support/browser.js';
-import { frenchPatient, startTestGateway, type TestGateway } from './support/gateway.js';
+import { frenchPatient, postGraphQL, startTestGateway, type TestGateway } from './support/gateway.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
 // What a patient and compliance officers notice in the console, in headless Chromium against the
@@ -518,6 +518,38 @@ describeInBrowser('the console in a browser', () => {
     await page.getByRole('row', { name: /EU 2099\.1/ }).waitFor();
     await shoot('officer-activated');
     expect((await history('EU')).find((v) => v.version === '2099.1')?.status).toBe('ACTIVE');
+  });
+
+  it('a patient erases their data after confirming, keeps the receipt, and nothing of theirs is disclosed again', async () => {
+    const french = frenchPatient(t).globalId;
+    // The last test of a patient: any other patient's data stays.
+    const persona = t.demo.personas.find((p) => p.role === 'patient' && p.patientId !== french)!;
+    await signIn(persona.name);
+    await page.getByRole('link', { name: 'Erase my data' }).click();
+    await page.getByRole('heading', { name: 'Erase my data', level: 1 }).waitFor();
+    await expectAccessible();
+    // Asked first; keeping it changes nothing.
+    await page.getByRole('button', { name: 'Erase my data…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Erase all your data?' });
+    await dialog.getByText('This cannot be undone').waitFor();
+    await dialog.getByRole('button', { name: 'Keep it' }).click();
+    await page.getByRole('button', { name: 'Erase my data…' }).click();
+    await shoot('patient-erase-confirmation');
+    await dialog.getByRole('button', { name: 'Erase my data' }).click();
+    await status('Your data was erased. Keep the receipt below.');
+    const receipt = page.getByRole('definition').first();
+    await receipt.waitFor();
+    expect(await page.getByLabel('Erasure receipt').textContent()).toMatch(/(eu-de|eu-fr|us-ma): [1-9]\d*/);
+    await expectAccessible();
+    await shoot('patient-erasure-receipt');
+    await signOut();
+    const res = await postGraphQL<unknown>(
+      t.gateway.url,
+      { query: SUMMARY, variables: { p: persona.patientId, purpose: 'TREAT' } },
+      await t.token('dr-johnson'),
+    );
+    expect(res.data).toBeNull();
+    expect(res.errors[0]?.extensions.code).toBe('NOT_FOUND');
   });
 
   it('the console fetched nothing from outside the gateway, and its Content-Security-Policy refused nothing', () => {

@@ -8,6 +8,7 @@ import { completeSignIn } from './oidc.js';
 import { MyAccessLog } from './patient/access-log.js';
 import { MyCare } from './patient/care.js';
 import { MyConsents } from './patient/consents.js';
+import { EraseMyData } from './patient/erasure.js';
 import { MyNotifications } from './patient/notifications.js';
 import { SignIn } from './sign-in.js';
 import { VerifyReceipt } from './verify.js';
@@ -39,6 +40,7 @@ const PATIENT_PAGES: readonly Page[] = [
   { id: 'care', title: 'Care relationships', render: (s) => <MyCare session={s} /> },
   { id: 'access-log', title: 'Who looked at my data', render: (s) => <MyAccessLog session={s} /> },
   { id: 'notifications', title: 'Notifications', render: (s) => <MyNotifications session={s} /> },
+  { id: 'erase', title: 'Erase my data', render: (s) => <EraseMyData session={s} /> },
   VERIFY,
 ];
 
