@@ -21,7 +21,7 @@ import { importServices } from './import/import-services.js';
 import { ConsentService } from './consent/consent-service.js';
 import { CareService } from './care/care-service.js';
 import { derivedKey } from './derived-key.js';
-import { resolvePolicy } from '../domain/policy/index.js';
+import { resolvePolicy, type EffectivePolicy } from '../domain/policy/index.js';
 import { MeridianError } from '../domain/errors.js';
 import { PolicyService } from './policy/policy-service.js';
 import { PolicySimulator } from './policy/policy-simulation.js';
@@ -179,6 +179,16 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
       o.logger.warn({ repair: subject, problem: message }, 'stored row repaired from the ledger');
     },
   });
+  /** The effective policy of a jurisdiction under the verified active policies; `refusal` when there is none. */
+  const verifiedPolicy = async (jurisdiction: string, refusal: MeridianError): Promise<EffectivePolicy> => {
+    const active = await policies.active();
+    const resolved = resolvePolicy(
+      jurisdiction,
+      active.policies.map((p) => p.document),
+    );
+    if (active.violations.length > 0 || !resolved.ok) throw refusal;
+    return resolved.policy;
+  };
   const care = new CareService({
     care: stores.control.care,
     ledger,
@@ -186,20 +196,16 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
     codeKey: derivedKey(config.pseudonymKey, 'meridian access codes'),
     knowsOrganisation: (id) => o.organisationNames.has(id),
     // The verified active policies: the episode a relationship is anchored for must be the policy's.
-    episodeDays: async (jurisdiction) => {
-      const active = await policies.active();
-      const resolved = resolvePolicy(
-        jurisdiction,
-        active.policies.map((p) => p.document),
-      );
-      if (active.violations.length > 0 || !resolved.ok) {
-        throw new MeridianError(
-          'FORBIDDEN',
-          'No verified policy governs your jurisdiction; no care relationship can be opened.',
-        );
-      }
-      return resolved.policy.careEpisodeDays;
-    },
+    episodeDays: async (jurisdiction) =>
+      (
+        await verifiedPolicy(
+          jurisdiction,
+          new MeridianError(
+            'FORBIDDEN',
+            'No verified policy governs your jurisdiction; no care relationship can be opened.',
+          ),
+        )
+      ).careEpisodeDays,
     onRepair: (subject, message) => {
       o.logger.warn({ repair: subject, problem: message }, 'care relationship without its row');
     },
@@ -222,20 +228,16 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
     actor: GATEWAY_ACTOR,
     keys,
     jurisdictions: jurisdictionOf,
-    retentionYears: async (jurisdiction) => {
-      const active = await policies.active();
-      const resolved = resolvePolicy(
-        jurisdiction,
-        active.policies.map((p) => p.document),
-      );
-      if (active.violations.length > 0 || !resolved.ok) {
-        throw new MeridianError(
-          'INTEGRITY_VIOLATION',
-          `No verified policy governs ${jurisdiction}, so the audit retention is unknown; the erasure stays pending and is finished once one does.`,
-        );
-      }
-      return resolved.policy.auditRetentionYears;
-    },
+    retentionYears: async (jurisdiction) =>
+      (
+        await verifiedPolicy(
+          jurisdiction,
+          new MeridianError(
+            'INTEGRITY_VIOLATION',
+            `No verified policy governs ${jurisdiction}, so the audit retention is unknown; the erasure stays pending and is finished once one does.`,
+          ),
+        )
+      ).auditRetentionYears,
   });
   const services: Services = {
     records: openRecords(o, { policies, consents, care, audit }),
