@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EmbeddedLedger } from '../src/ledger/embedded-ledger.js';
 import type { HeadCheckpoint } from '../src/ledger/head-checkpoint.js';
-import { LedgerClient } from '../src/ledger/ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from '../src/ledger/ledger-client.js';
 import { PrismaControlPlane } from '../src/stores/control-plane.js';
 import { openDatabase } from '../src/stores/database.js';
 import { ControlPlaneHeadCheckpoint } from '../src/stores/ledger-head-checkpoint.js';
@@ -26,7 +26,7 @@ const actor = { user: 'bench-gateway', role: 'gateway' };
 async function run(checkpoint: HeadCheckpoint | undefined, parallel: number): Promise<number> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'meridian-bench-ledger-'));
   const ledger = await EmbeddedLedger.open({ dir, headCheckpoint: checkpoint });
-  const client = new LedgerClient(ledger);
+  const client = new LedgerClient(ledger, GLOBAL_IDS);
   let next = 0;
   const start = process.hrtime.bigint();
   await Promise.all(

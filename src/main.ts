@@ -89,10 +89,10 @@ export async function startGateway(
     const headCheckpoint = new ControlPlaneHeadCheckpoint(stores.control.chainHeads, logger);
     const ledger = (opened.ledger = options.ledger ?? (await openLedger(config, { headCheckpoint })));
     const organisations = await openOrganisations(config, stores.control);
-    const client = new LedgerClient(new InstrumentedLedger(ledger, metrics));
+    const patientKeys = new PatientKeys(stores.control.patientKeys);
+    const client = new LedgerClient(new InstrumentedLedger(ledger, metrics), patientKeys);
     await seedOnFirstStart(config, stores, client, logger);
     const onLookup = metrics.cacheLookup.bind(metrics);
-    const patientKeys = new PatientKeys(stores.control.patientKeys);
     const patientBox = async (id: string): Promise<SealedBox | null> => (await patientKeys.find(id))?.cacheBox ?? null;
     const cacheOptions = { config, ledger, client, actor: GATEWAY_ACTOR, logger, onLookup, patientBox };
     const cache = (opened.cache = config.cache.ttlMs > 0 ? await openCache(cacheOptions) : null);

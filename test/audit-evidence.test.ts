@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorAuditBatch } from '../src/access/audit/audit-anchoring.js';
 import { registerAudit } from '../src/cli/audit.command.js';
 import type { CliDeps } from '../src/cli/cli-deps.js';
-import { LedgerClient } from '../src/ledger/ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from '../src/ledger/ledger-client.js';
 import type { Ledger, LedgerActor } from '../src/ledger/ledger.js';
 import { openStores } from '../src/stores/open-stores.js';
 import { Command } from 'commander';
@@ -191,7 +191,7 @@ describe('audit chain evidence: a deleted tail or an altered event is detected a
     const last = await read();
     const batch = await anchorAuditBatch(
       t.gateway.stores.control.auditLog,
-      new LedgerClient(t.gateway.ledger),
+      new LedgerClient(t.gateway.ledger, GLOBAL_IDS),
       GATEWAY,
     );
     expect(batch).not.toBeNull();

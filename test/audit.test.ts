@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorAuditBatch, auditBatchId, auditInclusionProof } from '../src/access/audit/audit-anchoring.js';
 import type { AuditEvent, NewAuditEvent } from '../src/domain/audit-event.js';
 import { merkleRoot, verifyInclusion } from '../src/domain/merkle.js';
-import { LedgerClient } from '../src/ledger/ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from '../src/ledger/ledger-client.js';
 import type { LedgerActor } from '../src/ledger/ledger.js';
 import { PrismaControlPlane } from '../src/stores/control-plane.js';
 import { openDatabase, type Database } from '../src/stores/database.js';
@@ -391,7 +391,7 @@ describe('the audit log of access decisions', () => {
   });
 
   describe('anchoring on the ledger', () => {
-    const ledger = () => new LedgerClient(t.gateway.ledger);
+    const ledger = () => new LedgerClient(t.gateway.ledger, GLOBAL_IDS);
 
     it('anchors every unanchored event as one batch whose root the ledger holds, each with a verifying proof', async () => {
       const batch = await anchorAuditBatch(auditLog(), ledger(), GATEWAY);

@@ -6,6 +6,7 @@ import { EmbeddedLedger } from '../src/ledger/embedded-ledger.js';
 import { LedgerClient } from '../src/ledger/ledger-client.js';
 import type { LedgerActor } from '../src/ledger/ledger.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { PatientKeys } from '../src/access/patient-keys.js';
 
 const CONSENT_FIELDS = /* GraphQL */ `
   id
@@ -82,7 +83,7 @@ describe('patients grant, list and revoke consents through GraphQL', () => {
     ledger = t.gateway.ledger as EmbeddedLedger;
     // The embedded ledger the gateway opened in this run's own data folder, removed with it.
     expect(ledger.dir).toBe(path.join(path.resolve(t.config.dataDir), 'ledger'));
-    client = new LedgerClient(ledger);
+    client = new LedgerClient(ledger, new PatientKeys(t.gateway.stores.control.patientKeys));
     const [a, b] = t.demo.personas.filter((p) => p.role === 'patient');
     alice = { id: a!.patientId!, token: await t.token(a!.name) };
     bob = { id: b!.patientId!, token: await t.token(b!.name) };
@@ -128,7 +129,12 @@ describe('patients grant, list and revoke consents through GraphQL', () => {
 
     expect(await mine()).toContainEqual(granted);
     const anchor = await client.getConsentStatus(gatewayActor, granted.id);
-    expect(anchor).toMatchObject({ patientRef: alice.id, hash: granted.contentHash, version: '1', status: 'active' });
+    expect(anchor).toMatchObject({
+      patientRef: await client.refOf(alice.id),
+      hash: granted.contentHash,
+      version: '1',
+      status: 'active',
+    });
     const history = await client.getConsentHistory(gatewayActor, granted.id);
     expect(history.map((e) => [e.action, e.txId])).toEqual([['recorded', granted.grantTxId]]);
   });

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { createClient, RESP_TYPES } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { derivedKey } from '../src/access/derived-key.js';
+import { GATEWAY_ACTOR } from '../src/access/open-access.js';
+import { patientLedgerRef } from '../src/access/patient-keys.js';
 import { SealedBox } from '../src/cache/sealed-box.js';
+import { GLOBAL_IDS, LedgerClient } from '../src/ledger/ledger-client.js';
 import { EmbeddedLedger } from '../src/ledger/embedded-ledger.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
 import { TestRedis } from './support/redis-server.js';
@@ -100,6 +104,13 @@ async function dump(url: string): Promise<string> {
   }
 }
 
+/** Every file of the embedded ledger's folder (log, world state, manifest), as text. */
+async function ledgerFiles(dir: string): Promise<string> {
+  const names = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = names.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return (await Promise.all(files.map((f) => readFile(f, 'latin1')))).join('\n');
+}
+
 describe.skipIf(!HAVE_SAMPLES)("erasing a patient's data", () => {
   let redis: TestRedis;
   let t: TestGateway;
@@ -132,18 +143,19 @@ describe.skipIf(!HAVE_SAMPLES)("erasing a patient's data", () => {
       })),
     );
   };
-  const patientBox = async (globalId: string): Promise<SealedBox | null> => {
+  /** The patient's secret, as an attacker reading the control database would find it; null once gone. */
+  const secretOf = async (globalId: string): Promise<string | null> => {
     const client = new pg.Client({ connectionString: t.databases.get('control')!.url });
     await client.connect();
     const row = await client.query<{ secret: string }>('SELECT secret FROM patient_keys WHERE global_id = $1', [
       globalId,
     ]);
     await client.end();
-    const secret = row.rows[0]?.secret;
-    const { derivedKey } = await import('../src/access/derived-key.js');
-    return secret === undefined
-      ? null
-      : new SealedBox(derivedKey(Buffer.from(secret, 'hex'), 'meridian patient cache'));
+    return row.rows[0]?.secret ?? null;
+  };
+  const patientBox = async (globalId: string): Promise<SealedBox | null> => {
+    const secret = await secretOf(globalId);
+    return secret === null ? null : new SealedBox(derivedKey(Buffer.from(secret, 'hex'), 'meridian patient cache'));
   };
 
   beforeAll(async () => {
@@ -198,6 +210,11 @@ describe.skipIf(!HAVE_SAMPLES)("erasing a patient's data", () => {
     expect(opened.length).toBeGreaterThan(0);
     expect(opened.some((plain) => plain.includes(erased.localId))).toBe(true);
 
+    // The ledger never knew the patient by a name or an id of ours: only by an HMAC of the global id under their key.
+    const ledgerDir = path.join(t.config.dataDir, 'ledger');
+    const ref = patientLedgerRef((await secretOf(erased.globalId))!, erased.globalId);
+    expect(await ledgerFiles(ledgerDir)).toContain(ref);
+    for (const trace of erased.traces) expect(await ledgerFiles(ledgerDir), trace).not.toContain(trace);
     const patientToken = await t.patientToken(erased.globalId);
     const res = await t.graphql<{ erasePatient: Record<string, unknown> }>(ERASE, { p: erased.globalId }, patientToken);
     expect(res.errors).toEqual([]);
@@ -260,6 +277,9 @@ describe.skipIf(!HAVE_SAMPLES)("erasing a patient's data", () => {
     );
     expect(chain.data?.verifyAuditChain.ok).toBe(true);
     expect((await (t.gateway.ledger as EmbeddedLedger).verify()).ok).toBe(true);
+    // What the ledger keeps under that id are hashes; the key that made the id is gone.
+    for (const trace of erased.traces) expect(await ledgerFiles(ledgerDir), trace).not.toContain(trace);
+    expect(await secretOf(erased.globalId)).toBeNull();
   });
 
   it('keeps the records anchored beside an erased one verifiable, and refuses to anchor anything for the erased patient', async () => {
@@ -267,6 +287,7 @@ describe.skipIf(!HAVE_SAMPLES)("erasing a patient's data", () => {
     const seeded = t.demo.patients.filter((p) => p.locations.some((l) => l.region === 'us-ma'));
     const [gone, ...rest] = seeded;
     await t.consentToTreatment(rest[0]!.globalId);
+    const goneRef = patientLedgerRef((await secretOf(gone!.globalId))!, gone!.globalId);
     const res = await t.graphql(ERASE, { p: gone!.globalId, ref: 'DSR-2026-0042' }, await t.token('officer-miller'));
     expect(res.errors).toEqual([]);
     expect(res.data).toMatchObject({ erasePatient: { basis: 'verified_request:DSR-2026-0042' } });
@@ -278,14 +299,12 @@ describe.skipIf(!HAVE_SAMPLES)("erasing a patient's data", () => {
       await t.token('dr-johnson'),
     );
     expect(data).not.toBeNull();
-    // The ledger refuses a consent for the erased patient, whatever a gateway asks.
-    const { GATEWAY_ACTOR } = await import('../src/access/open-access.js');
-    const { LedgerClient } = await import('../src/ledger/ledger-client.js');
-    const client = new LedgerClient(t.gateway.ledger);
+    // The ledger refuses a consent for the erased patient, whatever a gateway asks (by the id it knew them by).
+    const client = new LedgerClient(t.gateway.ledger, GLOBAL_IDS);
     await expect(
       client.recordConsent(GATEWAY_ACTOR, {
         consentId: 'after-erasure',
-        patientRef: gone!.globalId,
+        patientRef: goneRef,
         hash: 'a'.repeat(64),
         version: '1',
       }),

@@ -16,7 +16,7 @@ import { ContractExecutor } from '../src/ledger/contract-executor.js';
 import { EmbeddedLedger } from '../src/ledger/embedded-ledger.js';
 import { fabricCaAttributes, type FabricIdentityProvider } from '../src/ledger/fabric-identities.js';
 import { FabricLedger, type FabricLedgerOptions } from '../src/ledger/fabric-ledger.js';
-import { LedgerClient } from '../src/ledger/ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from '../src/ledger/ledger-client.js';
 import { LedgerError } from '../src/ledger/ledger-error.js';
 import type { Ledger, LedgerActor, LedgerEvent } from '../src/ledger/ledger.js';
 import { startFabricGatewayServer, type FabricGatewayServer } from './support/fabric/gateway-server.js';
@@ -310,7 +310,7 @@ describe.each(implementations)('$name through LedgerClient', ({ start, skip }) =
     return;
   }
   let harness: Harness;
-  const client = (): LedgerClient => new LedgerClient(harness.ledger());
+  const client = (): LedgerClient => new LedgerClient(harness.ledger(), GLOBAL_IDS);
 
   beforeAll(async () => {
     harness = await start();
@@ -556,7 +556,7 @@ describe.each(implementations)('$name through LedgerClient', ({ start, skip }) =
 
 describe('FabricLedger against a Fabric gateway', () => {
   let fabric: FabricHarness;
-  const client = (): LedgerClient => new LedgerClient(fabric.ledger());
+  const client = (): LedgerClient => new LedgerClient(fabric.ledger(), GLOBAL_IDS);
   const executions = (fn: string): number => fabric.executions.get(fn) ?? 0;
 
   beforeAll(async () => {
@@ -640,7 +640,7 @@ describe('FabricLedger against a Fabric gateway', () => {
       const impatient = fabric.newLedger({ maxConflictRetries: 0 });
       try {
         const activate = (ledger: Ledger, version: string) => () =>
-          new LedgerClient(ledger).activatePolicyVersion(officer('PL', 1), { jurisdiction: 'PL', version });
+          new LedgerClient(ledger, GLOBAL_IDS).activatePolicyVersion(officer('PL', 1), { jurisdiction: 'PL', version });
 
         fabric.server.holdTransactions();
         const { outcome: first } = await heldSubmit(activate(fabric.ledger(), 'race-1'));
@@ -700,14 +700,16 @@ describe('FabricLedger against a Fabric gateway', () => {
       try {
         const started = Date.now();
         const submitted = await rejectionOf(
-          new LedgerClient(unreachable).recordConsent(gatewayActor, {
+          new LedgerClient(unreachable, GLOBAL_IDS).recordConsent(gatewayActor, {
             consentId: newConsentId(),
             patientRef: newPatientRef(),
             hash: sha256('unreachable'),
             version: '1',
           }),
         );
-        const evaluated = await rejectionOf(new LedgerClient(unreachable).getBatch(gatewayActor, 'batch-1'));
+        const evaluated = await rejectionOf(
+          new LedgerClient(unreachable, GLOBAL_IDS).getBatch(gatewayActor, 'batch-1'),
+        );
 
         expect(Date.now() - started).toBeLessThan(deadlineMs);
         expect(submitted).toMatchObject({ failure: 'unavailable', code: 'LEDGER_UNAVAILABLE' });
@@ -854,7 +856,7 @@ describe.each(targets)('FabricLedger refused by $name', ({ start, skip }) => {
       identities,
     });
     ledgers.push(ledger);
-    return new LedgerClient(ledger);
+    return new LedgerClient(ledger, GLOBAL_IDS);
   }
   const gatewayCertificate = (ca: Pick<CertificateAuthority, 'issue'>, notBefore?: Date) => () =>
     ca.issue(gatewayActor.user, { attributes: fabricCaAttributes(gatewayActor), notBefore });

@@ -18,6 +18,7 @@ import { openDatabase, type Database } from '../src/stores/database.js';
 import { applyMigrations } from '../src/stores/migrate.js';
 import { PrismaRecordStore } from '../src/stores/record-store.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
+import { PatientKeys } from '../src/access/patient-keys.js';
 
 const BSN = 'urn:oid:2.16.840.1.113883.2.4.6.3';
 const KVNR = 'http://fhir.de/sid/gkv/kvid-10';
@@ -70,7 +71,7 @@ describe('master patient index: trusted identifiers, review, merge and unmerge',
   /** What a read of the patient would find wrong with its index entries, checked against the ledger. */
   const violations = async (globalId: string): Promise<string[]> => {
     const check = new PatientIndexCheck({
-      ledger: new LedgerClient(ledger),
+      ledger: new LedgerClient(ledger, new PatientKeys(control.patientKeys)),
       actor: { user: 'clinician', role: 'clinician' },
     });
     const checked = await check.check(globalId, await control.locatePatient(globalId));
@@ -99,7 +100,7 @@ describe('master patient index: trusted identifiers, review, merge and unmerge',
       bundle: input,
       organisationId: region === 'eu-de' ? 'charite-berlin' : 'aphp-paris',
       trustedSystems: trustedSystemsFor(region === 'eu-de' ? 'DE' : 'FR'),
-      anchor: anchorerOf({ anchors, control, stores }, new LedgerClient(ledger)),
+      anchor: anchorerOf({ anchors, control, stores }, new LedgerClient(ledger, new PatientKeys(control.patientKeys))),
     });
 
   beforeAll(async () => {

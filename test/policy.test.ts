@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolicyService } from '../src/access/policy/policy-service.js';
 import { loadShippedPolicies } from '../src/access/policy/shipped-policies.js';
 import { policyDocumentHash, type PolicyDocument } from '../src/domain/policy/index.js';
-import { LedgerClient } from '../src/ledger/ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from '../src/ledger/ledger-client.js';
 import type { LedgerActor } from '../src/ledger/ledger.js';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway.js';
 
@@ -61,7 +61,7 @@ describe('compliance officers take jurisdiction policies through their lifecycle
 
   beforeAll(async () => {
     t = await startTestGateway({ patients: 4 });
-    ledger = new LedgerClient(t.gateway.ledger);
+    ledger = new LedgerClient(t.gateway.ledger, GLOBAL_IDS);
     db = new pg.Client({ connectionString: t.databases.get('control')!.url });
     await db.connect();
     shipped = await loadShippedPolicies();

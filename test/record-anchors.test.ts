@@ -26,6 +26,7 @@ import { applyMigrations } from '../src/stores/migrate.js';
 import type { RecordAnchorStore } from '../src/stores/record-anchor-store.js';
 import { PrismaRecordStore } from '../src/stores/record-store.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
+import { PatientKeys } from '../src/access/patient-keys.js';
 
 const regions = regionListSchema.parse('eu-de=DE,eu-fr=FR');
 const DE = 'eu-de';
@@ -169,7 +170,7 @@ describe('record anchors on the ledger, against PostgreSQL', () => {
     ledgerDir = await mkdtemp(path.join(os.tmpdir(), 'meridian-record-anchors-'));
     embedded = await EmbeddedLedger.open({ dir: ledgerDir });
     ledger = new SwitchableLedger(embedded);
-    client = new LedgerClient(ledger);
+    client = new LedgerClient(ledger, new PatientKeys(control.patientKeys));
     // Small batches, so a handful of patients spans several of them.
     anchorer = new RecordAnchorer({ stores: anchors, ledger: client, batchSize: 40, patients: { control, stores } });
   });

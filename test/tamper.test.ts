@@ -4,6 +4,7 @@ import { ensureDevKeys } from '../src/auth/dev-keys.js';
 import { mintToken } from '../src/auth/token-minter.js';
 import { LedgerClient } from '../src/ledger/ledger-client.js';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/gateway.js';
+import { PatientKeys } from '../src/access/patient-keys.js';
 
 // Tamper evidence: a row deleted, remapped or relabelled behind the gateway's back is as loud as
 // an altered one. Each case changes one thing in PostgreSQL, reads through the public API, and
@@ -290,7 +291,7 @@ describe('tamper evidence: missing, remapped and relabelled rows', () => {
       a.token,
     );
     const id = grant.data!.grantConsent.id;
-    const ledger = new LedgerClient(t.gateway.ledger);
+    const ledger = new LedgerClient(t.gateway.ledger, new PatientKeys(t.gateway.stores.control.patientKeys));
     await ledger.revokeConsent({ user: 'patient', role: 'patient', patient: a.id }, id, 'patient_request');
     const before = alerts().length;
     const res = await summary();

@@ -88,6 +88,7 @@ describe('chaincode metadata as a peer sees it', () => {
     assert.deepEqual(signatures(metadata['patient']!.transactions), [
       'submit recordPatientIndex(entries:string): string',
       'evaluate getPatientState(patientRef:string): string',
+      'submit erasePatient(patientRef:string, erasureId:string): string',
     ]);
   });
 });

@@ -272,7 +272,9 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
   const patientJurisdictions = async (patientId: string): Promise<string[]> => {
     try {
       const state = await ledger.getPatientState(GATEWAY_ACTOR, patientId);
-      const found = liveLocations(patientId, state.locations).flatMap((l) => jurisdictions.get(l.region) ?? []);
+      const found = state.erasure
+        ? []
+        : liveLocations(state.patientRef, state.locations).flatMap((l) => jurisdictions.get(l.region) ?? []);
       rememberRecent(verified, patientId, found, VERIFIED_PATIENTS);
       return found;
     } catch (err) {

@@ -8,7 +8,7 @@ import { CertificateAuthority } from '../ledger/certificate-authority.js';
 import { EmbeddedLedger } from '../ledger/embedded-ledger.js';
 import { fabricCaAttributes } from '../ledger/fabric-identities.js';
 import { FabricLedger } from '../ledger/fabric-ledger.js';
-import { LedgerClient } from '../ledger/ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from '../ledger/ledger-client.js';
 import type { LedgerActor } from '../ledger/ledger.js';
 import { LedgerEpochs } from './ledger-epochs.js';
 
@@ -29,7 +29,7 @@ describe('LedgerEpochs', () => {
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'meridian-epochs-'));
     ledger = await EmbeddedLedger.open({ dir });
-    client = new LedgerClient(ledger);
+    client = new LedgerClient(ledger, GLOBAL_IDS);
   });
   afterEach(async () => {
     await ledger.close();
@@ -93,7 +93,7 @@ describe('LedgerEpochs against a Fabric peer that does not answer', () => {
     });
     const delays: number[] = [];
     const epochs = new LedgerEpochs({
-      client: new LedgerClient(ledger),
+      client: new LedgerClient(ledger, GLOBAL_IDS),
       ledger,
       actor: GATEWAY,
       retryMs: 40,

@@ -77,10 +77,10 @@ export class LedgerEpochs {
    * ledger: never below what this gateway's events have shown. Null while the event stream
    * is lost: cached entries must not be used.
    */
-  current(patientId: string, read: Epochs): Epochs | null {
+  current(patientRef: string, read: Epochs): Epochs | null {
     if (!this.#streaming) return null;
     return {
-      consents: Math.max(read.consents, this.#patients.get(patientId) ?? 0),
+      consents: Math.max(read.consents, this.#patients.get(patientRef) ?? 0),
       policies: Math.max(read.policies, this.#policies),
     };
   }
@@ -89,7 +89,8 @@ export class LedgerEpochs {
   async read(patientId: string): Promise<Epochs | null> {
     if (!this.#streaming) return null;
     try {
-      return this.current(patientId, await this.#o.client.getEpochs(this.#o.actor, patientId));
+      const read = await this.#o.client.getEpochs(this.#o.actor, patientId);
+      return this.current(await this.#o.client.refOf(patientId), read);
     } catch {
       // A ledger that cannot say is no ground for a cached answer; the uncached path decides.
       return null;

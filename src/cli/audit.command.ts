@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AuditChainReport } from '../access/audit/audit-chain-verifier.js';
 import { AuditChainVerifier } from '../access/audit/audit-chain-verifier.js';
-import { LedgerClient } from '../ledger/ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from '../ledger/ledger-client.js';
 import type { LedgerActor } from '../ledger/ledger.js';
 import { ControlPlaneHeadCheckpoint } from '../stores/ledger-head-checkpoint.js';
 import { defaultDeps, withStores, type CliDeps } from './cli-deps.js';
@@ -43,7 +43,7 @@ export function registerAudit(program: Command, deps: CliDeps = defaultDeps): vo
         try {
           const verifier = new AuditChainVerifier({
             auditLog: control.auditLog,
-            ledger: new LedgerClient(ledger),
+            ledger: new LedgerClient(ledger, GLOBAL_IDS),
             actor: CLI_ACTOR,
           });
           return await verifier.verify();

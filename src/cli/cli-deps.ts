@@ -6,6 +6,7 @@ import type { HeadCheckpoint } from '../ledger/head-checkpoint.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { lockDataDir } from '../stores/data-dir-lock.js';
 import { openStores, type Stores } from '../stores/open-stores.js';
+import { PatientKeys } from '../access/patient-keys.js';
 
 /** What the demo, seed and import commands need from outside; tests hand in their own. */
 export interface CliDeps {
@@ -68,7 +69,7 @@ export async function withRecordAnchorer<T>(
 ): Promise<T> {
   const ledger = await deps.openLedger(config);
   try {
-    return await run(anchorerOf(stores, new LedgerClient(ledger)));
+    return await run(anchorerOf(stores, new LedgerClient(ledger, new PatientKeys(stores.control.patientKeys))));
   } finally {
     await ledger.close();
   }

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.js';
 import { CertificateAuthority } from '../ledger/certificate-authority.js';
 import { EmbeddedLedger } from '../ledger/embedded-ledger.js';
-import { LedgerClient } from '../ledger/ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from '../ledger/ledger-client.js';
 import type { LedgerActor } from '../ledger/ledger.js';
 import {
   embeddedLedgerDir,
@@ -42,7 +42,7 @@ afterEach(async () => {
 /** Seven transactions: a policy through activation, two consents (one revoked), a batch. */
 async function populate(): Promise<string[]> {
   const ledger = await EmbeddedLedger.open({ dir });
-  const client = new LedgerClient(ledger);
+  const client = new LedgerClient(ledger, GLOBAL_IDS);
   try {
     const txIds = [
       await client.recordPolicyVersion(alice, { jurisdiction: 'FR', version: 'v1', hash: sha('v1') }),

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { GENESIS_HASH, auditEventHash, chainProblem, type AuditEvent, type NewAuditEvent } from './audit-event.js';
+import {
+  ERASED_PATIENT_PREFIX,
+  GENESIS_HASH,
+  auditEventHash,
+  chainProblem,
+  type AuditEvent,
+  type NewAuditEvent,
+} from './audit-event.js';
 
 const decision: NewAuditEvent = {
   id: '4f7c2a0e-0000-4000-8000-000000000001',
@@ -59,5 +66,16 @@ describe('audit event hashes', () => {
     expect(chainProblem(second, first.hash)).toBeNull();
     expect(chainProblem({ ...second, purpose: 'HRESCH' }, first.hash)).toBe('altered');
     expect(chainProblem(second, GENESIS_HASH)).toBe('broken-link');
+  });
+
+  it('chain the patient commitment instead of the id where there is one, so the id can be erased', () => {
+    const committed = chained({ ...decision, patientCommitment: 'c'.repeat(64) }, GENESIS_HASH, 1n);
+    const erased = { ...committed, patientId: `${ERASED_PATIENT_PREFIX}4f7c2a0e` };
+    expect(chainProblem(erased, GENESIS_HASH)).toBeNull();
+    expect(chainProblem({ ...committed, patientCommitment: 'd'.repeat(64) }, GENESIS_HASH)).toBe('altered');
+    // Without one, the id is what is chained: changing it alters the event.
+    const plain = chained(decision, GENESIS_HASH, 1n);
+    expect(chainProblem({ ...plain, patientId: 'mp-ba9876543210' }, GENESIS_HASH)).toBe('altered');
+    expect(plain.hash).not.toBe(committed.hash);
   });
 });

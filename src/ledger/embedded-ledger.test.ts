@@ -6,7 +6,7 @@ import { checkpointers } from '@hyperledger/fabric-gateway';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmbeddedLedger } from './embedded-ledger.js';
 import type { EmbeddedLedgerEvent } from './event-stream.js';
-import { LedgerClient } from './ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from './ledger-client.js';
 import { LedgerError } from './ledger-error.js';
 import { LEDGER_FILES } from './ledger-folder.js';
 import { LedgerIntegrityError } from './ledger-integrity-error.js';
@@ -30,7 +30,7 @@ const open: EmbeddedLedger[] = [];
 async function openLedger(): Promise<{ ledger: EmbeddedLedger; client: LedgerClient }> {
   const ledger = await EmbeddedLedger.open({ dir });
   open.push(ledger);
-  return { ledger, client: new LedgerClient(ledger) };
+  return { ledger, client: new LedgerClient(ledger, GLOBAL_IDS) };
 }
 
 beforeEach(async () => {

@@ -6,7 +6,7 @@ import { checkpointers } from '@hyperledger/fabric-gateway';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EmbeddedLedger } from './embedded-ledger.js';
 import { InstrumentedLedger, type LedgerCallObserver } from './instrumented-ledger.js';
-import { LedgerClient } from './ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from './ledger-client.js';
 import { LedgerError } from './ledger-error.js';
 import type { Ledger, LedgerActor } from './ledger.js';
 
@@ -43,7 +43,7 @@ afterEach(async () => {
 
 describe('InstrumentedLedger over the embedded ledger', () => {
   it('times each submit and evaluate by chaincode function, results unchanged', async () => {
-    const client = new LedgerClient(ledger);
+    const client = new LedgerClient(ledger, GLOBAL_IDS);
     const recorded = await client.recordConsent(gateway, {
       consentId: 'consent-1',
       patientRef: PATIENT,
@@ -65,8 +65,8 @@ describe('InstrumentedLedger over the embedded ledger', () => {
   });
 
   it('reports a rejected call as an error and rethrows the very same error', async () => {
-    const client = new LedgerClient(ledger);
-    const direct = await new LedgerClient(embedded).getActivePolicy(gateway, 'FR').catch((e: unknown) => e);
+    const client = new LedgerClient(ledger, GLOBAL_IDS);
+    const direct = await new LedgerClient(embedded, GLOBAL_IDS).getActivePolicy(gateway, 'FR').catch((e: unknown) => e);
     const err = await client.getActivePolicy(gateway, 'FR').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LedgerError);
     expect((err as LedgerError).chaincodeCode).toBe((direct as LedgerError).chaincodeCode);
@@ -78,7 +78,7 @@ describe('InstrumentedLedger over the embedded ledger', () => {
   });
 
   it('passes events() and close() through to the wrapped ledger', async () => {
-    const client = new LedgerClient(ledger);
+    const client = new LedgerClient(ledger, GLOBAL_IDS);
     const recorded = await client.recordConsent(gateway, {
       consentId: 'consent-2',
       patientRef: PATIENT,
@@ -114,7 +114,7 @@ describe('InstrumentedLedger over the embedded ledger', () => {
         throw new Error('metrics down');
       },
     };
-    const client = new LedgerClient(new InstrumentedLedger(embedded, broken));
+    const client = new LedgerClient(new InstrumentedLedger(embedded, broken), GLOBAL_IDS);
     await client.recordConsent(gateway, { consentId: 'consent-3', patientRef: PATIENT, hash: sha('c3'), version: '1' });
     expect((await client.getConsentStatus(gateway, 'consent-3')).status).toBe('active');
   });

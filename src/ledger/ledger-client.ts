@@ -35,15 +35,37 @@ export interface Anchored<T> {
   readonly blockNumber: bigint;
 }
 
+/** The id the ledger knows a patient by (`PatientKeys.ledgerRef`). */
+export interface PatientLedgerRefs {
+  ledgerRef(globalId: string): Promise<string>;
+}
+
+/**
+ * Patients by their global id, as they were before patient keys: for what never names a patient
+ * (audit verification, benchmarks of policies and batches) and tests of the chaincode's wire.
+ * A gateway, and anything that anchors or reads a patient's state, passes its `PatientKeys`.
+ */
+export const GLOBAL_IDS: PatientLedgerRefs = { ledgerRef: (globalId) => Promise.resolve(globalId) };
+
 /**
  * Meridian's anchors, typed, over any `Ledger`: policy versions, consents and Merkle
- * batch roots. Arguments and results are exactly the chaincode's.
+ * batch roots. Arguments and results are exactly the chaincode's, except that a patient is
+ * passed by global id and sent as the id the ledger knows them by (`refs`), a patient actor
+ * included; results name the patient by that ledger id (`PatientState.patientRef`), which is
+ * what the hashes of their index entries bind.
  */
 export class LedgerClient {
   readonly #ledger: Ledger;
+  readonly #refs: PatientLedgerRefs;
 
-  constructor(ledger: Ledger) {
+  constructor(ledger: Ledger, refs: PatientLedgerRefs) {
     this.#ledger = ledger;
+    this.#refs = refs;
+  }
+
+  /** The id the ledger knows this patient by. */
+  refOf(globalId: string): Promise<string> {
+    return this.#refs.ledgerRef(globalId);
   }
 
   recordPolicyVersion(
@@ -79,13 +101,13 @@ export class LedgerClient {
     return this.#evaluate(actor, 'policy:getPolicyHistory', [jurisdiction]);
   }
 
-  recordConsent(
+  async recordConsent(
     actor: LedgerActor,
     c: { consentId: string; patientRef: string; hash: string; version: string; kind?: ConsentKind },
   ): Promise<Anchored<ConsentRecord>> {
     return this.#submit(actor, 'consent:recordConsent', [
       c.consentId,
-      c.patientRef,
+      await this.refOf(c.patientRef),
       c.hash,
       c.version,
       c.kind ?? 'permit',
@@ -93,24 +115,25 @@ export class LedgerClient {
   }
 
   /** Records patient-index entries (at most `MAX_INDEX_ENTRIES` a call); moves each patient's epoch. */
-  recordPatientIndex(
+  async recordPatientIndex(
     actor: LedgerActor,
     entries: readonly { patientRef: string; region: string; location: string; records: string; recordCount: number }[],
   ): Promise<Anchored<{ entries: number; patients: number }>> {
-    return this.#submit(actor, 'patient:recordPatientIndex', [JSON.stringify(entries)]);
+    const sent = await Promise.all(entries.map(async (e) => ({ ...e, patientRef: await this.refOf(e.patientRef) })));
+    return this.#submit(actor, 'patient:recordPatientIndex', [JSON.stringify(sent)]);
   }
 
   /** The patient's index entries, consent set (each with its anchor) and epochs, in one read. */
-  getPatientState(actor: LedgerActor, patientRef: string): Promise<PatientState> {
-    return this.#evaluate(actor, 'patient:getPatientState', [patientRef]);
+  async getPatientState(actor: LedgerActor, patientRef: string): Promise<PatientState> {
+    return this.#evaluate(actor, 'patient:getPatientState', [await this.refOf(patientRef)]);
   }
 
   /**
    * Erases the patient's anchors (gateway only, once): index entries vacated, consents revoked,
    * care ended, the erasure recorded; moves the patient's epoch. CONFLICT when already erased.
    */
-  erasePatient(actor: LedgerActor, patientRef: string, erasureId: string): Promise<Anchored<PatientErasure>> {
-    return this.#submit(actor, 'patient:erasePatient', [patientRef, erasureId]);
+  async erasePatient(actor: LedgerActor, patientRef: string, erasureId: string): Promise<Anchored<PatientErasure>> {
+    return this.#submit(actor, 'patient:erasePatient', [await this.refOf(patientRef), erasureId]);
   }
 
   /** `reason` is a code such as `patient_request`, never free text. */
@@ -131,19 +154,19 @@ export class LedgerClient {
     const { consents, policies } = await this.#evaluate<{ consents: number; policies: number }>(
       actor,
       'consent:getEpochs',
-      [patientRef],
+      [await this.refOf(patientRef)],
     );
     return { consents, policies };
   }
 
   /** Anchors an opened care relationship by its hash (gateway only); moves the patient's epoch. */
-  recordCareRelationship(
+  async recordCareRelationship(
     actor: LedgerActor,
     c: { relationshipId: string; patientRef: string; hash: string; expiresAt: Date },
   ): Promise<Anchored<CareRecord>> {
     return this.#submit(actor, 'care:recordCareRelationship', [
       c.relationshipId,
-      c.patientRef,
+      await this.refOf(c.patientRef),
       c.hash,
       c.expiresAt.toISOString(),
     ]);
@@ -179,12 +202,20 @@ export class LedgerClient {
     return this.#evaluate(actor, 'batch:getBatch', [batchId]);
   }
 
+  /** A patient actor as the ledger knows them: named and attributed by their ledger id, never by token subject or global id. */
+  async #actor(actor: LedgerActor): Promise<LedgerActor> {
+    if (actor.delegateFor !== undefined) return { ...actor, delegateFor: await this.refOf(actor.delegateFor) };
+    if (actor.patient === undefined) return actor;
+    const ref = await this.refOf(actor.patient);
+    return { ...actor, user: ref, patient: ref };
+  }
+
   async #submit<T>(actor: LedgerActor, fn: string, args: string[]): Promise<Anchored<T>> {
-    const committed: Committed = await this.#ledger.submit(actor, fn, args);
+    const committed: Committed = await this.#ledger.submit(await this.#actor(actor), fn, args);
     return { value: JSON.parse(committed.result) as T, txId: committed.txId, blockNumber: committed.blockNumber };
   }
 
   async #evaluate<T>(actor: LedgerActor, fn: string, args: string[]): Promise<T> {
-    return JSON.parse(await this.#ledger.evaluate(actor, fn, args)) as T;
+    return JSON.parse(await this.#ledger.evaluate(await this.#actor(actor), fn, args)) as T;
   }
 }

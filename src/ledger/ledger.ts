@@ -11,7 +11,7 @@ export interface LedgerActor {
   /** `meridian.role`: `compliance_officer`, `patient`, `patient_delegate` or `gateway`. */
   readonly role: string;
   readonly jurisdiction?: string;
-  /** `meridian.patient`: the global patient id of a patient acting for themself. */
+  /** `meridian.patient`: the patient acting for themself (global id; `LedgerClient` sends the ledger's id for them). */
   readonly patient?: string;
   /** `meridian.delegateFor`: the patient a delegate acts for. */
   readonly delegateFor?: string;

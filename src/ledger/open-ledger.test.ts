@@ -11,7 +11,7 @@ import { ContractExecutor } from './contract-executor.js';
 import { EmbeddedLedger } from './embedded-ledger.js';
 import { fabricCaAttributes } from './fabric-identities.js';
 import { FabricLedger } from './fabric-ledger.js';
-import { LedgerClient } from './ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from './ledger-client.js';
 import type { LedgerActor } from './ledger.js';
 import { openLedger } from './open-ledger.js';
 
@@ -44,7 +44,11 @@ describe('openLedger', () => {
     try {
       expect(ledger).toBeInstanceOf(EmbeddedLedger);
       expect((ledger as EmbeddedLedger).dir).toBe(path.join(directory, 'data', 'ledger'));
-      await new LedgerClient(ledger).recordPolicyVersion(author, { jurisdiction: 'FR', version: '1', hash });
+      await new LedgerClient(ledger, GLOBAL_IDS).recordPolicyVersion(author, {
+        jurisdiction: 'FR',
+        version: '1',
+        hash,
+      });
     } finally {
       await ledger.close();
     }
@@ -85,7 +89,7 @@ describe('openLedger', () => {
       const ledger = await openLedger(loadConfig(fabricEnv()));
       try {
         expect(ledger).toBeInstanceOf(FabricLedger);
-        const client = new LedgerClient(ledger);
+        const client = new LedgerClient(ledger, GLOBAL_IDS);
         await client.recordPolicyVersion(author, { jurisdiction: 'FR', version: '1', hash });
         await client.approvePolicyVersion(approver, { jurisdiction: 'FR', version: '1' });
         const activated = await client.activatePolicyVersion(approver, { jurisdiction: 'FR', version: '1' });

@@ -97,8 +97,8 @@ export class PrismaControlPlane implements ControlPlane {
     this.chainHeads = new ChainHeadStore(this.#prisma);
     this.erasures = new PrismaErasureStore(this.#prisma);
     this.patientKeys = {
-      secret: async (globalId) =>
-        (await this.#prisma.patientKey.findUnique({ where: { globalId }, select: { secret: true } }))?.secret ?? null,
+      secret: (globalId) =>
+        this.#prisma.patientKey.findUnique({ where: { globalId }, select: { secret: true, legacyLedgerRef: true } }),
     };
   }
 

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 import { walletIdentities } from '../../src/ledger/fabric-identities.js';
 import { FabricLedger } from '../../src/ledger/fabric-ledger.js';
-import { LedgerClient } from '../../src/ledger/ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from '../../src/ledger/ledger-client.js';
 import { describeOnNetwork } from '../support/fabric-network/describe-on-network.js';
 import { freePorts } from '../support/fabric-network/free-ports.js';
 
@@ -98,7 +98,7 @@ describeOnNetwork(
         });
         try {
           const officer = { user: 'officer-de-7', role: 'compliance_officer', jurisdiction: 'DE' };
-          expect(await new LedgerClient(ledger).getPolicyHistory(officer, 'DE')).toBeInstanceOf(Array);
+          expect(await new LedgerClient(ledger, GLOBAL_IDS).getPolicyHistory(officer, 'DE')).toBeInstanceOf(Array);
         } finally {
           await ledger.close();
         }

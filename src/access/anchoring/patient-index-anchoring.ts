@@ -54,10 +54,12 @@ export class PatientIndexAnchorer {
     const entries: IndexEntry[] = [];
     const actor = this.#o.actor ?? INDEX_ACTOR;
     for (const patientRef of new Set([...globalIds, ...vacated.map((v) => v.patientRef)])) {
-      const anchored = (await this.#o.ledger.getPatientState(actor, patientRef)).locations;
+      // The hashes bind the id the ledger knows the patient by, never the global id.
+      const state = await this.#o.ledger.getPatientState(actor, patientRef);
+      const anchored = state.locations;
       const rows = await this.#o.control.locatePatient(patientRef);
       for (const { region } of vacated.filter((v) => v.patientRef === patientRef)) {
-        const location = vacatedLocation(patientRef, region);
+        const location = vacatedLocation(state.patientRef, region);
         const listed = anchored.some((a) => a.region === region && a.location !== location);
         if (listed && !rows.some((r) => r.region === region))
           entries.push({ patientRef, region, location, records: censusDigest([]), recordCount: 0 });
@@ -70,7 +72,7 @@ export class PatientIndexAnchorer {
         const entry = {
           patientRef,
           region,
-          location: locationHash(patientRef, region, localIdsOf(location)),
+          location: locationHash(state.patientRef, region, localIdsOf(location)),
           records: censusDigest(census),
           recordCount: census.length,
         };

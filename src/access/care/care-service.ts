@@ -267,12 +267,13 @@ export class CareService {
   async forDecision(patientId: string, state?: PatientState): Promise<DecisionCare> {
     const rows = (await this.#o.care.relationships(patientId)).filter((r) => r.status === 'open');
     const anchors = new Map((state?.careSet ?? []).map((c) => [c.relationshipId, c]));
+    const patientRef = await this.#o.ledger.refOf(patientId);
     const relationships: CareInForce[] = [];
     const violations: IntegrityProblem[] = [];
     for (const row of rows) {
       const anchor = anchors.get(row.id) ?? (await this.#anchorOf(row.id));
       if (anchor === 'unavailable') continue;
-      const problem = mismatch(row, anchor, patientId);
+      const problem = mismatch(row, anchor, patientRef);
       if (problem !== null) violations.push({ subject: `care relationship ${row.id}`, message: problem });
       else if (anchor?.status === 'open') {
         relationships.push({
@@ -309,13 +310,14 @@ export class CareService {
 function mismatch(
   row: CareRelationshipRow,
   anchor: PatientStateCare | CareRecord | null,
-  patientId: string,
+  /** The id the ledger knows the row's patient by. */
+  patientRef: string,
 ): string | null {
   if (!careContentHashMatches(row, row.contentHash)) {
     return `care relationship ${row.id}: its row no longer matches its content hash`;
   }
   if (anchor === null) return `care relationship ${row.id} is not anchored on the ledger`;
-  if ('patientRef' in anchor && anchor.patientRef !== patientId) {
+  if ('patientRef' in anchor && anchor.patientRef !== patientRef) {
     return `care relationship ${row.id}: the ledger anchors it for another patient`;
   }
   if (anchor.hash !== row.contentHash || anchor.expiresAt !== row.expiresAt.toISOString()) {

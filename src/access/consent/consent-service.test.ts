@@ -6,7 +6,7 @@ import { consentContentHash } from '../../domain/consent/index.js';
 import { MeridianError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import { EmbeddedLedger } from '../../ledger/embedded-ledger.js';
-import { LedgerClient } from '../../ledger/ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from '../../ledger/ledger-client.js';
 import type { LedgerActor } from '../../ledger/ledger.js';
 import type { ConsentRepository, ConsentRow } from '../../stores/consent-repository.js';
 import { ConsentService } from './consent-service.js';
@@ -82,7 +82,7 @@ let ids: number;
 beforeEach(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'meridian-consent-'));
   ledger = await EmbeddedLedger.open({ dir: path.join(tmp, 'ledger') });
-  client = new LedgerClient(ledger);
+  client = new LedgerClient(ledger, GLOBAL_IDS);
   consents = new MemoryConsents();
   ids = 0;
   service = new ConsentService({

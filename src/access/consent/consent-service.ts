@@ -224,7 +224,7 @@ export class ConsentService {
     } catch (err) {
       if (!(err instanceof LedgerError && err.chaincodeCode === 'NOT_FOUND')) throw err;
     }
-    return compareWithAnchor(row, anchor) ?? local;
+    return compareWithAnchor(row, anchor, await this.#ledger.refOf(row.patientId)) ?? local;
   }
 
   /**
@@ -283,6 +283,7 @@ export class ConsentService {
     if (anchor === undefined) return { row, verification: await this.#verifyForDecision(row) };
     const local = checkStoredConsent(row);
     if (!local.ok) return { row, verification: local };
+    // From the patient's own state: it is theirs by construction.
     const ledger = { ...anchor, patientRef: row.patientId };
     if (anchor.status === 'revoked' && row.status === 'active') {
       const repaired = await this.#repairRevocation(row);

@@ -44,14 +44,19 @@ export function checkStoredConsent(row: ConsentRow): ConsentVerification {
 /**
  * Compares a stored consent that passed `checkStoredConsent` with its ledger anchor
  * (`null`: none). The ledger is the reference: the row must carry the anchored hash,
- * patient and version, and be revoked exactly when the ledger says so.
+ * patient (`patientRef`: the id the ledger knows the row's patient by) and version, and be
+ * revoked exactly when the ledger says so.
  */
-export function compareWithAnchor(row: ConsentRow, anchor: ConsentRecord | null): ConsentVerificationFailure | null {
+export function compareWithAnchor(
+  row: ConsentRow,
+  anchor: ConsentRecord | null,
+  patientRef: string = row.patientId,
+): ConsentVerificationFailure | null {
   if (anchor === null) return mismatch('not_anchored', `consent ${row.id} is not anchored on the ledger`);
   if (anchor.hash !== row.contentHash) {
     return mismatch('anchor_mismatch', `consent ${row.id}: the ledger anchors another content hash`);
   }
-  if (anchor.patientRef !== row.patientId || anchor.version !== String(row.version)) {
+  if (anchor.patientRef !== patientRef || anchor.version !== String(row.version)) {
     return mismatch('anchor_mismatch', `consent ${row.id}: the ledger anchors it for another patient or version`);
   }
   if (anchor.status !== row.status) {

@@ -7,7 +7,7 @@ import { MeridianError } from '../../domain/errors.js';
 import { policyDocumentHash, type PolicyDocument, type RootPolicyDocument } from '../../domain/policy/index.js';
 import type { Principal } from '../../domain/principal.js';
 import { EmbeddedLedger } from '../../ledger/embedded-ledger.js';
-import { LedgerClient } from '../../ledger/ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from '../../ledger/ledger-client.js';
 import { LedgerError } from '../../ledger/ledger-error.js';
 import type { Committed, Ledger, LedgerActor, LedgerEventStream } from '../../ledger/ledger.js';
 import type { PolicyRepository, PolicyVersionRow } from '../../stores/policy-repository.js';
@@ -172,7 +172,7 @@ beforeEach(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'meridian-policy-'));
   embedded = await EmbeddedLedger.open({ dir: path.join(tmp, 'ledger') });
   ledger = new SwitchableLedger(embedded);
-  client = new LedgerClient(ledger);
+  client = new LedgerClient(ledger, GLOBAL_IDS);
   repo = new MemoryPolicies();
   service = new PolicyService({ policies: repo, ledger: client });
 });

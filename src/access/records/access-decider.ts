@@ -103,7 +103,7 @@ export class AccessDecider {
     state: PatientState | null,
   ): Promise<DisclosurePlan> {
     // Without a fresh ledger state no cached entry may be used, and consents are verified one by one.
-    const epochs = state === null ? null : (this.#o.epochs?.current(question.patientId, state) ?? null);
+    const epochs = state === null ? null : (this.#o.epochs?.current(state.patientRef, state) ?? null);
     const [active, consents] = await Promise.all([
       this.#activePolicies(epochs),
       this.#consents(question, epochs, state),

@@ -9,6 +9,8 @@ import { rememberRecent } from '../remember-recent.js';
 
 /** The patient index checked against the ledger: what may be read, and what disagreed. */
 export interface CheckedIndex {
+  /** The patient's global id, as asked for (`state.patientRef` is the id the ledger knows them by). */
+  readonly patientId: string;
   /** The ledger's view of the patient (as last verified, while the ledger cannot answer). */
   readonly state: PatientState;
   /**
@@ -53,8 +55,9 @@ export class PatientIndexCheck {
   async check(patientId: string, rows: readonly PatientLocation[]): Promise<CheckedIndex> {
     const { state, remembered } = await this.#state(patientId);
     // Erased: nothing is read, whatever rows an erasure under way has not removed yet.
-    if (state.erasure !== undefined) return { state, remembered, locations: [], violations: [] };
-    const anchored = new Map(liveLocations(patientId, state.locations).map((l) => [l.region, l.location]));
+    if (state.erasure !== undefined) return { patientId, state, remembered, locations: [], violations: [] };
+    // The ledger's hashes bind the id it knows the patient by (state.patientRef).
+    const anchored = new Map(liveLocations(state.patientRef, state.locations).map((l) => [l.region, l.location]));
     const locations: PatientLocation[] = [];
     const violations: PartialFailure[] = [];
     for (const row of rows) {
@@ -63,7 +66,7 @@ export class PatientIndexCheck {
         violations.push(
           violation(row.region, `The patient index lists region ${row.region}, but the ledger does not.`),
         );
-      } else if (expected !== locationHash(patientId, row.region, localIdsOf(row))) {
+      } else if (expected !== locationHash(state.patientRef, row.region, localIdsOf(row))) {
         violations.push(
           violation(row.region, `The patient index entry for region ${row.region} differs from its ledger anchor.`),
         );
@@ -79,7 +82,7 @@ export class PatientIndexCheck {
         );
       }
     }
-    return { state, remembered, locations, violations };
+    return { patientId, state, remembered, locations, violations };
   }
 
   async #state(patientId: string): Promise<{ state: PatientState; remembered: boolean }> {

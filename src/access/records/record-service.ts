@@ -428,7 +428,7 @@ export class RecordService {
             queryFor(region.location.region),
             plan.epochs,
             censusOf(index, region),
-            index.state.patientRef,
+            index.patientId,
           ),
         ),
       ),
