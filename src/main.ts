@@ -85,7 +85,7 @@ export async function startGateway(
     const onAuditGroupCommit = metrics.auditGroupCommit.bind(metrics);
     const stores = (opened.stores = await openStores(config, { onAuditGroupCommit }));
     const headCheckpoint = new ControlPlaneHeadCheckpoint(stores.control.chainHeads, logger);
-    const ledger = (opened.ledger = options.ledger ?? (await openLedger(config, { headCheckpoint })));
+    const ledger = (opened.ledger = options.ledger ?? (await openLedger(config, { headCheckpoint, logger })));
     const organisations = await openOrganisations(config, stores.control);
     const client = new LedgerClient(new InstrumentedLedger(ledger, metrics));
     await seedOnFirstStart(config, stores, client, logger);
