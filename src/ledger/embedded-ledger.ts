@@ -55,6 +55,8 @@ export interface EmbeddedLedgerOptions {
   readonly headCheckpoint?: HeadCheckpoint;
   /** Where a state snapshot that cannot be used, or cannot be written, is reported (a warning; never fatal). */
   readonly logger?: Pick<Logger, 'warn'>;
+  /** Commits between state snapshots; default `SNAPSHOT_INTERVAL`. */
+  readonly snapshotInterval?: number;
 }
 
 interface LedgerParts {
@@ -67,6 +69,7 @@ interface LedgerParts {
   readonly checkpoint: HeadCheckpoint | null;
   readonly heads: HeadWriter | null;
   readonly snapshots: SnapshotWriter;
+  readonly snapshotInterval: number;
   /** The snapshot the state was opened from: transactions up to it are read from the log when asked for. */
   readonly base: SnapshotHead | null;
   readonly unlock: () => Promise<void>;
@@ -156,6 +159,7 @@ export class EmbeddedLedger implements Ledger {
         checkpoint,
         heads,
         snapshots,
+        snapshotInterval: options.snapshotInterval ?? SNAPSHOT_INTERVAL,
         base: replayed.base,
         unlock,
       };
@@ -334,9 +338,9 @@ export class EmbeddedLedger implements Ledger {
     this.#headLine = { start, end: this.#parts.log.size };
     const event = committed.apply(entry, invoker.certificatePem);
     if (event) for (const stream of this.#streams) stream.deliver(event);
-    const { snapshots } = this.#parts;
+    const { snapshots, snapshotInterval } = this.#parts;
     // Not awaited: the commit is durable already, and the snapshot only spares a later replay.
-    if (entry.sequence - snapshots.height >= SNAPSHOT_INTERVAL && !snapshots.busy) void this.#writeSnapshot();
+    if (entry.sequence - snapshots.height >= snapshotInterval && !snapshots.busy) void this.#writeSnapshot();
     return { result: Buffer.from(result.payload).toString('utf8'), txId, blockNumber: BigInt(entry.sequence), hash };
   }
 

@@ -56,7 +56,7 @@ async function readLinesBackward(file: string, end: number, count: number): Prom
   try {
     let position = end;
     // From a line's start up to where the previous read began: it ends with a newline.
-    let carry = Buffer.alloc(0);
+    let carry: Buffer = Buffer.alloc(0);
     while (position > 0 && lines.length < count) {
       const size = Math.min(CHUNK, position);
       position -= size;

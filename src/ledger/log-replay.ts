@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { linesToVerify, verifyChain, type ChainStart, type ChainTrust } from './chain-verifier.js';
 import { CommittedState } from './committed-state.js';
@@ -38,6 +39,7 @@ export interface ReplayedLog {
 
 interface SnapshotStart {
   readonly snapshot: LedgerSnapshot;
+  readonly world: WorldState;
   readonly head: SnapshotHead;
   readonly headLine: string;
   /** The log from the head's line on. */
@@ -53,13 +55,13 @@ interface SnapshotStart {
 export async function replayLog(options: Readonly<ReplayOptions>): Promise<ReplayedLog> {
   const start = await snapshotStart(options);
   if (start === null) return fullReplay(options);
-  const { snapshot, head } = start;
+  const { snapshot, head, world } = start;
   const certificates = new LogCertificates();
   for (const pem of snapshot.certificates) {
     certificates.add(pem);
     options.onCertificate(pem);
   }
-  const committed = new CommittedState({ head: head.entry, world: WorldState.restore(snapshot.state), certificates });
+  const committed = new CommittedState({ head: head.entry, world, certificates });
   const positions = new RecordedPositions(options.recorded);
   await seeRecordedBefore(options, head, positions);
   const { lines, unterminatedLast } = linesToVerify({ ...start.contents, lines: start.contents.lines.slice(1) });
@@ -139,7 +141,7 @@ async function seeRecordedBefore(
 
 /** The snapshot to start from, or null (a full replay), having said why when there is one that is not used. */
 async function snapshotStart(options: Readonly<ReplayOptions>): Promise<SnapshotStart | null> {
-  const reading = await readSnapshot(options.snapshotFile, options.folder.key);
+  const reading = (await readSnapshot(options.snapshotFile, options.folder.key)) ?? (await noSnapshot(options));
   if (reading === null) return null;
   const checked = 'problem' in reading ? reading : await matchLog(options, reading.snapshot);
   if ('problem' in checked) {
@@ -150,6 +152,15 @@ async function snapshotStart(options: Readonly<ReplayOptions>): Promise<Snapshot
     return null;
   }
   return checked;
+}
+
+/** A log without a snapshot beside it (written before snapshots were, or the snapshot removed) is worth a warning; a new one is not. */
+async function noSnapshot(options: Readonly<ReplayOptions>): Promise<{ problem: string } | null> {
+  const size = await stat(options.folder.logFile).then(
+    (s) => s.size,
+    () => 0,
+  );
+  return size > 0 ? { problem: 'there is none' } : null;
 }
 
 /** The snapshot with the log from its head on, when the log's entry at its height is the one it names. */
@@ -174,10 +185,13 @@ async function matchLog(
   }
   const certificate = foreignCertificate(options, snapshot);
   if (certificate !== null) return { problem: certificate };
-  if (new Set(snapshot.state.map((kv) => kv.key)).size !== snapshot.state.length) {
-    return { problem: 'it holds a key twice' };
+  let world: WorldState;
+  try {
+    world = WorldState.restore(snapshot.state);
+  } catch (err) {
+    return { problem: `its world state is malformed (${err instanceof Error ? err.message : String(err)})` };
   }
-  return { snapshot, head: { entry, start: snapshot.headStart }, headLine: line, contents };
+  return { snapshot, world, head: { entry, start: snapshot.headStart }, headLine: line, contents };
 }
 
 function foreignCertificate(options: Readonly<ReplayOptions>, snapshot: LedgerSnapshot): string | null {

@@ -37,16 +37,22 @@ export class WorldState implements VersionedState {
 
   /**
    * A world state holding exactly `entries` (a state snapshot's), sorted once rather than
-   * inserted one by one. Throws on a key given twice.
+   * inserted one by one (entries already in byte order, as `entries()` yields them, are not
+   * sorted again). Throws on a key given twice.
    */
   static restore(entries: Iterable<KeyValue>): WorldState {
     const state = new WorldState();
+    const sorted = state.#sorted;
+    let inOrder = true;
     for (const { key, value, version } of entries) {
       if (state.#entries.has(key)) throw new Error(`key ${JSON.stringify(key)} is given twice`);
       state.#entries.set(key, { value, version });
-      state.#sorted.push({ key, bytes: Buffer.from(key) });
+      const bytes = Buffer.from(key);
+      const previous = sorted[sorted.length - 1];
+      if (previous !== undefined && Buffer.compare(previous.bytes, bytes) > 0) inOrder = false;
+      sorted.push({ key, bytes });
     }
-    state.#sorted.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+    if (!inOrder) sorted.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
     return state;
   }
 
