@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatVerification, verifyLedger } from '../cli/ledger.command.js';
 import { EmbeddedLedger } from './embedded-ledger.js';
+import type { HeadCheckpoint, RecordedHead } from './head-checkpoint.js';
 import { LedgerClient } from './ledger-client.js';
 import { LEDGER_FILES } from './ledger-folder.js';
 import { LedgerIntegrityError } from './ledger-integrity-error.js';
@@ -94,6 +95,11 @@ async function closedLedger(): Promise<void> {
 }
 
 const AFTER_SIX = ['active', 'revoked', 'active', 'active', 'active'];
+
+/** A checkpoint outside the log that recorded `head` (and records nothing more). */
+function recordedAt(head: RecordedHead): HeadCheckpoint {
+  return { recorded: () => Promise.resolve([head]), record: () => Promise.resolve() };
+}
 
 beforeEach(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'meridian-snapshot-'));
@@ -184,6 +190,27 @@ describe('EmbeddedLedger state snapshot', () => {
     expect(formatVerification(report)).toContain(
       `FAILED: transaction #2 (txid ${entry.txId}): hash does not match its contents`,
     );
+  });
+
+  it('still checks the log against heads recorded outside it, before the snapshot and after it', async () => {
+    await closedLedger();
+    const third = parseLogEntry((await readLines())[2]!);
+    const opening = (head: RecordedHead): Promise<unknown> =>
+      EmbeddedLedger.open({ dir, headCheckpoint: recordedAt(head), logger: logger() }).then(
+        (l) => l.close().then(() => 'opened'),
+        (e: unknown) => e,
+      );
+    expect(await opening({ source: 'a record', height: 3, hash: third.hash })).toBe('opened');
+    expect(await opening({ source: 'a record', height: 3, txId: third.txId })).toBe('opened');
+    expect(await opening({ source: 'a record', height: 3, hash: sha('another history') })).toMatchObject({
+      problem: 'fork',
+      sequence: 3,
+    });
+    expect(await opening({ source: 'a record', height: 8, hash: sha('later') })).toMatchObject({
+      problem: 'rolled-back',
+      sequence: 7,
+    });
+    expect(warnings).toEqual([]);
   });
 
   describe('is ignored, and the log replayed in full, when it', () => {
