@@ -302,7 +302,7 @@ export class EmbeddedLedger implements Ledger {
       headEnd: headLine.end,
       certificates: committed.certificates.pems,
     };
-    return snapshots.write(committed.height, encodeSnapshot(folder.key, head, committed.world));
+    return snapshots.write(committed.height, () => encodeSnapshot(folder.key, head, committed.world));
   }
 
   async #commit(actor: LedgerActor, fn: string, args: readonly string[]): Promise<Committed & { hash: string }> {

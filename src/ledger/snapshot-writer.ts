@@ -28,8 +28,18 @@ export class SnapshotWriter {
     return this.#writing !== null;
   }
 
-  /** Starts writing `text`, the snapshot at `height`, after any write under way; never rejects. */
-  write(height: number, text: string): Promise<void> {
+  /**
+   * Encodes the snapshot at `height` now (so it holds the state as it is at this call), and
+   * writes it after any write under way; never throws or rejects.
+   */
+  write(height: number, encode: () => string): Promise<void> {
+    let text: string;
+    try {
+      text = encode();
+    } catch (err) {
+      this.#logger?.warn({ err, height }, 'the embedded ledger could not encode its state snapshot');
+      return Promise.resolve();
+    }
     const before = this.#height;
     this.#height = height;
     const previous = this.#writing ?? Promise.resolve();
