@@ -87,7 +87,7 @@ export async function startGateway(
     const onAuditGroupCommit = metrics.auditGroupCommit.bind(metrics);
     const stores = (opened.stores = await openStores(config, { onAuditGroupCommit }));
     const headCheckpoint = new ControlPlaneHeadCheckpoint(stores.control.chainHeads, logger);
-    const ledger = (opened.ledger = options.ledger ?? (await openLedger(config, { headCheckpoint })));
+    const ledger = (opened.ledger = options.ledger ?? (await openLedger(config, { headCheckpoint, logger })));
     const organisations = await openOrganisations(config, stores.control);
     const patientKeys = new PatientKeys(stores.control.patientKeys);
     const client = new LedgerClient(new InstrumentedLedger(ledger, metrics), patientKeys);

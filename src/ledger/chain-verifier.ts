@@ -1,6 +1,7 @@
 import type { InvokerCertificates } from './invoker-certificates.js';
 import type { IntegrityFault } from './ledger-integrity-error.js';
 import type { LedgerKey } from './ledger-key.js';
+import { LogCertificates, type ResolvedCertificate } from './log-certificates.js';
 import { GENESIS_HASH, hashArguments, hashEntryBody, parseLogEntry, type LogEntry } from './log-entry.js';
 import type { LogContents } from './transaction-log.js';
 
@@ -11,11 +12,25 @@ export interface ChainTrust {
   readonly mspId: string;
 }
 
-/** Sees each transaction that passed the chain checks, in order; a returned sentence is a fault of it. */
-export type EntryVisitor = (entry: LogEntry) => Promise<string | undefined> | string | undefined;
+/**
+ * Sees each transaction that passed the chain checks, in order, with its invoker's certificate
+ * (which the entry may name by hash only); a returned sentence is a fault of it.
+ */
+export type EntryVisitor = (
+  entry: LogEntry,
+  certificatePem: string,
+) => Promise<string | undefined> | string | undefined;
+
+/** Where the lines to verify begin: after the transaction at `height`, whose hash they link to. */
+export interface ChainStart {
+  readonly height: number;
+  readonly hash: string;
+  /** The certificates the log carried up to `height`; the ones the lines carry are added to it. */
+  readonly certificates: LogCertificates;
+}
 
 export interface ChainVerification {
-  /** Transactions verified, from #1: all of them when there is no fault. */
+  /** Height verified up to, counting from #1 (the start's height included): all of them when there is no fault. */
   readonly verified: number;
   /** The last verified transaction. */
   readonly last: LogEntry | null;
@@ -47,42 +62,58 @@ export function linesToVerify(contents: LogContents): LinesToVerify {
 }
 
 /**
- * Verifies a log from transaction #1: sequence numbers contiguous, each hash recomputed, each
- * signature by the ledger's key, each previous-hash link, argument hashes, and invokers issued
- * by the ledger's CA. Stops at the first fault.
+ * Verifies a log from transaction #1, or the lines after `start`: sequence numbers contiguous,
+ * each hash recomputed, each signature by the ledger's key, each previous-hash link, argument
+ * hashes, and invokers issued by the ledger's CA. Stops at the first fault.
  */
 export async function verifyChain(
   lines: readonly string[],
   trust: ChainTrust,
   visit?: EntryVisitor,
+  start: ChainStart = { height: 0, hash: GENESIS_HASH, certificates: new LogCertificates() },
 ): Promise<ChainVerification> {
   let last: LogEntry | null = null;
+  const at = { base: start.height, lines };
   for (let index = 0; index < lines.length; index++) {
-    const checked = checkLine(lines, index, last?.hash ?? GENESIS_HASH, trust);
-    if ('fault' in checked) return { verified: index, last, fault: checked.fault };
-    const { entry } = checked;
-    const detail = await visit?.(entry);
+    const checked = checkLine(at, index, last?.hash ?? start.hash, trust, start.certificates);
+    if ('fault' in checked) return { verified: start.height + index, last, fault: checked.fault };
+    const { entry, certificate } = checked;
+    start.certificates.add(certificate);
+    const detail = await visit?.(entry, certificate);
     if (detail !== undefined) {
       const message = `${name(entry)}: ${detail}`;
       const fault: IntegrityFault = {
         sequence: entry.sequence,
         txId: entry.txId,
-        line: index + 1,
+        line: start.height + index + 1,
         problem: 're-execution',
         message,
       };
-      return { verified: index, last, fault };
+      return { verified: start.height + index, last, fault };
     }
     last = entry;
   }
-  return { verified: lines.length, last, fault: null };
+  return { verified: start.height + lines.length, last, fault: null };
 }
 
-type Checked = { readonly entry: LogEntry } | { readonly fault: IntegrityFault };
+type Checked = { readonly entry: LogEntry; readonly certificate: string } | { readonly fault: IntegrityFault };
 
-function checkLine(lines: readonly string[], index: number, previousHash: string, trust: ChainTrust): Checked {
-  const sequence = index + 1;
-  const line = index + 1;
+/** Lines of the log and the height before the first of them (one line per transaction). */
+interface LinesAt {
+  readonly base: number;
+  readonly lines: readonly string[];
+}
+
+function checkLine(
+  at: LinesAt,
+  index: number,
+  previousHash: string,
+  trust: ChainTrust,
+  certificates: LogCertificates,
+): Checked {
+  const { lines } = at;
+  const sequence = at.base + index + 1;
+  const line = sequence;
   let entry: LogEntry;
   try {
     entry = parseLogEntry(lines[index] ?? '');
@@ -91,16 +122,19 @@ function checkLine(lines: readonly string[], index: number, previousHash: string
     const message = `transaction #${sequence} (line ${line}) is not a valid log entry: ${reason}`;
     return { fault: { sequence, txId: looseTxId(lines[index]), line, problem: 'malformed', message } };
   }
-  if (entry.sequence !== sequence) return { fault: sequenceFault(lines, index, entry) };
-  const problem = entryProblem(entry, previousHash, trust);
-  if (problem === null) return { entry };
-  return { fault: { sequence, txId: entry.txId, line, problem: problem[0], message: `${name(entry)}: ${problem[1]}` } };
+  if (entry.sequence !== sequence) return { fault: sequenceFault(at, index, entry) };
+  const certificate = certificates.resolve(entry.invoker);
+  const problem = entryProblem(entry, previousHash, trust, certificate);
+  if (problem === null && 'pem' in certificate) return { entry, certificate: certificate.pem };
+  const [kind, text] = problem ?? ['invoker', 'invoker certificate cannot be read'];
+  return { fault: { sequence, txId: entry.txId, line, problem: kind, message: `${name(entry)}: ${text}` } };
 }
 
 function entryProblem(
   entry: LogEntry,
   previousHash: string,
   trust: ChainTrust,
+  certificate: ResolvedCertificate,
 ): [IntegrityFault['problem'], string] | null {
   if (hashEntryBody(entry) !== entry.hash) return ['hash', 'hash does not match its contents'];
   if (!trust.key.verify(entry.hash, entry.signature)) {
@@ -111,14 +145,15 @@ function entryProblem(
     return ['previous-hash', `previous-hash link broken: it does not match ${to}`];
   }
   if (hashArguments(entry.args) !== entry.argsHash) return ['arguments', 'argsHash does not match its arguments'];
-  const invoker = invokerProblem(entry, trust);
+  const invoker = invokerProblem(entry, trust, certificate);
   return invoker === null ? null : ['invoker', invoker];
 }
 
-function invokerProblem(entry: LogEntry, trust: ChainTrust): string | null {
+function invokerProblem(entry: LogEntry, trust: ChainTrust, resolved: ResolvedCertificate): string | null {
   if (entry.invoker.mspId !== trust.mspId) return `invoker MSP ${entry.invoker.mspId} is not ${trust.mspId}`;
+  if ('problem' in resolved) return resolved.problem;
   try {
-    const certificate = trust.certificates.inspect(entry.invoker.certificate);
+    const certificate = trust.certificates.inspect(resolved.pem);
     if (!certificate.issuedByLedgerCa) return "invoker certificate was not issued by this ledger's CA";
     if (certificate.id !== entry.invoker.id) return 'invoker id does not match its certificate';
   } catch {
@@ -128,11 +163,11 @@ function invokerProblem(entry: LogEntry, trust: ChainTrust): string | null {
 }
 
 /** A line holds the wrong sequence number: the expected transaction is elsewhere (reordered) or gone. */
-function sequenceFault(lines: readonly string[], index: number, found: LogEntry): IntegrityFault {
-  const expected = index + 1;
-  const line = index + 1;
+function sequenceFault(at: LinesAt, index: number, found: LogEntry): IntegrityFault {
+  const expected = at.base + index + 1;
+  const line = expected;
   const foundText = `#${found.sequence} (txid ${found.txId})`;
-  const elsewhere = findSequence(lines, expected, index + 1);
+  const elsewhere = findSequence(at, expected, index + 1);
   if (elsewhere) {
     const message =
       `transaction #${expected} (txid ${elsewhere.txId ?? 'unreadable'}) is out of order: ` +
@@ -147,14 +182,12 @@ function sequenceFault(lines: readonly string[], index: number, found: LogEntry)
   return { sequence: expected, txId: null, line, problem: 'missing', message };
 }
 
-function findSequence(
-  lines: readonly string[],
-  sequence: number,
-  from: number,
-): { line: number; txId: string | null } | undefined {
-  for (let i = from; i < lines.length; i++) {
-    const raw = looseParse(lines[i]);
-    if (raw?.sequence === sequence) return { line: i + 1, txId: typeof raw.txId === 'string' ? raw.txId : null };
+function findSequence(at: LinesAt, sequence: number, from: number): { line: number; txId: string | null } | undefined {
+  for (let i = from; i < at.lines.length; i++) {
+    const raw = looseParse(at.lines[i]);
+    if (raw?.sequence === sequence) {
+      return { line: at.base + i + 1, txId: typeof raw.txId === 'string' ? raw.txId : null };
+    }
   }
   return undefined;
 }

@@ -11,6 +11,8 @@ export const LEDGER_FILES = {
   log: 'transactions.log',
   key: 'ledger-key.pem',
   lock: 'ledger.lock',
+  /** The signed state snapshot the ledger opens from (see `ledger-snapshot.ts`); the log stays the record. */
+  snapshot: 'state.snapshot',
 } as const;
 
 const FORMAT = 'meridian-embedded-ledger/1';

@@ -76,7 +76,8 @@ export function emptyVerification(dir: string): LedgerVerification {
 }
 
 /**
- * Reads the ledger's log from disk and verifies it from #1: the hash chain, the signatures,
+ * Reads the ledger's log from disk and verifies it from #1, whatever state snapshot the
+ * folder holds (a snapshot only spares the open a replay): the hash chain, the signatures,
  * the invokers' certificates, that replaying the write sets rebuilds state, and optionally
  * that the chaincode still produces each transaction's writes. Never throws on a fault.
  */
@@ -97,10 +98,10 @@ export async function verifyLedgerFolder(
   const functions: Record<string, number> = {};
   const recorded = options.recorded ?? [];
   const positions = new RecordedPositions(recorded);
-  const chain = await verifyChain(lines, trust, async (entry) => {
-    const problem = executor ? await reexecutionProblem(executor, entry, committed.world) : undefined;
+  const chain = await verifyChain(lines, trust, async (entry, certificatePem) => {
+    const problem = executor ? await reexecutionProblem(executor, entry, certificatePem, committed.world) : undefined;
     if (problem === undefined) {
-      committed.apply(entry);
+      committed.apply(entry, certificatePem);
       positions.see(entry);
       functions[entry.fn] = (functions[entry.fn] ?? 0) + 1;
     }
@@ -133,13 +134,14 @@ export async function verifyLedgerFolder(
 async function reexecutionProblem(
   executor: ChaincodeExecutor,
   entry: LogEntry,
+  certificatePem: string,
   state: VersionedState,
 ): Promise<string | undefined> {
   const result = await executor.execute(
     {
       txId: entry.txId,
       timestamp: new Date(entry.time),
-      invoker: { mspId: entry.invoker.mspId, certificatePem: entry.invoker.certificate },
+      invoker: { mspId: entry.invoker.mspId, certificatePem },
       fn: entry.fn,
       args: entry.args,
     },

@@ -1,5 +1,6 @@
 import { readConfigFile } from '../config/config-file.js';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { EmbeddedLedger } from './embedded-ledger.js';
 import { walletIdentities } from './fabric-identities.js';
@@ -11,15 +12,17 @@ import type { Ledger } from './ledger.js';
  * Opens the ledger the configuration names: the Fabric peer of `config.fabric`, its identities
  * read from PEM files, or else the embedded ledger in `<dataDir>/ledger`. Missing or unreadable
  * identity files fail here, at start. The embedded ledger's head is checkpointed in
- * `options.headCheckpoint` when given, and a log that ends before it refuses to open.
+ * `options.headCheckpoint` when given, and a log that ends before it refuses to open; a state
+ * snapshot it cannot use is reported to `options.logger`.
  */
 export async function openLedger(
   config: Pick<Config, 'fabric' | 'dataDir'>,
-  options: { readonly headCheckpoint?: HeadCheckpoint } = {},
+  options: { readonly headCheckpoint?: HeadCheckpoint; readonly logger?: Pick<Logger, 'warn'> } = {},
 ): Promise<Ledger> {
   const fabric = config.fabric;
   if (fabric === undefined) {
-    return EmbeddedLedger.open({ dir: path.join(config.dataDir, 'ledger'), headCheckpoint: options.headCheckpoint });
+    const dir = path.join(config.dataDir, 'ledger');
+    return EmbeddedLedger.open({ dir, headCheckpoint: options.headCheckpoint, logger: options.logger });
   }
   const identities = await walletIdentities({
     mspId: fabric.mspId,

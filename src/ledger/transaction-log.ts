@@ -1,4 +1,4 @@
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { syncFolder } from './durable-file.js';
 
@@ -8,26 +8,46 @@ export interface LogContents {
   readonly lines: readonly string[];
   /** Text after the last newline: an append interrupted mid-write, or '' (the normal case). */
   readonly tail: string;
-  /** Bytes up to and including the last newline. */
+  /** Bytes of the file up to and including the last newline (counted from the file's start). */
   readonly completeBytes: number;
 }
 
-/** Reads the whole log; a missing file is an empty log. */
-export async function readTransactionLog(file: string): Promise<LogContents> {
+/**
+ * Reads the log from byte `from` (a line's start; default the whole log); a missing file is
+ * an empty log, and so is a log that ends before `from`.
+ */
+export async function readTransactionLog(file: string, from = 0): Promise<LogContents> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readFrom(file, from);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], tail: '', completeBytes: 0 };
     throw err;
   }
-  const completeBytes = bytes.lastIndexOf(0x0a) + 1;
-  const complete = bytes.subarray(0, completeBytes).toString('utf8');
+  const complete = bytes.lastIndexOf(0x0a) + 1;
+  const text = bytes.subarray(0, complete).toString('utf8');
   return {
-    lines: complete === '' ? [] : complete.slice(0, -1).split('\n'),
-    tail: bytes.subarray(completeBytes).toString('utf8'),
-    completeBytes,
+    lines: text === '' ? [] : text.slice(0, -1).split('\n'),
+    tail: bytes.subarray(complete).toString('utf8'),
+    completeBytes: from + complete,
   };
+}
+
+async function readFrom(file: string, from: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const bytes = Buffer.alloc(Math.max(0, size - from));
+    let read = 0;
+    while (read < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, read, bytes.length - read, from + read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    return bytes.subarray(0, read);
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -61,6 +81,11 @@ export class TransactionLog {
       throw err;
     }
     return new TransactionLog(handle, size);
+  }
+
+  /** Bytes in the log: where the next line starts. */
+  get size(): number {
+    return this.#size;
   }
 
   /** Appends one line (a newline is added) and waits until it is durable. */

@@ -5,7 +5,8 @@ interface Entry {
   readonly version: string;
 }
 
-interface KeyValue {
+/** One key of world state with its value and the version (height) that wrote it. */
+export interface KeyValue {
   readonly key: string;
   readonly value: Uint8Array;
   readonly version: string;
@@ -32,6 +33,35 @@ export class WorldState implements VersionedState {
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /**
+   * A world state holding exactly `entries` (a state snapshot's), sorted once rather than
+   * inserted one by one (entries already in byte order, as `entries()` yields them, are not
+   * sorted again). Throws on a key given twice.
+   */
+  static restore(entries: Iterable<KeyValue>): WorldState {
+    const state = new WorldState();
+    const sorted = state.#sorted;
+    let inOrder = true;
+    for (const { key, value, version } of entries) {
+      if (state.#entries.has(key)) throw new Error(`key ${JSON.stringify(key)} is given twice`);
+      state.#entries.set(key, { value, version });
+      const bytes = Buffer.from(key);
+      const previous = sorted[sorted.length - 1];
+      if (previous !== undefined && Buffer.compare(previous.bytes, bytes) > 0) inOrder = false;
+      sorted.push({ key, bytes });
+    }
+    if (!inOrder) sorted.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+    return state;
+  }
+
+  /** Every key, in byte order. */
+  *entries(): IterableIterator<KeyValue> {
+    for (const { key } of this.#sorted) {
+      const entry = this.#entries.get(key);
+      if (entry) yield { key, value: entry.value, version: entry.version };
+    }
   }
 
   get(key: string): Entry | undefined {
