@@ -14,7 +14,7 @@ import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EmbeddedLedger } from '../src/ledger/embedded-ledger.js';
-import { LedgerClient } from '../src/ledger/ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from '../src/ledger/ledger-client.js';
 import { LEDGER_FILES } from '../src/ledger/ledger-folder.js';
 import { LedgerKey } from '../src/ledger/ledger-key.js';
 import { LogCertificates } from '../src/ledger/log-certificates.js';
@@ -47,7 +47,7 @@ const hex = (n: number, salt: string): string => `${salt}${n.toString(16)}`.padS
 /** Commits `count` transactions, as fast as the ledger takes them (16 in flight). */
 async function build(dir: string, count: number): Promise<number> {
   const ledger = await EmbeddedLedger.open({ dir });
-  const client = new LedgerClient(ledger);
+  const client = new LedgerClient(ledger, GLOBAL_IDS);
   const start = process.hrtime.bigint();
   let next = 0;
   await Promise.all(

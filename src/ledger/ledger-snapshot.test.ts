@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatVerification, verifyLedger } from '../cli/ledger.command.js';
 import { EmbeddedLedger } from './embedded-ledger.js';
 import type { HeadCheckpoint, RecordedHead } from './head-checkpoint.js';
-import { LedgerClient } from './ledger-client.js';
+import { GLOBAL_IDS, LedgerClient } from './ledger-client.js';
 import { LEDGER_FILES } from './ledger-folder.js';
 import { LedgerIntegrityError } from './ledger-integrity-error.js';
 import { LedgerKey } from './ledger-key.js';
@@ -45,7 +45,7 @@ async function openLedger(
 ): Promise<{ ledger: EmbeddedLedger; client: LedgerClient }> {
   const ledger = await EmbeddedLedger.open({ dir: options.in ?? dir, logger: logger(), ...options });
   opened.push(ledger);
-  return { ledger, client: new LedgerClient(ledger) };
+  return { ledger, client: new LedgerClient(ledger, GLOBAL_IDS) };
 }
 
 async function close(ledger: EmbeddedLedger): Promise<void> {
