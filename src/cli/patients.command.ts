@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { PatientKeys } from '../access/patient-keys.js';
 import type { PatientIndexChange } from '../stores/patient-index.js';
 import { defaultDeps, table, withRecordAnchorer, withStores, type CliDeps } from './cli-deps.js';
 
@@ -101,5 +102,23 @@ export function registerPatients(program: Command, deps: CliDeps = defaultDeps):
           events.map((e) => [String(e.seq), e.at.toISOString(), e.action, e.actor, e.globalId, e.otherId ?? '']),
         ),
       );
+    });
+  patients
+    .command('ledger-id')
+    .description(
+      'the id the ledger knows a patient by (an HMAC of the global id under their own key): what to enrol their Fabric identity as',
+    )
+    .argument('<global-id>', 'the global patient id')
+    .action(async (globalId: string) => {
+      const config = deps.loadConfig();
+      const key = await withStores(deps, config, 'meridian patients ledger-id', ({ control }) =>
+        new PatientKeys(control.patientKeys).find(globalId),
+      );
+      if (key === null) {
+        deps.err(`No patient ${globalId} has a key: the id names no patient in the index, or their data was erased.`);
+        process.exitCode = 1;
+        return;
+      }
+      deps.out(key.ledgerRef);
     });
 }

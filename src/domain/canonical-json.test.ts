@@ -38,6 +38,12 @@ describe('canonical JSON (RFC 8785)', () => {
     );
   });
 
+  it('keeps a "__proto__" key (as JSON.parse makes it) in both forms', () => {
+    const value: unknown = JSON.parse('{"b":1,"__proto__":{"a":2}}');
+    expect(canonicalJson(value)).toBe('{"__proto__":{"a":2},"b":1}');
+    expect(canonicalJson(value, 'sorted-keys-v0')).toBe('{"__proto__":{"a":2},"b":1}');
+  });
+
   it('verifies a hash made under either scheme, and nothing else', () => {
     const value = { b: 1, '10': 2, '9': 3 };
     const old = contentHash(value, 'sorted-keys-v0');
