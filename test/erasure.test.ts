@@ -331,4 +331,47 @@ describe.skipIf(!HAVE_SAMPLES)("erasing a patient's data", () => {
     );
     expect(res.data).not.toBeNull();
   });
+
+  it("notices an audit event moved into another patient's log, though its hash still matches", async () => {
+    const [a, b] = t.demo.patients.filter((p) => p.locations.some((l) => l.region === 'eu-de'));
+    await t.consentToTreatment(a!.globalId);
+    const read = await t.graphql<{ patientSummary: Summary }>(
+      'query($p: ID!) { patientSummary(patientId: $p, purpose: TREAT) { receipt { decisionId auditHash } } }',
+      { p: a!.globalId },
+      await t.token('dr-weber'),
+    );
+    const decisionId = read.data!.patientSummary.receipt.decisionId;
+    const control = new pg.Client({ connectionString: t.databases.get('control')!.url });
+    await control.connect();
+    const verify = async (): Promise<{ ok: boolean; problems: { detail: string }[] }> =>
+      (
+        await t.graphql<{ verifyAuditChain: { ok: boolean; problems: { detail: string }[] } }>(
+          'query { verifyAuditChain { ok problems { detail } } }',
+          {},
+          await t.token('auditor-klein'),
+        )
+      ).data!.verifyAuditChain;
+    try {
+      expect((await verify()).ok).toBe(true);
+      await control.query('UPDATE audit_events SET patient_id = $1 WHERE id = $2', [b!.globalId, decisionId]);
+      const report = await verify();
+      expect(report.ok).toBe(false);
+      expect(report.problems.map((p) => p.detail)).toContainEqual(
+        expect.stringContaining(`(${decisionId}) names a patient it was not chained for`),
+      );
+      // The patient it was moved to sees it marked, not as theirs.
+      const log = await t.graphql<{
+        myAccessLog: { edges: { node: { decisionId: string; integrity: string } }[] };
+      }>(
+        'query { myAccessLog(first: 50) { edges { node { decisionId integrity } } } }',
+        {},
+        await t.patientToken(b!.globalId),
+      );
+      expect(log.data!.myAccessLog.edges.find((e) => e.node.decisionId === decisionId)?.node.integrity).toBe('ALTERED');
+    } finally {
+      await control.query('UPDATE audit_events SET patient_id = $1 WHERE id = $2', [a!.globalId, decisionId]);
+      await control.end();
+    }
+    expect((await verify()).ok).toBe(true);
+  });
 });

@@ -133,12 +133,13 @@ function openRecords(
 }
 
 /** The audit chain's verifier; every problem it finds is an `integrity_violation` alert. */
-function openAuditChain(o: Readonly<AccessOptions>): AuditChainVerifier {
+function openAuditChain(o: Readonly<AccessOptions>, keys: PatientKeys): AuditChainVerifier {
   const alert = integrityAlert(o.logger, o.metrics);
   return new AuditChainVerifier({
     auditLog: o.stores.control.auditLog,
     ledger: o.ledger,
     actor: GATEWAY_ACTOR,
+    commitment: async (patientId) => (await keys.find(patientId))?.commitment ?? null,
     onProblem: (p) => {
       alert('audit log', p.detail);
     },
@@ -155,8 +156,8 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
     expectedIds: shipped.map((p) => p.jurisdiction),
   });
   await bootstrapPolicies(policies, shipped, o.logger);
-  const auditChain = openAuditChain(o);
   const keys = o.patientKeys ?? new PatientKeys(stores.control.patientKeys);
+  const auditChain = openAuditChain(o, keys);
   const audit = new AuditService({
     log: stores.control.auditLog,
     integrity: auditChain,

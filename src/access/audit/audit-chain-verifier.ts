@@ -1,5 +1,5 @@
 import type { ChainHead } from 'meridian-chaincode';
-import type { AuditEvent } from '../../domain/audit-event.js';
+import { ERASED_PATIENT_PREFIX, type AuditEvent } from '../../domain/audit-event.js';
 import { MeridianError } from '../../domain/errors.js';
 import { merkleRoot } from '../../domain/merkle.js';
 import { hasRole, type Principal } from '../../domain/principal.js';
@@ -52,6 +52,8 @@ export interface AuditChainVerifierOptions {
   readonly actor: LedgerActor;
   /** Told of every problem found: the alert operators page on. */
   readonly onProblem?: (problem: AuditChainProblem) => void;
+  /** The audit commitment of a patient id under the patient's own key; null when the id has no key. */
+  readonly commitment?: (patientId: string) => Promise<string | null>;
 }
 
 const MAX_PROBLEMS = 100;
@@ -88,7 +90,7 @@ export class AuditChainVerifier {
     for (let after = 0n; ;) {
       const chunk = await this.#o.auditLog.chainAfter(after, CHUNK);
       for (const event of chunk) {
-        const problem = entryProblem(event, entryIntegrity(event, previous));
+        const problem = await this.#problemOf(event, previous);
         if (problem) problems.push(problem);
         if (event.batchId !== null) {
           const leaves = batches.get(event.batchId);
@@ -142,13 +144,30 @@ export class AuditChainVerifier {
     const problems: AuditChainProblem[] = [];
     for (const p of [checkpointProblem(reading), await this.#ledgerProblem(ledgerHead)]) if (p) problems.push(p);
     for (const event of events) {
-      const integrity = entryIntegrity(event, predecessors.get(event.seq) ?? null);
-      entries.set(event.seq, integrity);
-      const problem = entryProblem(event, integrity);
+      const problem = await this.#problemOf(event, predecessors.get(event.seq) ?? null);
+      entries.set(event.seq, problem === null ? 'intact' : problem.kind === 'broken_link' ? 'broken_link' : 'altered');
       if (problem) problems.push(problem);
     }
     for (const p of problems) this.#o.onProblem?.(p);
     return { entries, problems };
+  }
+
+  /**
+   * What is wrong with one event: its hash and link, and whether the patient it names is the one
+   * it was chained for. The hash covers the patient's commitment, not the id, so an id changed in
+   * the row (an event moved into another patient's log, or out of its own) shows only here.
+   */
+  async #problemOf(event: AuditEvent, predecessorHash: string | null): Promise<AuditChainProblem | null> {
+    const problem = entryProblem(event, entryIntegrity(event, predecessorHash));
+    if (problem !== null || this.#o.commitment === undefined) return problem;
+    if (event.patientCommitment == null || event.patientId.startsWith(ERASED_PATIENT_PREFIX)) return null;
+    if ((await this.#o.commitment(event.patientId)) === event.patientCommitment) return null;
+    return {
+      kind: 'altered',
+      seq: event.seq,
+      eventId: event.id,
+      detail: `audit event #${String(event.seq)} (${event.id}) names a patient it was not chained for: its patient id was changed.`,
+    };
   }
 
   async #batchProblem(batchId: string, hashes: readonly string[]): Promise<AuditChainProblem | null> {
