@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCertificateAuthority, type TestIdentity } from '../../test/support/fabric/identities.js';
-import { patientPersona } from '../demo/organisations.js';
 import { fabricCaAttributes, walletIdentities, type FabricSigningIdentity } from './fabric-identities.js';
 import { LedgerError } from './ledger-error.js';
-import type { LedgerActor } from './ledger.js';
+import { LedgerClient } from './ledger-client.js';
+import type { Ledger, LedgerActor } from './ledger.js';
 
 const officer: LedgerActor = { user: 'officer-de-1', role: 'compliance_officer', jurisdiction: 'DE' };
 const gatewayActor: LedgerActor = { user: 'gateway-eu-de', role: 'gateway' };
@@ -118,14 +118,29 @@ describe('walletIdentities', () => {
 });
 
 describe("README's enrol example", () => {
-  it("names a patient's wallet folder as the gateway looks it up: the token's subject", async () => {
+  it("names a patient's wallet folder as the gateway looks it up: the patient's ledger id, as `meridian patients ledger-id` prints it", async () => {
     const readme = await readFile(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
     const examples = [...readme.matchAll(/^enrol (\S+) patient patient=(\S+)$/gmu)];
 
     expect(examples.length).toBeGreaterThan(0);
-    for (const [, user, patientId] of examples) {
-      const persona = patientPersona(patientId!, { id: 'eu-de', jurisdiction: 'DE' });
-      expect(user).toBe(persona.name);
-    }
+    for (const [, user, patient] of examples) expect(user).toBe(patient);
+    expect(readme).toMatch(/^ID=\$\(npx meridian patients ledger-id mp-[0-9a-f]+\)/mu);
+
+    // The actor the gateway asks the wallet for: named and attributed by the ledger id alone.
+    const asked: LedgerActor[] = [];
+    const ledger = {
+      evaluate: (actor: LedgerActor) => {
+        asked.push(actor);
+        return Promise.resolve('{"consents":0,"policies":0}');
+      },
+    } as unknown as Ledger;
+    const client = new LedgerClient(ledger, { ledgerRef: (id) => Promise.resolve(`${id}-on-ledger`) });
+    await client.getEpochs(
+      { user: 'patient-mp-0123456789ab', role: 'patient', patient: 'mp-0123456789ab' },
+      'mp-0123456789ab',
+    );
+    expect(asked).toEqual([
+      { user: 'mp-0123456789ab-on-ledger', role: 'patient', patient: 'mp-0123456789ab-on-ledger' },
+    ]);
   });
 });
