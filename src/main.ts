@@ -93,7 +93,7 @@ export async function startGateway(
     const client = new LedgerClient(new InstrumentedLedger(ledger, metrics), patientKeys);
     await seedOnFirstStart(config, stores, client, logger);
     const onLookup = metrics.cacheLookup.bind(metrics);
-    const patientBox = async (id: string): Promise<SealedBox | null> => (await patientKeys.find(id))?.cacheBox ?? null;
+    const patientBox = (id: string): Promise<SealedBox | null> => patientKeys.cacheBox(id);
     const cacheOptions = { config, ledger, client, actor: GATEWAY_ACTOR, logger, onLookup, patientBox };
     const cache = (opened.cache = config.cache.ttlMs > 0 ? await openCache(cacheOptions) : null);
     watchGateway(metrics, stores, cache);

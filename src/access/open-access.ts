@@ -139,7 +139,7 @@ function openAuditChain(o: Readonly<AccessOptions>, keys: PatientKeys): AuditCha
     auditLog: o.stores.control.auditLog,
     ledger: o.ledger,
     actor: GATEWAY_ACTOR,
-    commitment: async (patientId) => (await keys.find(patientId))?.commitment ?? null,
+    commitment: (patientId) => keys.commitment(patientId),
     onProblem: (p) => {
       alert('audit log', p.detail);
     },
@@ -162,7 +162,7 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
     log: stores.control.auditLog,
     integrity: auditChain,
     maxPageSize: config.limits.maxPageSize,
-    commitment: async (patientId) => (await keys.find(patientId))?.commitment ?? null,
+    commitment: (patientId) => keys.commitment(patientId),
     onDecision: (outcome, breakGlass) => {
       metrics.decision(outcome, breakGlass);
     },
@@ -220,7 +220,7 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
   });
   const anchorAudit = (): Promise<AnchoredAuditBatch | null> =>
     anchorAuditBatch(stores.control.auditLog, ledger, GATEWAY_ACTOR);
-  const jurisdictionOf = new Map(config.regions.map((r) => [r.id, r.jurisdiction]));
+  const jurisdictions = new Map(config.regions.map((r) => [r.id, r.jurisdiction]));
   const erasures = new ErasureService({
     store: stores.control.erasures,
     control: stores.control,
@@ -228,7 +228,7 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
     ledger,
     actor: GATEWAY_ACTOR,
     keys,
-    jurisdictions: jurisdictionOf,
+    jurisdictions,
     retentionYears: async (jurisdiction) =>
       (
         await verifiedPolicy(
@@ -260,13 +260,12 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
       draftOf: (principal, jurisdiction, version) => policies.anchoredVersion(principal, jurisdiction, version),
       auditLog: stores.control.auditLog,
       consents,
-      jurisdictions: new Map(config.regions.map((r) => [r.id, r.jurisdiction])),
+      jurisdictions,
       maxReplay: 5000,
     }),
     ...importServices(config, stores, anchorerOf(stores, ledger)),
     organisationName: (id) => o.organisationNames.get(id) ?? null,
   };
-  const jurisdictions = new Map(config.regions.map((r) => [r.id, r.jurisdiction]));
   // As last read from the ledger: a patient verified here keeps signing in while the ledger is
   // unreachable (their writes then fail there, with the transaction id); an unseen one does not.
   const verified = new Map<string, string[]>();

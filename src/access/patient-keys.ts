@@ -82,6 +82,16 @@ export class PatientKeys {
     return (await this.find(globalId))?.ledgerRef ?? globalId;
   }
 
+  /** The patient's audit commitment; null when the id names no patient with a key. */
+  async commitment(globalId: string): Promise<string | null> {
+    return (await this.find(globalId))?.commitment ?? null;
+  }
+
+  /** The box of what is cached for the patient; null when the id names no patient with a key. */
+  async cacheBox(globalId: string): Promise<SealedBox | null> {
+    return (await this.find(globalId))?.cacheBox ?? null;
+  }
+
   forget(globalId: string): void {
     this.#known.delete(globalId);
   }

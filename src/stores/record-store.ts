@@ -151,16 +151,15 @@ export class PrismaRecordStore implements RecordStore {
         const rows = await tx.record.findMany({ where: { patientId: { in: [...patientIds] } }, select: { key: true } });
         const keys = rows.map((r) => r.key);
         const anchors = await tx.recordAnchor.findMany({ where: { key: { in: keys } } });
-        for (const a of anchors) {
-          await tx.recordAnchor.update({
-            where: { batchId_key: { batchId: a.batchId, key: a.key } },
-            data: {
-              key: `${ERASED_KEY_PREFIX}${a.leafIndex}`,
-              contentHash: '',
-              leafHash: anchorLeafHash(a).toString('hex'),
-            },
-          });
-        }
+        // One statement over arrays, as saveBatch writes them: a record has an anchor per version.
+        await tx.$executeRaw`
+          UPDATE record_anchors a
+          SET key = ${ERASED_KEY_PREFIX}::text || a.leaf_index::text, content_hash = '', leaf_hash = t.leaf_hash
+          FROM unnest(
+            ${anchors.map((x) => x.batchId)}::text[], ${anchors.map((x) => x.key)}::text[],
+            ${anchors.map((x) => anchorLeafHash(x).toString('hex'))}::text[]
+          ) AS t(batch_id, key, leaf_hash)
+          WHERE a.batch_id = t.batch_id AND a.key = t.key`;
         return (await tx.record.deleteMany({ where: { key: { in: keys } } })).count;
       },
       { timeout: 120_000, maxWait: 30_000 },

@@ -120,23 +120,19 @@ export class ErasureService {
       regions.push({ region: location.region, records: await store.erasePatient(localIdsOf(location)) });
     }
     const completedAt = this.#now();
-    let receipt: ErasureReceipt | undefined;
-    await this.#o.store.complete(row.id, patientId, (done) => {
-      receipt = {
-        erasureId: row.id,
-        requestedAt: row.requestedAt.toISOString(),
-        completedAt: completedAt.toISOString(),
-        basis: row.basis,
-        regions,
-        ...done,
-        auditRetainedUntil: years > 0 ? addYears(completedAt, years).toISOString() : null,
-        ledgerTxId,
-      };
-      return { ...receipt };
+    const receiptOf = (done: ControlErasure): ErasureReceipt => ({
+      erasureId: row.id,
+      requestedAt: row.requestedAt.toISOString(),
+      completedAt: completedAt.toISOString(),
+      basis: row.basis,
+      regions,
+      ...done,
+      auditRetainedUntil: years > 0 ? addYears(completedAt, years).toISOString() : null,
+      ledgerTxId,
     });
+    const done = await this.#o.store.complete(row.id, patientId, (d) => ({ ...receiptOf(d) }));
     this.#o.keys.forget(patientId);
-    if (receipt === undefined) throw new Error('the erasure completed without a receipt');
-    return receipt;
+    return receiptOf(done);
   }
 
   /** Marks the patient erased on the ledger; the transaction id, also when an earlier attempt already did. */
