@@ -228,6 +228,7 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
     ledger,
     actor: GATEWAY_ACTOR,
     keys,
+    ...(o.cache ? { forgetDecoded: (id: string) => o.cache?.cache.forgetPatient(id) } : {}),
     jurisdictions,
     retentionYears: async (jurisdiction) =>
       (

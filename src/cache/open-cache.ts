@@ -76,6 +76,7 @@ export async function openCache(o: Readonly<OpenCacheOptions>): Promise<GatewayC
     store,
     box: new SealedBox(await cacheKey(config)),
     ttlMs: config.cache.ttlMs,
+    decodedBytes: config.cache.decodedBytes,
     prefix: config.cache.prefix,
     ...(o.onLookup ? { onLookup: o.onLookup } : {}),
     ...(o.patientBox ? { patientBox: o.patientBox } : {}),

@@ -108,3 +108,64 @@ describe('VerifiedCache', () => {
     expect(lookups.map(([, r]) => r)).toEqual(['bypass', 'bypass']);
   });
 });
+
+/** A memory store that counts its reads. */
+class CountingStore extends MemoryCacheStore {
+  gets = 0;
+  override get(key: string): Promise<Buffer | null> {
+    this.gets++;
+    return super.get(key);
+  }
+}
+
+describe('VerifiedCache decoded tier', () => {
+  const box = new SealedBox(randomBytes(32));
+  function tiered(store: CacheStore, options: { decodedBytes?: number; now?: () => number } = {}) {
+    return new VerifiedCache({ store, box, ttlMs: 1000, prefix: 't', ...options });
+  }
+
+  it('answers a repeated lookup from memory, frozen; another gateway reads the shared store', async () => {
+    const store = new CountingStore();
+    const a = tiered(store);
+    const value = await a.through('records', ['p', 1], () => Promise.resolve({ items: [{ code: 'I10' }] }));
+    expect(Object.isFrozen(value.items[0])).toBe(true);
+    const gets = store.gets;
+    expect(await a.through('records', ['p', 1], () => Promise.reject(new Error('not loaded again')))).toBe(value);
+    expect(store.gets).toBe(gets);
+    const b = tiered(store);
+    expect(await b.through('records', ['p', 1], () => Promise.reject(new Error('not loaded again')))).toEqual(value);
+    expect(store.gets).toBe(gets + 1);
+  });
+
+  it('serves nothing past the entry’s expiry (at most the TTL) and drops an erased patient’s copies', async () => {
+    let now = 1_000_000;
+    const store = new CountingStore({ now: () => now });
+    const cache = tiered(store, { now: () => now });
+    let loads = 0;
+    const load = (): Promise<number> => Promise.resolve(++loads);
+    await cache.through('records', ['p'], load, undefined, 'patient-1');
+    now += 899; // the TTL less at most 10% jitter: still current
+    expect(await cache.through('records', ['p'], load, undefined, 'patient-1')).toBe(1);
+    now += 101; // the TTL itself: gone from memory and from the store
+    expect(await cache.through('records', ['p'], load, undefined, 'patient-1')).toBe(2);
+    const gets = store.gets;
+    cache.forgetPatient('patient-1');
+    await cache.through('records', ['p'], load, undefined, 'patient-1');
+    expect(store.gets).toBe(gets + 1);
+  });
+
+  it('keeps within its byte budget, dropping the least recently used', async () => {
+    const store = new CountingStore();
+    const cache = tiered(store, { decodedBytes: 2500 });
+    const big = (n: number) => () => Promise.resolve('x'.repeat(1000) + String(n));
+    await cache.through('records', ['a'], big(1));
+    await cache.through('records', ['b'], big(2));
+    await cache.through('records', ['a'], big(1)); // a is the most recently used
+    await cache.through('records', ['c'], big(3)); // b goes
+    const gets = store.gets;
+    await cache.through('records', ['a'], big(1));
+    expect(store.gets).toBe(gets);
+    await cache.through('records', ['b'], big(2));
+    expect(store.gets).toBe(gets + 1);
+  });
+});

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 import { traced } from '../tracing/traced.js';
 import type { CacheStore } from './cache-store.js';
+import { DecodedTier } from './decoded-tier.js';
 import type { SealedBox } from './sealed-box.js';
 
 /** What a lookup did: served from the cache, loaded and stored, failed over to a load, or skipped it. */
@@ -21,7 +22,15 @@ export interface VerifiedCacheOptions {
    * Once their key is gone (erasure), nothing cached for them opens again: crypto-shredding.
    */
   readonly patientBox?: (patientId: string) => Promise<SealedBox | null>;
+  /** Serialized bytes of decoded entries this process keeps in front of the store; 0: none. Default 64 MiB. */
+  readonly decodedBytes?: number;
+  /** Fraction of the TTL an entry's life is shortened by at random, so entries stored together do not expire together. Default 0.1. */
+  readonly ttlJitter?: number;
+  readonly now?: () => number;
 }
+
+/** What is sealed under a key: until when the entry may be served (ms since the epoch), and the value. */
+type Stored = readonly [expiresAt: number, value: unknown];
 
 /**
  * Verified values (policies, consents, record reads) by key, encrypted at rest. Concurrent
@@ -31,9 +40,17 @@ export interface VerifiedCacheOptions {
 export class VerifiedCache {
   readonly #o: Readonly<VerifiedCacheOptions>;
   readonly #inflight = new Map<string, Promise<unknown>>();
+  readonly #decoded: DecodedTier | null;
 
   constructor(options: Readonly<VerifiedCacheOptions>) {
     this.#o = options;
+    const maxBytes = options.decodedBytes ?? 64 * 1024 * 1024;
+    this.#decoded = maxBytes > 0 ? new DecodedTier({ maxBytes, ...(options.now ? { now: options.now } : {}) }) : null;
+  }
+
+  /** Drops what this process holds decoded for the patient (their erasure). */
+  forgetPatient(patientId: string): void {
+    this.#decoded?.forgetPatient(patientId);
   }
 
   /**
@@ -53,6 +70,11 @@ export class VerifiedCache {
       return load();
     }
     const key = this.#key(kind, parts);
+    const decoded = this.#decoded?.get(key);
+    if (decoded !== undefined) {
+      this.#o.onLookup?.(kind, 'hit');
+      return decoded as T;
+    }
     const pending = this.#inflight.get(key) as Promise<T> | undefined;
     if (pending !== undefined) return pending;
     const lookup = traced('cache lookup', { 'meridian.cache.kind': kind }, (span) =>
@@ -72,16 +94,16 @@ export class VerifiedCache {
     patient: string | undefined,
     found: (result: CacheResult) => void,
   ): Promise<T> {
-    let failed = false;
     let box = this.#o.box;
+    let failed = false;
     try {
       if (patient !== undefined) box = (await this.#o.patientBox?.(patient)) ?? box;
-      const sealed = await this.#o.store.get(key);
-      const plain = sealed && box.open(sealed, key);
-      if (plain) {
+      const stored = await this.#fromStore(key, box);
+      if (stored !== null) {
         found('hit');
         this.#o.onLookup?.(kind, 'hit');
-        return deserialize(plain) as T;
+        this.#decoded?.set(key, stored.value, stored.bytes, stored.expiresAt, patient);
+        return stored.value as T;
       }
     } catch (err) {
       failed = true;
@@ -90,16 +112,35 @@ export class VerifiedCache {
     found(failed ? 'error' : 'miss');
     this.#o.onLookup?.(kind, failed ? 'error' : 'miss');
     const value = await load();
-    if (!failed && cacheable(value)) {
-      const sealed = box.seal(serialize(value), key);
-      await this.#o.store.set(key, sealed, this.#o.ttlMs).catch((err: unknown) => this.#o.onStoreError?.(err));
-    }
+    if (!failed && cacheable(value)) await this.#keep(key, box, value, patient);
     return value;
+  }
+
+  /** The current entry under `key` in the shared store, opened; null when there is none. */
+  async #fromStore(key: string, box: SealedBox): Promise<{ value: unknown; expiresAt: number; bytes: number } | null> {
+    const sealed = await this.#o.store.get(key);
+    const plain = sealed && box.open(sealed, key);
+    if (!plain) return null;
+    const [expiresAt, value] = deserialize(plain) as Stored;
+    return expiresAt > this.#now() ? { value, expiresAt, bytes: plain.length } : null;
+  }
+
+  /** Stores a loaded value, sealed, for the TTL less a random part of it; and keeps it decoded here. */
+  async #keep(key: string, box: SealedBox, value: unknown, patient: string | undefined): Promise<void> {
+    const ttlMs = Math.max(1, Math.round(this.#o.ttlMs * (1 - (this.#o.ttlJitter ?? 0.1) * Math.random())));
+    const expiresAt = this.#now() + ttlMs;
+    const plain = serialize([expiresAt, value] satisfies Stored);
+    await this.#o.store.set(key, box.seal(plain, key), ttlMs).catch((err: unknown) => this.#o.onStoreError?.(err));
+    this.#decoded?.set(key, value, plain.length, expiresAt, patient);
   }
 
   /** Hashed: what a key names stays out of a key dump too. */
   #key(kind: string, parts: readonly (string | number)[]): string {
     const digest = createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
-    return `${this.#o.prefix}:v1:${kind}:${digest}`;
+    return `${this.#o.prefix}:v2:${kind}:${digest}`;
+  }
+
+  #now(): number {
+    return this.#o.now?.() ?? Date.now();
   }
 }

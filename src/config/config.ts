@@ -70,6 +70,8 @@ export interface Config {
     /** Which Redis `redisUrl` names: one server, a Cluster or a Sentinel-managed master. */
     readonly redis: RedisTopology | undefined;
     readonly ttlMs: number;
+    /** Bytes of decoded entries each gateway keeps in its own memory in front of the store; 0: none. */
+    readonly decodedBytes: number;
     readonly prefix: string;
     readonly key: string | undefined;
   };
@@ -164,6 +166,7 @@ const envSchema = z.object({
     })
     .optional(),
   MERIDIAN_CACHE_TTL_MS: int(60_000, 0, 86_400_000),
+  MERIDIAN_CACHE_DECODED_MB: int(64, 0, 65_536),
   MERIDIAN_CACHE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, "1-64 letters, digits, ':', '_' or '-'")
@@ -357,6 +360,7 @@ function build(e: Env, urls: Map<string, string>, external: boolean, fabric: Fab
       redisUrl: e.MERIDIAN_REDIS_URL?.url,
       redis: e.MERIDIAN_REDIS_URL?.topology,
       ttlMs: e.MERIDIAN_CACHE_TTL_MS,
+      decodedBytes: e.MERIDIAN_CACHE_DECODED_MB * 1024 * 1024,
       prefix: e.MERIDIAN_CACHE_PREFIX,
       key: e.MERIDIAN_CACHE_KEY,
     }),

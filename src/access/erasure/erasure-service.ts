@@ -31,6 +31,8 @@ export interface ErasureServiceOptions {
   readonly ledger: LedgerClient;
   readonly actor: LedgerActor;
   readonly keys: PatientKeys;
+  /** Whatever this process still holds decoded for the patient is dropped (the cache's decoded tier). */
+  readonly forgetDecoded?: (patientId: string) => void;
   /** The jurisdiction of each region. */
   readonly jurisdictions: ReadonlyMap<string, string>;
   /** Years audit events must be kept under the verified policy of a jurisdiction (0: none asked). */
@@ -132,6 +134,7 @@ export class ErasureService {
     });
     const done = await this.#o.store.complete(row.id, patientId, (d) => ({ ...receiptOf(d) }));
     this.#o.keys.forget(patientId);
+    this.#o.forgetDecoded?.(patientId);
     return receiptOf(done);
   }
 
