@@ -95,6 +95,7 @@ function key(row: PolicyVersionRow): string {
 /** The embedded ledger, with a switch that makes it unreachable. */
 class SwitchableLedger implements Ledger {
   down = false;
+  evaluations = 0;
   readonly #inner: Ledger;
 
   constructor(inner: Ledger) {
@@ -108,6 +109,7 @@ class SwitchableLedger implements Ledger {
 
   evaluate(actor: LedgerActor, fn: string, args: readonly string[]): Promise<string> {
     this.#check();
+    this.evaluations++;
     return this.#inner.evaluate(actor, fn, args);
   }
 
@@ -417,6 +419,28 @@ describe('PolicyService.active', () => {
     expect((await service.active()).violations).toEqual([
       { subject: 'policy EU@2025.3', message: expect.stringMatching(/the ledger anchors/) as unknown },
     ]);
+  });
+
+  it('told the policy epoch it verified at, asks the ledger again only for changed rows or a moved epoch', async () => {
+    const verified = await service.active(7);
+    const asked = ledger.evaluations;
+    expect(asked).toBeGreaterThan(0);
+    expect(await service.active(7)).toBe(verified);
+    expect(ledger.evaluations).toBe(asked);
+
+    // Another epoch (an activation somewhere) is verified again, as is a call that names none.
+    expect(await service.active(8)).toEqual(verified);
+    expect(ledger.evaluations).toBeGreaterThan(asked);
+    const at8 = ledger.evaluations;
+    await service.active();
+    expect(ledger.evaluations).toBeGreaterThan(at8);
+
+    // A row altered behind the gateway's back at the same epoch is met on the very next call.
+    await service.active(9);
+    repo.alter('EU', '2025.3', (row) => ({ ...row, document: { ...(row.document as object), title: 'changed' } }));
+    const altered = await service.active(9);
+    expect(altered.violations.map((v) => v.subject)).toEqual(['policy EU@2025.3']);
+    expect(altered.policies.map((p) => p.document.jurisdiction).sort()).toEqual(['DE', 'UK', 'US']);
   });
 
   it('uses what it last verified while the ledger is down, unless the stored rows changed', async () => {

@@ -79,7 +79,8 @@ function infoOf(row: PolicyVersionRow): PolicyVersionInfo {
 /**
  * The jurisdiction policy lifecycle: a compliance officer drafts a version, a different
  * officer of the same policy approves it, and activation makes it the one the read path
- * uses (`active()`, verified against the ledger on every call). Each step is anchored on
+ * uses (`active()`, verified against the ledger on every call unless told a policy epoch
+ * at which the same stored rows were verified already). Each step is anchored on
  * the ledger first and stored second, so nothing is stored that the ledger does not hold.
  *
  * A simulation of a draft needs `active()` and `withDraft` from the domain: the verified
@@ -238,8 +239,8 @@ export class PolicyService implements PolicySource {
   }
 
   /** @see PolicySource.active */
-  active(): Promise<ActivePolicies> {
-    return this.#verifier.active();
+  active(epoch?: number): Promise<ActivePolicies> {
+    return this.#verifier.active(epoch);
   }
 
   /** Activates the shipped policies on a first start; see `bootstrapPolicies`. */

@@ -29,7 +29,10 @@ export interface PolicySource {
    * The active policy of every jurisdiction, each checked against the ledger's active
    * version. When the ledger cannot be reached, the versions last verified are used if
    * their stored rows still hash the same.
+   * @param epoch The ledger's policy epoch as this request read it (every activation moves it):
+   *   while it is the epoch of the last verification and the stored rows are byte for byte the
+   *   ones verified then, that verification's result stands without asking the ledger again.
    * @throws MeridianError LEDGER_UNAVAILABLE when the ledger cannot be reached and nothing verified is at hand.
    */
-  active(): Promise<ActivePolicies>;
+  active(epoch?: number): Promise<ActivePolicies>;
 }

@@ -15,6 +15,15 @@ interface Memo {
   readonly fingerprint: string;
   /** Policies taken from rows not (yet) marked active here: re-read and re-hashed. */
   readonly adopted: readonly VerifiedPolicy[];
+  /** The ledger's policy epoch the caller read before this verification, if it said. */
+  readonly epoch: number | undefined;
+  /** The policy ids asked about and every active row exactly as stored: any change means verifying again. */
+  readonly rows: string;
+}
+
+/** The ids asked about and the active rows as stored, every column the verification reads. */
+function rowsAsStored(ids: readonly string[], rows: readonly PolicyVersionRow[]): string {
+  return JSON.stringify([ids, rows]);
 }
 
 function isUnavailable(err: unknown): boolean {
@@ -53,9 +62,20 @@ export class PolicyVerifier implements PolicySource {
     this.#expectedIds = expectedIds;
   }
 
-  async active(): Promise<ActivePolicies> {
+  async active(epoch?: number): Promise<ActivePolicies> {
     const [rows, stored] = await Promise.all([this.#policies.active(), this.#policies.jurisdictions()]);
     const ids = [...new Set([...stored, ...this.#expectedIds])];
+    const asStored = rowsAsStored(ids, rows);
+    const memo = this.#memo;
+    if (
+      epoch !== undefined &&
+      memo?.epoch === epoch &&
+      memo.rows === asStored &&
+      memo.result.violations.length === 0 &&
+      (await this.#adoptedUnchanged(memo))
+    ) {
+      return memo.result;
+    }
     let anchors: (PolicyVersion | null)[];
     try {
       anchors = await Promise.all(ids.map((id) => this.#anchoring.activeVersion(id)));
@@ -76,6 +96,8 @@ export class PolicyVerifier implements PolicySource {
       result,
       fingerprint: fingerprint(rows),
       adopted: policies.filter((p) => !activeTx.has(p.activateTxId)),
+      epoch,
+      rows: asStored,
     };
     return result;
   }
