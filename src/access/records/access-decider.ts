@@ -5,6 +5,7 @@ import {
   decide,
   type Decision,
   type DecisionRequest,
+  type PolicyDocument,
   type RegionDecision,
   type SensitiveDecision,
 } from '../../domain/policy/index.js';
@@ -105,7 +106,7 @@ export class AccessDecider {
     // Without a fresh ledger state no cached entry may be used, and consents are verified one by one.
     const epochs = state === null ? null : (this.#o.epochs?.current(state.patientRef, state) ?? null);
     const [active, consents] = await Promise.all([
-      this.#activePolicies(epochs),
+      this.#activePolicies(epochs, state),
       this.#consents(question, epochs, state),
     ]);
     const problems = [...active.violations, ...consents.violations];
@@ -118,16 +119,20 @@ export class AccessDecider {
       );
     }
     const context = {
-      policies: active.policies.map((p) => p.document),
+      policies: documentsOf(active),
       consents: consents.consents.map((c) => c.consent),
       careRelationships: consents.care,
     };
     const request = this.#request(question, locations);
     const judged = decide(request, context);
     const present = await this.#labelsPresent(judged, locations);
-    const decision =
-      present === null ? judged : decide({ ...request, sensitivityPresent: told(judged, present) }, context);
-    const audited = present === null ? judged : decide({ ...request, sensitivityPresent: present }, context);
+    const toTell = present && told(judged, present);
+    const decision = toTell === null ? judged : decide({ ...request, sensitivityPresent: toTell }, context);
+    // Judged again for the access log only where the presence told differs from the real one.
+    const audited =
+      present === null || samePresence(present, toTell ?? {})
+        ? decision
+        : decide({ ...request, sensitivityPresent: present }, context);
     return {
       decision,
       audited,
@@ -146,8 +151,9 @@ export class AccessDecider {
     };
   }
 
-  #activePolicies(epochs: Epochs | null): Promise<ActivePolicies> {
-    const load = (): Promise<ActivePolicies> => this.#o.policies.active();
+  /** The active policies, verified: from the cache under the policy epoch, else from the source (told the epoch). */
+  #activePolicies(epochs: Epochs | null, state: PatientState | null): Promise<ActivePolicies> {
+    const load = (): Promise<ActivePolicies> => this.#o.policies.active(state?.policies);
     if (this.#o.cache === undefined) return load();
     return this.#o.cache.through('policies', epochs && [epochs.policies], load, (a) => a.violations.length === 0);
   }
@@ -234,6 +240,28 @@ function told(
       return [[r.region, labels]];
     }),
   );
+}
+
+/** One documents array per (cached, so reused) set of active policies: the policy engine resolves each set once. */
+const documents = new WeakMap<ActivePolicies, readonly PolicyDocument[]>();
+
+function documentsOf(active: ActivePolicies): readonly PolicyDocument[] {
+  let docs = documents.get(active);
+  if (docs === undefined) documents.set(active, (docs = active.policies.map((p) => p.document)));
+  return docs;
+}
+
+function samePresence(
+  a: Readonly<Record<string, readonly SensitivityLabel[]>>,
+  b: Readonly<Record<string, readonly SensitivityLabel[]>>,
+): boolean {
+  const regions = Object.keys(a);
+  if (regions.length !== Object.keys(b).length) return false;
+  return regions.every((region) => {
+    const x = a[region] ?? [];
+    const y = b[region];
+    return y !== undefined && x.length === y.length && x.every((label) => y.includes(label));
+  });
 }
 
 function readablePlans(decision: Decision, locations: readonly PatientLocation[]): RegionPlan[] {

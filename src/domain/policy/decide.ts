@@ -121,12 +121,7 @@ function withOrdinary(
 }
 
 function evaluate(request: DecisionRequest, context: DecisionContext): RegionResult[] {
-  const cache = new Map<string, PolicyResolution>();
-  const resolve = (code: string): PolicyResolution => {
-    const known = cache.get(code) ?? resolvePolicy(code, context.policies);
-    cache.set(code, known);
-    return known;
-  };
+  const resolve = (code: string): PolicyResolution => resolvePolicy(code, context.policies);
   const requesterPolicy = resolve(request.requester.jurisdiction);
   const families = requesterPolicy.ok ? requesterPolicy.policy.chain : [];
   const requester = { ...request.requester, families, treating: treating(request, context) };

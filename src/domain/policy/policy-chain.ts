@@ -49,6 +49,17 @@ function indexById(policies: readonly PolicyDocument[]): Map<string, PolicyDocum
  * active in one version only; otherwise the jurisdiction is ambiguous and denied.
  */
 export function resolvePolicy(code: string, policies: readonly PolicyDocument[]): PolicyResolution {
+  // Pure in its inputs: resolved once per policy set (a set the caller keeps, as a cached one is) and code.
+  let known = resolutions.get(policies);
+  if (known === undefined) resolutions.set(policies, (known = new Map<string, PolicyResolution>()));
+  let resolution = known.get(code);
+  if (resolution === undefined) known.set(code, (resolution = resolveUncached(code, policies)));
+  return resolution;
+}
+
+const resolutions = new WeakMap<readonly PolicyDocument[], Map<string, PolicyResolution>>();
+
+function resolveUncached(code: string, policies: readonly PolicyDocument[]): PolicyResolution {
   const byId = indexById(policies);
   const covering = policies.filter((p) => p.covers.some((entry) => coversJurisdiction(entry, code)));
   if (covering.length === 0) return { ok: false, reason: { code: 'NO_POLICY', jurisdiction: code } };
