@@ -2,6 +2,10 @@ import { ClientIdentity, type ChaincodeStub } from 'fabric-shim';
 import { contextFor, contracts } from 'meridian-chaincode';
 import type { ChaincodeExecutor, TransactionRequest, TransactionResult, VersionedState } from './chaincode-executor.js';
 import { TransactionStub } from './transaction-stub.js';
+import { rememberRecent } from '../access/remember-recent.js';
+
+/** Invokers whose parsed certificate is kept: a gateway has a handful, tests a few hundred. */
+const IDENTITIES = 1_000;
 
 type ContractInstance = InstanceType<(typeof contracts)[number]>;
 type TransactionFn = (ctx: unknown, ...args: string[]) => Promise<unknown>;
@@ -23,6 +27,11 @@ export class ContractExecutor implements ChaincodeExecutor {
   >();
   /** Fabric invokes the first contract when a function name has no `contract:` prefix. */
   #defaultContract = '';
+  /**
+   * Parsed identities by MSP and certificate: fabric-shim's ClientIdentity parses the X.509
+   * certificate (and logs) every time it is built; what it answers depends on nothing else.
+   */
+  readonly #identities = new Map<string, ClientIdentity>();
 
   constructor() {
     for (const Contract of contracts) {
@@ -51,7 +60,7 @@ export class ContractExecutor implements ChaincodeExecutor {
     }
     const stub = new TransactionStub(state, request);
     try {
-      const identity = new ClientIdentity(creatorOf(request));
+      const identity = this.#identity(request);
       const ctx = contextFor(stub, identity);
       const result = await method.call(entry.contract, ctx, ...request.args);
       return {
@@ -65,6 +74,14 @@ export class ContractExecutor implements ChaincodeExecutor {
     } catch (err) {
       return failure(err instanceof Error ? err.message : String(err));
     }
+  }
+
+  #identity(request: TransactionRequest): ClientIdentity {
+    const key = `${request.invoker.mspId}\n${request.invoker.certificatePem}`;
+    let identity = this.#identities.get(key);
+    identity ??= new ClientIdentity(creatorOf(request));
+    rememberRecent(this.#identities, key, identity, IDENTITIES);
+    return identity;
   }
 
   #split(fn: string): { contractName: string; fnName: string } {
