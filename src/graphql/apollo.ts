@@ -1,5 +1,8 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { bearerChallenge } from '../auth/bearer-challenge.js';
@@ -104,6 +107,9 @@ export function createApollo(
       ...extraPlugins,
       // Apollo's landing page loads Sandbox from a CDN: the HTTP layer serves a bundled GraphiQL instead.
       ApolloServerPluginLandingPageDisabled(),
+      // Nothing here may sit in an HTTP cache (answers are per requester and purpose, sent no-store),
+      // and the default cache-control plugin wraps every field resolver to compute hints for one.
+      ApolloServerPluginCacheControlDisabled(),
     ],
     introspection: !production,
     includeStacktraceInErrorResponses: false,

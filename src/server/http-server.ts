@@ -287,6 +287,8 @@ async function graphql(
     }),
   );
   for (const [key, value] of response.headers) res.setHeader(key, value);
+  // Answers are per requester and purpose: no shared or browser cache may keep one.
+  res.setHeader('cache-control', 'no-store');
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
     res.end(response.body.string);
