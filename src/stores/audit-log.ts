@@ -11,7 +11,8 @@ import {
 } from '../domain/audit-event.js';
 import { MeridianError } from '../domain/errors.js';
 import { notificationKind } from '../domain/notification.js';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import { AUDIT_CHAIN } from './chain-head-store.js';
 
 /** A page of events, newest first. */
@@ -120,6 +121,8 @@ const APPEND_BATCH = 256;
 /** The audit log in the control-plane database (PostgreSQL or PGlite). */
 export class PrismaAuditLog implements AuditLog {
   readonly #prisma: PrismaClient;
+  /** The pool under `prisma`: the one statement goes straight to it, prepared once per connection. */
+  readonly #pool: pg.Pool;
   readonly #timeoutMs: number;
   readonly #onGroupCommit: ((size: number) => void) | undefined;
   readonly #oneStatement: boolean;
@@ -137,8 +140,9 @@ export class PrismaAuditLog implements AuditLog {
   #head: string | undefined;
 
   /** Takes the control plane's client: PGlite serves one connection, so repositories share it. */
-  constructor(prisma: PrismaClient, options: Readonly<PrismaAuditLogOptions> = {}) {
+  constructor(prisma: PrismaClient, pool: pg.Pool, options: Readonly<PrismaAuditLogOptions> = {}) {
     this.#prisma = prisma;
+    this.#pool = pool;
     this.#timeoutMs = options.appendTimeoutMs ?? 10_000;
     this.#onGroupCommit = options.onGroupCommit;
     this.#oneStatement = options.oneStatement ?? true;
@@ -207,7 +211,7 @@ export class PrismaAuditLog implements AuditLog {
     const rows = chained(head, events);
     const col = <T>(f: (row: (typeof rows)[number]) => T): T[] => rows.map(f);
     const last = rows.at(-1)?.hash ?? head;
-    const written = await this.#prisma.$queryRaw<AuditEventSql[]>`
+    const statement = Prisma.sql`
       WITH head AS (
         SELECT chain FROM chain_heads WHERE chain = ${AUDIT_CHAIN} AND hash = ${head} FOR UPDATE
       ), ins AS (
@@ -232,6 +236,13 @@ export class PrismaAuditLog implements AuditLog {
         WHERE chain = ${AUDIT_CHAIN} AND EXISTS (SELECT 1 FROM ins)
       )${outbox(events)}
       SELECT * FROM ins ORDER BY seq`;
+    // Named by its text (two shapes: with and without notifications), so PostgreSQL plans it once per connection.
+    const name = `audit-append-${createHash('sha256').update(statement.text).digest('hex').slice(0, 16)}`;
+    const { rows: written } = await this.#pool.query<AuditEventSql>({
+      name,
+      text: statement.text,
+      values: statement.values,
+    });
     if (written.length === 0) return [];
     if (written.length !== events.length) throw new Error('audit events were only partly written');
     return written.map(fromSqlRow);
@@ -485,9 +496,10 @@ function chained(
   });
 }
 
-/** An `audit_events` row as raw SQL returns it. */
+/** An `audit_events` row as raw SQL (pg) returns it. */
 interface AuditEventSql {
-  seq: bigint;
+  /** pg reads `bigint` as a string. */
+  seq: string;
   id: string;
   at: Date;
   patient_id: string;
@@ -509,7 +521,7 @@ interface AuditEventSql {
 
 function fromSqlRow(row: AuditEventSql): AuditEvent {
   return fromRow({
-    seq: row.seq,
+    seq: BigInt(row.seq),
     id: row.id,
     at: row.at,
     patientId: row.patient_id,

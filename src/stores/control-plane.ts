@@ -86,14 +86,17 @@ export class PrismaControlPlane implements ControlPlane {
   readonly patientKeys: PatientKeyStore;
   readonly erasures: ErasureStore;
 
+  readonly #pool: Database['pool'];
+
   constructor(db: Database, options: Readonly<PrismaAuditLogOptions> = {}) {
     this.#prisma = new PrismaClient({ adapter: db.adapter() });
+    this.#pool = db.pool;
     this.patientIndex = new PatientIndex(this.#prisma);
     this.consents = new PrismaConsentRepository(this.#prisma);
     this.care = new PrismaCareRepository(this.#prisma);
     this.notifications = new PrismaNotificationStore(this.#prisma);
     this.policies = new PrismaPolicyRepository(this.#prisma);
-    this.auditLog = new PrismaAuditLog(this.#prisma, options);
+    this.auditLog = new PrismaAuditLog(this.#prisma, db.pool, options);
     this.chainHeads = new ChainHeadStore(this.#prisma);
     this.erasures = new PrismaErasureStore(this.#prisma);
     this.patientKeys = {
@@ -123,13 +126,14 @@ export class PrismaControlPlane implements ControlPlane {
   }
 
   async locatePatient(globalId: string): Promise<PatientLocation[]> {
-    const rows = await this.#prisma.patientLocation.findMany({
-      where: { globalId },
-      select: { region: true, localId: true },
-      orderBy: [{ region: 'asc' }, { createdAt: 'asc' }, { localId: 'asc' }],
+    // On every lookup: a named statement on the pool (planned once per connection), not Prisma.
+    const { rows } = await this.#pool.query<{ region: string; local_id: string }>({
+      name: 'locate-patient',
+      text: 'SELECT region, local_id FROM patient_locations WHERE global_id = $1 ORDER BY region, created_at, local_id',
+      values: [globalId],
     });
     const byRegion = new Map<string, string[]>();
-    for (const row of rows) byRegion.set(row.region, [...(byRegion.get(row.region) ?? []), row.localId]);
+    for (const row of rows) byRegion.set(row.region, [...(byRegion.get(row.region) ?? []), row.local_id]);
     return [...byRegion].map(([region, ids]) => ({
       region,
       localId: ids[0] ?? '',

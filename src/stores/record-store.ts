@@ -98,10 +98,8 @@ export class PrismaRecordStore implements RecordStore {
     return this.reading((region) => region.census(patientIds));
   }
 
-  async sensitivityLabels(patientIds: readonly string[]): Promise<SensitivityLabel[]> {
-    const rows = await this.#prisma.$queryRaw<{ label: string }[]>`
-      SELECT DISTINCT unnest(sensitivity) AS label FROM records WHERE patient_id = ANY(${[...patientIds]}::text[])`;
-    return rows.map((r) => r.label as SensitivityLabel).sort();
+  sensitivityLabels(patientIds: readonly string[]): Promise<SensitivityLabel[]> {
+    return this.reading((region) => region.labels(patientIds));
   }
 
   async upsertMany(
