@@ -71,8 +71,13 @@ export class RecordVerifier {
       const key = recordKey(record);
       const anchor = latest.get(key);
       const check = anchor === undefined ? undefined : checks.get(anchor.batchId);
-      // Anchored under RFC 8785, or under the canonical form before it (see HashScheme).
-      const hashOf = (scheme: HashScheme): string => contentHash(record.resource, scheme);
+      // Anchored under RFC 8785, or under the canonical form before it (see HashScheme); each hashed once.
+      const hashes = new Map<HashScheme, string>();
+      const hashOf = (scheme: HashScheme): string => {
+        let hash = hashes.get(scheme);
+        if (hash === undefined) hashes.set(scheme, (hash = contentHash(record.resource, scheme)));
+        return hash;
+      };
       const anchored = (scheme: HashScheme): boolean =>
         check?.ok === true && hasLeaf(check.leaves, anchorLeafHash({ key, contentHash: hashOf(scheme) }));
       const scheme = HASH_SCHEMES.find(anchored);
