@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { PrismaClient } from '../generated/records/client.js';
 import type { AnchorEntry, BatchLeaf } from '../domain/record-anchor.js';
 
@@ -47,20 +48,26 @@ const TRANSACTION = { timeout: 120_000, maxWait: 30_000 };
 export class PrismaRecordAnchorStore implements RecordAnchorStore {
   readonly region: string;
   readonly #prisma: PrismaClient;
+  /** The pool under `prisma`: `latest`, asked on every uncached read, goes to it as a named statement. */
+  readonly #pool: pg.Pool;
 
-  constructor(region: string, prisma: PrismaClient) {
+  constructor(region: string, prisma: PrismaClient, pool: pg.Pool) {
     this.region = region;
     this.#prisma = prisma;
+    this.#pool = pool;
   }
 
   async latest(keys: readonly string[]): Promise<Map<string, LatestAnchor>> {
     const out = new Map<string, LatestAnchor>();
     if (keys.length === 0) return out;
-    const rows = await this.#prisma.$queryRaw<LatestAnchor[]>`
-      SELECT DISTINCT ON (a.key) a.key, a.content_hash AS "contentHash", a.batch_id AS "batchId"
-      FROM record_anchors a JOIN record_anchor_batches b ON b.id = a.batch_id
-      WHERE a.key = ANY(${[...new Set(keys)]}::text[])
-      ORDER BY a.key, b.seq DESC`;
+    const { rows } = await this.#pool.query<LatestAnchor>({
+      name: 'latest-anchors',
+      text: `SELECT DISTINCT ON (a.key) a.key, a.content_hash AS "contentHash", a.batch_id AS "batchId"
+        FROM record_anchors a JOIN record_anchor_batches b ON b.id = a.batch_id
+        WHERE a.key = ANY($1::text[])
+        ORDER BY a.key, b.seq DESC`,
+      values: [[...new Set(keys)]],
+    });
     for (const row of rows) out.set(row.key, row);
     return out;
   }

@@ -68,7 +68,7 @@ export class PrismaRecordStore implements RecordStore {
     this.region = region;
     this.#db = db;
     this.#prisma = new PrismaClient({ adapter: db.adapter() });
-    this.anchors = new PrismaRecordAnchorStore(region, this.#prisma);
+    this.anchors = new PrismaRecordAnchorStore(region, this.#prisma, db.pool);
   }
 
   async reading<T>(reads: (region: RegionReads) => Promise<T>): Promise<T> {
