@@ -380,6 +380,14 @@ describe('GraphQL API against PostgreSQL', () => {
       });
       expect(csrf.status).toBe(400);
       expect(await csrf.text()).toMatch(/CSRF/);
+      // An answer is for its requester and purpose alone: no HTTP cache may keep it.
+      const answer = await fetch(t.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${clinician}` },
+        body: '{"query":"{ me { subject } }"}',
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('cache-control')).toBe('no-store');
     });
 
     it("depth, cost and alias limits are 400 QUERY_TOO_COMPLEX, not syntax errors; README's page at the maximum size passes", async () => {

@@ -28,7 +28,10 @@ export interface RecordVerifierOptions {
   readonly stores: ReadonlyMap<string, RecordAnchorStore>;
   readonly ledger: LedgerClient;
   readonly actor?: LedgerActor;
-  /** Most leaves of verified batches kept in memory (default 500,000: about 16 MB). */
+  /**
+   * Most leaves of verified batches kept in memory (default 2,000,000: 64 MB). Below the number
+   * of anchored records a read rotation touches, reads refetch and rehash whole batches.
+   */
   readonly maxRememberedLeaves?: number;
 }
 
@@ -49,7 +52,7 @@ export class RecordVerifier {
 
   constructor(options: Readonly<RecordVerifierOptions>) {
     this.#o = options;
-    this.#verified = new VerifiedBatches(options.maxRememberedLeaves ?? 500_000);
+    this.#verified = new VerifiedBatches(options.maxRememberedLeaves ?? 2_000_000);
   }
 
   /**
