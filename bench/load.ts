@@ -24,6 +24,7 @@ export interface LoadRun {
   readonly connections: number;
   readonly targetRate: number | null;
   readonly requests: number;
+  /** Clean answers per second: every failure (see `failures`) left out. */
   readonly requestsPerSecond: number;
   /** Milliseconds, from every response's own time (request sent to last byte received). */
   readonly latencyMs: Latency;
@@ -37,9 +38,14 @@ export interface LoadRun {
   readonly firstBadAnswer: string | null;
 }
 
-/** A measured run, with the gateway's cache lookups during it (null: the server has no /metrics). */
+/** A measured run, with what the server did during it. */
 export interface MeasuredRun extends LoadRun {
+  /** The gateway's cache lookups (null: the server has no /metrics). */
   readonly cacheLookups: CacheLookups | null;
+  /** The server's event-loop delay, ms. */
+  readonly eventLoopMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** CPU per clean answer, µs: the server process, and every PostgreSQL process together (null: not measured). */
+  readonly cpuUsPerRequest: { readonly server: number | null; readonly postgres: number | null };
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -118,12 +124,13 @@ export async function runLoad(spec: LoadSpec): Promise<LoadRun> {
   );
   const sum = (pick: (r: Result) => number): number => results.reduce((total, r) => total + pick(r), 0);
   const seconds = sum((r) => r.duration) / results.length;
+  const failed = sum((r) => r.errors + r.timeouts + r.non2xx + r.mismatches);
   return {
     seconds,
     connections: plan.reduce((total, lane) => total + lane.connections, 0),
     targetRate: spec.rate ?? null,
     requests: sum((r) => r.requests.total),
-    requestsPerSecond: sum((r) => r.requests.total) / seconds,
+    requestsPerSecond: Math.max(0, sum((r) => r.requests.total) - failed) / seconds,
     latencyMs: latencyOf(state.samples),
     errors: sum((r) => r.errors),
     timeouts: sum((r) => r.timeouts),

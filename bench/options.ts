@@ -19,6 +19,8 @@ export interface BenchOptions {
   readonly trials: number;
   /** Revocation trials in flight at once, each on its own patients. */
   readonly trialConcurrency: number;
+  /** Repetitions of every configuration, alternating configurations. */
+  readonly reps: number;
   /** Where the JSON and markdown results go. */
   readonly out: string;
 }
@@ -28,13 +30,18 @@ export const USAGE = `npm run bench -- [flags]
   --patients N             demo patients seeded (default 200; 5000 seeds ~114,000 records)
   --records-per-patient N  average records per patient and region (default 15; 25 with 5000 patients: ~185,000)
   --duration S             seconds per saturation run and per fixed-rate run (default 10)
-  --warmup S               seconds of unmeasured load before each run (default 3)
+  --warmup S               seconds of unmeasured load before a server without a cache is measured (default 3);
+                           a cached gateway warms up in 2 s rounds until one is 99% cache hits (60 s at most)
   --connections N          concurrent connections at saturation (default 32)
-  --rate R                 requests/s of the fixed-rate runs (default: 50% of the slowest saturation throughput)
+  --rate R                 requests/s of the fixed-rate runs (default: 70% of each configuration's own saturation)
   --rotation N             patient ids the requests rotate over (default: all seeded patients, at most 1000)
   --trials N               revocation trials (default 10000)
   --trial-concurrency N    revocation trials in flight at once, on distinct patients (default 4)
-  --out DIR                results folder (default bench/results)`;
+  --reps N                 repetitions of every configuration, alternating (default 3)
+  --out DIR                results folder (default bench/results)
+
+  BENCH_CPU_PROF=DIR       write a V8 CPU profile of every server under test to DIR
+                           (summarise one with: npx tsx bench/profile-summary.ts FILE --requests N)`;
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -60,6 +67,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       rotation: { type: 'string' },
       trials: { type: 'string' },
       'trial-concurrency': { type: 'string' },
+      reps: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -79,6 +87,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     rotation: Math.min(patients, whole('rotation', values.rotation, Math.min(patients, 1000), 1, 1_000_000)),
     trials: whole('trials', values.trials, 10_000, 0, 10_000_000),
     trialConcurrency: whole('trial-concurrency', values['trial-concurrency'], 4, 1, 64),
+    reps: whole('reps', values.reps, 3, 1, 20),
     out: values.out ?? 'bench/results',
   };
 }

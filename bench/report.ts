@@ -8,11 +8,49 @@ import { failures, hitRatio, type LoadRun, type MeasuredRun } from './load.js';
 import type { BenchOptions } from './options.js';
 import type { RevocationResult } from './revocation.js';
 
+/** How a warm-up went: for a cache, until its hit ratio held (by rounds), else for fixed seconds. */
+export interface WarmUp {
+  readonly seconds: number;
+  readonly rounds: number;
+  /** The last round's cache hit ratio (null: no cache); below 99% when the 60 s cap came first. */
+  readonly hitRatio: number | null;
+  readonly errors: number;
+  readonly firstBadAnswer: string | null;
+}
+
+/** One repetition of one configuration: its warm-up, a saturation run and a fixed-rate run. */
+export interface Repetition {
+  readonly warmUp: WarmUp;
+  readonly saturation: MeasuredRun;
+  readonly fixedRate: MeasuredRun;
+}
+
 export interface ConfigurationResult {
   readonly name: string;
   readonly description: string;
-  readonly saturation: MeasuredRun;
-  readonly fixedRate: MeasuredRun;
+  readonly repetitions: readonly Repetition[];
+}
+
+/** Min, median and max over the repetitions. */
+export interface Spread {
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+}
+
+/** The figures issue 16 sets goals for, each over the repetitions; ratios per repetition (rep i against the baseline's rep i). */
+export interface ConfigurationSummary extends ConfigurationResult {
+  readonly throughput: Spread;
+  readonly throughputVsBaseline: Spread;
+  readonly fixedRate: Spread;
+  readonly p50: Spread;
+  readonly p99: Spread;
+  /** p99 at the configuration's own fixed rate less the baseline's p99 at its own. */
+  readonly addedP99: Spread;
+  readonly eventLoopP99: Spread;
+  readonly eventLoopVsBaseline: Spread;
+  readonly serverCpuUs: Spread;
+  readonly postgresCpuUs: Spread;
 }
 
 export interface Machine {
@@ -34,10 +72,9 @@ export interface BenchReport {
   readonly machine: Machine;
   readonly flags: BenchOptions;
   readonly dataSet: SeedSummary & { readonly rotation: number; readonly clinician: string; readonly purpose: 'TREAT' };
-  readonly fixedRate: { readonly requestsPerSecond: number; readonly source: string };
-  readonly configurations: readonly (ConfigurationResult & {
-    readonly vsBaseline: { readonly throughput: number; readonly p50: number; readonly p99: number };
-  })[];
+  /** How each configuration's fixed rate was chosen. */
+  readonly fixedRate: string;
+  readonly configurations: readonly ConfigurationSummary[];
   readonly cache: { readonly prefix: string; readonly keysAfterCachedRuns: number; readonly keysDeleted: number };
   readonly revocation: RevocationResult;
 }
@@ -87,17 +124,36 @@ export async function machineFacts(postgresUrl: string): Promise<Machine> {
   };
 }
 
-/** Each configuration's numbers over the baseline's (the first configuration named `baseline`). */
-export function withRatios(configurations: readonly ConfigurationResult[]): BenchReport['configurations'] {
-  const base = configurations.find((c) => c.name === 'baseline');
-  return configurations.map((c) => ({
-    ...c,
-    vsBaseline: {
-      throughput: base ? c.saturation.requestsPerSecond / base.saturation.requestsPerSecond : Number.NaN,
-      p50: base ? c.fixedRate.latencyMs.p50 / base.fixedRate.latencyMs.p50 : Number.NaN,
-      p99: base ? c.fixedRate.latencyMs.p99 / base.fixedRate.latencyMs.p99 : Number.NaN,
-    },
-  }));
+function spread(values: readonly number[]): Spread {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return { min: Number.NaN, median: Number.NaN, max: Number.NaN };
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { min: sorted[0]!, median, max: sorted.at(-1)! };
+}
+
+/** Each configuration's figures over its repetitions, and against the baseline's repetition of the same round. */
+export function summarise(configurations: readonly ConfigurationResult[]): ConfigurationSummary[] {
+  const base = configurations.find((c) => c.name === 'baseline')?.repetitions ?? [];
+  return configurations.map((c) => {
+    const each = (f: (r: Repetition, b: Repetition | undefined) => number | null): Spread =>
+      spread(c.repetitions.map((r, i) => f(r, base[i]) ?? Number.NaN));
+    const vs = (f: (r: Repetition) => number) => (r: Repetition, b: Repetition | undefined) =>
+      b === undefined ? null : f(r) / f(b);
+    return {
+      ...c,
+      throughput: each((r) => r.saturation.requestsPerSecond),
+      throughputVsBaseline: each(vs((r) => r.saturation.requestsPerSecond)),
+      fixedRate: each((r) => r.fixedRate.targetRate),
+      p50: each((r) => r.fixedRate.latencyMs.p50),
+      p99: each((r) => r.fixedRate.latencyMs.p99),
+      addedP99: each((r, b) => (b === undefined ? null : r.fixedRate.latencyMs.p99 - b.fixedRate.latencyMs.p99)),
+      eventLoopP99: each((r) => r.fixedRate.eventLoopMs.p99),
+      eventLoopVsBaseline: each(vs((r) => r.fixedRate.eventLoopMs.p99)),
+      serverCpuUs: each((r) => r.saturation.cpuUsPerRequest.server),
+      postgresCpuUs: each((r) => r.saturation.cpuUsPerRequest.postgres),
+    };
+  });
 }
 
 const fixed = (n: number, digits: number): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
@@ -105,14 +161,15 @@ const ms = (n: number): string => fixed(n, n < 10 ? 2 : 1);
 const percent = (n: number | null): string => (n === null ? '–' : `${(n * 100).toFixed(0)}%`);
 const ratio = (n: number): string => `${fixed(n, n < 10 ? 2 : 1)}×`;
 
-function errorCell(run: LoadRun): string {
-  const total = failures(run);
+function errorCell(runs: readonly LoadRun[]): string {
+  const total = runs.reduce((n, run) => n + failures(run), 0);
   if (total === 0) return '0';
+  const sum = (f: (run: LoadRun) => number): number => runs.reduce((n, run) => n + f(run), 0);
   const parts = [
-    run.errors > 0 ? `${run.errors} conn` : '',
-    run.timeouts > 0 ? `${run.timeouts} timeout` : '',
-    run.non2xx > 0 ? `${run.non2xx} non-2xx` : '',
-    run.graphqlErrors > 0 ? `${run.graphqlErrors} GraphQL` : '',
+    sum((r) => r.errors) > 0 ? `${sum((r) => r.errors)} conn` : '',
+    sum((r) => r.timeouts) > 0 ? `${sum((r) => r.timeouts)} timeout` : '',
+    sum((r) => r.non2xx) > 0 ? `${sum((r) => r.non2xx)} non-2xx` : '',
+    sum((r) => r.graphqlErrors) > 0 ? `${sum((r) => r.graphqlErrors)} GraphQL` : '',
   ].filter((p) => p !== '');
   return `${total} (${parts.join(', ')})`;
 }
@@ -128,32 +185,78 @@ function flagLine(flags: BenchOptions): string {
     `--rotation ${flags.rotation}`,
     `--trials ${flags.trials}`,
     `--trial-concurrency ${flags.trialConcurrency}`,
+    `--reps ${flags.reps}`,
   ].join(' ');
+}
+
+const range = (x: Spread, show: (n: number) => string): string => `${show(x.median)} (${show(x.min)}–${show(x.max)})`;
+const whole = (n: number): string => fixed(n, 0);
+
+/** The goals of issue 16 this bench measures, each against the figure it is judged by (medians). */
+function goals(r: BenchReport): string[] {
+  const c = (name: string): ConfigurationSummary | undefined => r.configurations.find((x) => x.name === name);
+  const cached = c('meridian-cached');
+  const uncached = c('meridian-uncached');
+  const row = (
+    figure: string,
+    value: number | undefined,
+    show: (n: number) => string,
+    goal: string,
+    met: (n: number) => boolean,
+  ): string => {
+    const known = value !== undefined && Number.isFinite(value);
+    return `| ${figure} | ${known ? show(value) : 'n/a'} | ${goal} | ${known ? (met(value) ? 'met' : 'not met') : 'n/a'} |`;
+  };
+  const millis = (n: number): string => `${ms(n)} ms`;
+  const loop = Math.max(
+    cached?.eventLoopVsBaseline.median ?? Number.NaN,
+    uncached?.eventLoopVsBaseline.median ?? Number.NaN,
+  );
+  const v = r.revocation;
+  return [
+    row('cached throughput at saturation', cached?.throughputVsBaseline.median, ratio, '>= 0.5×', (n) => n >= 0.5),
+    row('uncached 3-region throughput', uncached?.throughputVsBaseline.median, ratio, '>= 0.25×', (n) => n >= 0.25),
+    row('cached added p99 at 70% of its own saturation', cached?.addedP99.median, millis, '<= 10 ms', (n) => n <= 10),
+    row(
+      'uncached added p99 at 70% of its own saturation',
+      uncached?.addedP99.median,
+      millis,
+      '<= 50 ms',
+      (n) => n <= 50,
+    ),
+    row(
+      "event-loop delay p99 at 70%, over the baseline's (the worse gateway)",
+      loop,
+      ratio,
+      '<= 1.5×',
+      (n) => n <= 1.5,
+    ),
+    `| revocation trials | ${v.staleReads} stale in ${v.trials} | 0 stale in 10,000 | ${v.trials >= 10_000 ? (v.staleReads === 0 ? 'met' : 'not met') : 'n/a'} |`,
+  ];
 }
 
 /** The report as a markdown page. */
 export function markdown(r: BenchReport): string {
   const m = r.machine;
-  const rate = Math.round(r.fixedRate.requestsPerSecond);
-  const rows = r.configurations.map((c) =>
-    [
-      c.name,
-      fixed(c.saturation.requestsPerSecond, 0),
-      ratio(c.vsBaseline.throughput),
-      ms(c.fixedRate.latencyMs.p50),
-      ratio(c.vsBaseline.p50),
-      ms(c.fixedRate.latencyMs.p99),
-      ratio(c.vsBaseline.p99),
-      errorCell(c.saturation),
-      errorCell(c.fixedRate),
-      `${percent(hitRatio(c.saturation.cacheLookups))} / ${percent(hitRatio(c.fixedRate.cacheLookups))}`,
-    ].join(' | '),
-  );
-  const v = r.revocation;
+  const table = (header: string, rows: (c: ConfigurationSummary) => string[]): string => {
+    const columns = header.split('|').length - 2;
+    const rule = `| --- |${' --: |'.repeat(columns - 1)}`;
+    return [header, rule, ...r.configurations.map((c) => `| ${[c.name, ...rows(c)].join(' | ')} |`)].join('\n');
+  };
+  const warmUps = r.configurations
+    .map((c) => {
+      const w = c.repetitions.map((x) => x.warmUp);
+      const errors = w.reduce((n, x) => n + x.errors, 0);
+      const first = w.find((x) => x.firstBadAnswer !== null)?.firstBadAnswer;
+      const hits = w.map((x) => percent(x.hitRatio)).join(', ');
+      return `  - ${c.name}: ${w.map((x) => `${x.seconds} s`).join(', ')}${w.some((x) => x.hitRatio !== null) ? ` (last round's cache hits ${hits})` : ''}; ${errors} errors${first ? `, first: \`${first.slice(0, 300)}\`` : ''}`;
+    })
+    .join('\n');
   const cacheNote =
     r.cache.keysAfterCachedRuns === 0
-      ? 'No key was written under the cache prefix: the gateway has no Redis cache yet, so meridian-cached ran uncached.'
+      ? 'No key was written under the cache prefix: meridian-cached ran uncached.'
       : `${r.cache.keysAfterCachedRuns} keys under the cache prefix after the cached runs; ${r.cache.keysDeleted} deleted at the end.`;
+  const v = r.revocation;
   return `# Meridian benchmark, ${r.startedAt}
 
 ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.platform}, load average ${m.loadAverage} at the start; Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}; commit ${m.commit}.
@@ -161,17 +264,55 @@ Flags: \`${flagLine(r.flags)}\`; the whole run took ${fixed(r.seconds, 0)} s.
 
 Data set: ${r.dataSet.patients} patients, ${r.dataSet.records} records in 3 regions (eu-de, eu-fr, us-ma; one PostgreSQL database each, seeded and anchored in ${fixed(r.dataSet.seconds, 1)} s). Every request is \`patientSummary(purpose: TREAT)\` as ${r.dataSet.clinician} (Charité Berlin, DE), rotating over ${r.dataSet.rotation} patients who each granted treatment consent first.
 
-| configuration | req/s at saturation (${r.flags.connections} connections, ${r.flags.duration} s) | vs baseline | p50 ms at ${rate} req/s | vs baseline | p99 ms at ${rate} req/s | vs baseline | errors at saturation | errors at fixed rate | cache hits (saturation / fixed rate) |
-| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |
-${rows.map((row) => `| ${row} |`).join('\n')}
+Each configuration ran ${r.flags.reps} times, alternating with the others; each repetition started its server, warmed it up, measured ${r.flags.duration} s at saturation (${r.flags.connections} connections) and then ${r.flags.duration} s at a fixed rate (${r.fixedRate}), and stopped it. Figures are the median (min–max) over the repetitions; a ratio compares repetition i with the baseline's repetition i.
+
+## Goals (issue 16)
+
+| figure | now (median) | goal | |
+| --- | --: | --: | --- |
+${goals(r).join('\n')}
+
+## Throughput at saturation
+
+${table('| configuration | clean answers/s | vs baseline | errors (all repetitions) | cache hits |', (c) => [
+  range(c.throughput, whole),
+  range(c.throughputVsBaseline, ratio),
+  errorCell(c.repetitions.map((x) => x.saturation)),
+  c.repetitions.map((x) => percent(hitRatio(x.saturation.cacheLookups))).join(', '),
+])}
+
+## Latency at 70% of each configuration's own saturation
+
+${table(
+  '| configuration | rate, req/s | p50 ms | p99 ms | added p99 ms (over the baseline’s) | event-loop delay p99 ms | vs baseline | errors | cache hits |',
+  (c) => [
+    range(c.fixedRate, whole),
+    range(c.p50, ms),
+    range(c.p99, ms),
+    range(c.addedP99, ms),
+    range(c.eventLoopP99, ms),
+    range(c.eventLoopVsBaseline, ratio),
+    errorCell(c.repetitions.map((x) => x.fixedRate)),
+    c.repetitions.map((x) => percent(hitRatio(x.fixedRate.cacheLookups))).join(', '),
+  ],
+)}
+
+## CPU per clean answer at saturation
+
+${table('| configuration | server process, µs | PostgreSQL (all processes), µs |', (c) => [range(c.serverCpuUs, whole), range(c.postgresCpuUs, whole)])}
+
+## Configurations and method
 
 - baseline: ${r.configurations.find((c) => c.name === 'baseline')?.description ?? ''}
 ${r.configurations
   .filter((c) => c.name !== 'baseline')
   .map((c) => `- ${c.name}: ${c.description}`)
   .join('\n')}
-- Fixed rate: ${rate} req/s (${r.fixedRate.source}), ${r.flags.duration} s each; latencies are each response's own time (send to last byte), measured by the load generator. Errors: connection errors, timeouts, non-2xx answers, and 2xx answers carrying GraphQL \`errors\`.
-- Cache: ${cacheNote} Cache hits: lookups answered from the cache over all lookups (policies, consents and region reads together) during the measured run, from the gateway's \`meridian_cache_lookups_total\`; each cache's counts are in the JSON.
+- Latencies are each response's own time (send to last byte), measured by the load generator. Errors: connection errors, timeouts, non-2xx answers, and 2xx answers carrying GraphQL \`errors\`; answers/s counts clean answers only.
+- Event-loop delay: \`perf_hooks.monitorEventLoopDelay\` (10 ms resolution) inside the server process, reset when the run starts. CPU: user + system time from /proc of the server process, and of every PostgreSQL process together, over the run, divided by its clean answers.
+- Warm-up: a cached gateway in 2 s rounds until one round is 99% cache hits (60 s at most); the others ${r.flags.warmup} s. Per repetition:
+${warmUps}
+- Cache: ${cacheNote} Cache hits: lookups answered from the cache over all lookups (policies, consents and region reads together) during the measured run, from the gateway's \`meridian_cache_lookups_total\`.
 
 ## Revocation
 

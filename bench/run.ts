@@ -15,19 +15,24 @@ import {
   type BenchEnvironment,
   type BenchPatient,
 } from './environment.js';
-import { cacheLookups, failures, hitRatio, lookupsBetween, runLoad, type MeasuredRun } from './load.js';
+import { cacheLookups, failures, hitRatio, lookupsBetween, runLoad, type LoadSpec, type MeasuredRun } from './load.js';
 import { grantTreatmentConsent, mapLimit, readSummary, summaryBody } from './meridian-api.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import {
   machineFacts,
   markdown,
-  withRatios,
+  summarise,
   writeReport,
   type BenchReport,
   type ConfigurationResult,
+  type Repetition,
+  type WarmUp,
 } from './report.js';
 import { revocationCheck } from './revocation.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { cpuSeconds, postgresCpuSeconds, startServerProcess, type ServerProcess } from './server-process.js';
+
+/** Fixed-rate runs go at this share of each configuration's own saturation throughput. */
+const FIXED_RATE_SHARE = 0.7;
 
 /** Revocation trials rotate over at most this many patients (each first has its earlier consents revoked). */
 const REVOCATION_PATIENTS = 256;
@@ -35,6 +40,8 @@ const REVOCATION_PATIENTS = 256;
 interface Target {
   readonly name: string;
   readonly description: string;
+  /** Warmed up until its cache answers (by hit ratio), not for fixed seconds. */
+  readonly cached: boolean;
   start(): Promise<ServerProcess>;
 }
 
@@ -58,50 +65,106 @@ function targets(env: BenchEnvironment, payloadFile: string): Target[] {
       name: 'meridian-uncached',
       description:
         'the gateway on PostgreSQL, MERIDIAN_CACHE_TTL_MS=0: every request authenticates, decides under verified policies and consents, reads and verifies records, and audits.',
+      cached: false,
       start: () => startServerProcess('./gateway-process.ts', env.gatewayEnv(false)),
     },
     {
       name: 'baseline',
       description:
         'a minimal Apollo Server (same @apollo/server and graphql, Meridian’s SDL, standalone HTTP) answering each patient’s summary from memory, as Meridian answered it: no authentication, policy, ledger, audit, database or cache.',
+      cached: false,
       start: () => startServerProcess('./baseline-process.ts', { BENCH_BASELINE_PAYLOADS: payloadFile }),
     },
     {
       name: 'meridian-cached',
       description: `the same gateway and databases with MERIDIAN_REDIS_URL, MERIDIAN_CACHE_PREFIX=${env.redisPrefix} and MERIDIAN_CACHE_TTL_MS=60000.`,
+      cached: true,
       start: () => startServerProcess('./gateway-process.ts', env.gatewayEnv(true)),
     },
   ];
 }
 
+/** A cache is warm once a whole round is answered at least this much from it. */
+const WARM_HIT_RATIO = 0.99;
+const WARM_ROUND_SECONDS = 2;
+const WARM_CAP_SECONDS = 60;
+
 /**
- * Starts a target, warms it up, and measures one run (at saturation, or at `rate`); stops it
- * after, and on interrupt.
+ * Warms a server: a cached gateway in rounds until one round's hit ratio reaches
+ * WARM_HIT_RATIO (at most WARM_CAP_SECONDS), anything else for `--warmup` seconds.
+ */
+async function warmUp(
+  server: ServerProcess,
+  spec: Omit<LoadSpec, 'seconds'>,
+  options: BenchOptions,
+  cached: boolean,
+): Promise<WarmUp> {
+  let seconds = 0;
+  let rounds = 0;
+  let errors = 0;
+  let firstBadAnswer: string | null = null;
+  let ratio: number | null = null;
+  for (;;) {
+    const before = await cacheLookups(server.url);
+    const round = cached ? WARM_ROUND_SECONDS : options.warmup;
+    if (round === 0) break;
+    const run = await runLoad({ ...spec, seconds: round });
+    seconds += round;
+    rounds++;
+    errors += failures(run);
+    firstBadAnswer ??= run.firstBadAnswer;
+    ratio = hitRatio(lookupsBetween(before, await cacheLookups(server.url)));
+    if (!cached || (ratio ?? 0) >= WARM_HIT_RATIO || seconds >= WARM_CAP_SECONDS) break;
+  }
+  await settle(server.url, spec);
+  return { seconds, rounds, hitRatio: ratio, errors, firstBadAnswer };
+}
+
+/** One measured run against a started, warm server, with its event loop, CPU and cache counts. */
+async function measure(server: ServerProcess, spec: LoadSpec): Promise<MeasuredRun> {
+  const lookupsBefore = await cacheLookups(server.url);
+  await server.resetEventLoop();
+  const cpuBefore = [await cpuSeconds(server.pid), await postgresCpuSeconds()] as const;
+  const run = await runLoad(spec);
+  const eventLoopMs = await server.readEventLoop();
+  const cpuAfter = [await cpuSeconds(server.pid), await postgresCpuSeconds()] as const;
+  await settle(server.url, spec);
+  const clean = run.requestsPerSecond * run.seconds;
+  const perRequest = (before: number | null, after: number | null): number | null =>
+    before === null || after === null || clean === 0 ? null : ((after - before) * 1e6) / clean;
+  return {
+    ...run,
+    cacheLookups: lookupsBetween(lookupsBefore, await cacheLookups(server.url)),
+    eventLoopMs,
+    cpuUsPerRequest: { server: perRequest(cpuBefore[0], cpuAfter[0]), postgres: perRequest(cpuBefore[1], cpuAfter[1]) },
+  };
+}
+
+/**
+ * One repetition of a target: started, warmed up, measured at saturation, then at `rate(saturation)`
+ * (a fixed rate), and stopped; stopped on interrupt too.
  */
 async function measureTarget(
   target: Target,
   options: BenchOptions,
   cleanup: Cleanup,
   load: { token: string; bodies: readonly string[] },
-  rate: number | undefined,
+  rate: (saturation: MeasuredRun) => number,
   before?: (server: ServerProcess) => Promise<void>,
-): Promise<MeasuredRun> {
+): Promise<Repetition> {
   const server = await target.start();
   cleanup.add(`stop ${target.name}`, () => server.stop());
   try {
     await before?.(server);
     const spec = { url: server.url, ...load, connections: options.connections };
-    if (options.warmup > 0) {
-      const warm = await runLoad({ ...spec, seconds: options.warmup });
-      if (failures(warm) > 0) {
-        progress(`warning: ${target.name} warm-up had ${failures(warm)} errors; first: ${warm.firstBadAnswer ?? ''}`);
-      }
-      await settle(server.url, load);
-    }
-    const lookupsBefore = await cacheLookups(server.url);
-    const run = await runLoad({ ...spec, seconds: options.duration, ...(rate !== undefined ? { rate } : {}) });
-    await settle(server.url, load);
-    return { ...run, cacheLookups: lookupsBetween(lookupsBefore, await cacheLookups(server.url)) };
+    const warm = await warmUp(server, spec, options, target.cached);
+    if (warm.errors > 0)
+      progress(`warning: ${target.name} warm-up had ${warm.errors} errors; first: ${warm.firstBadAnswer ?? ''}`);
+    const saturation = await measure(server, { ...spec, seconds: options.duration });
+    progress(`${target.name}: saturation ${describeRun(saturation)}`);
+    const fixedRate = await measure(server, { ...spec, seconds: options.duration, rate: rate(saturation) });
+    progress(`${target.name}: fixed rate ${fixedRate.targetRate ?? 0} req/s: ${describeRun(fixedRate)}`);
+    return { warmUp: warm, saturation, fixedRate };
   } finally {
     await server.stop();
   }
@@ -150,40 +213,31 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<BenchRepo
   const payloadFile = path.join(env.dataDir, 'baseline-payloads.json');
   const all = targets(env, payloadFile);
 
-  const saturation = new Map<string, MeasuredRun>();
+  const reps = new Map<string, Repetition[]>(all.map((t) => [t.name, []]));
   let keysAfterCachedRuns = 0;
-  for (const target of all) {
-    progress(`${target.name}: saturation, ${options.connections} connections, ${options.duration} s`);
-    const run = await measureTarget(
-      target,
-      options,
-      cleanup,
-      load,
-      undefined,
-      target.name === 'meridian-uncached'
-        ? (server) => prepareLoad(server.url, rotation, load.token, payloadFile)
-        : undefined,
-    );
-    saturation.set(target.name, run);
-    progress(`${target.name}: ${describeRun(run)}`);
-    if (target.name === 'meridian-cached') keysAfterCachedRuns = await countRedisKeys(env.redisPrefix);
+  let prepared = false;
+  // Alternating (uncached, baseline, cached, then again), so a slower stretch of the machine hits all alike.
+  for (let rep = 1; rep <= options.reps; rep++) {
+    for (const target of all) {
+      progress(`${target.name}: repetition ${rep} of ${options.reps}`);
+      const before: ((server: ServerProcess) => Promise<void>) | undefined =
+        !prepared && target.name === 'meridian-uncached'
+          ? (server: ServerProcess) => prepareLoad(server.url, rotation, load.token, payloadFile)
+          : undefined;
+      prepared ||= before !== undefined;
+      const rateOf = (run: MeasuredRun): number =>
+        options.rate ?? Math.max(1, Math.floor(run.requestsPerSecond * FIXED_RATE_SHARE));
+      reps.get(target.name)!.push(await measureTarget(target, options, cleanup, load, rateOf, before));
+      if (target.name === 'meridian-cached') {
+        keysAfterCachedRuns = Math.max(keysAfterCachedRuns, await countRedisKeys(env.redisPrefix));
+      }
+    }
   }
-
-  const slowest = Math.min(...[...saturation.values()].map((r) => r.requestsPerSecond));
-  const rate = options.rate ?? Math.max(1, Math.floor(slowest / 2));
-  const results: ConfigurationResult[] = [];
-  for (const target of all) {
-    progress(`${target.name}: fixed rate ${rate} req/s, ${options.duration} s`);
-    const run = await measureTarget(target, options, cleanup, load, rate);
-    progress(`${target.name}: ${describeRun(run)}`);
-    results.push({
-      name: target.name,
-      description: target.description,
-      saturation: saturation.get(target.name)!,
-      fixedRate: run,
-    });
-  }
-  keysAfterCachedRuns = Math.max(keysAfterCachedRuns, await countRedisKeys(env.redisPrefix));
+  const results: ConfigurationResult[] = all.map((target) => ({
+    name: target.name,
+    description: target.description,
+    repetitions: reps.get(target.name)!,
+  }));
 
   progress(`revocation: ${options.trials} trials, gateways A and B (and an uncached reference) sharing one ledger`);
   const config = env.config(true);
@@ -203,20 +257,17 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<BenchRepo
   progress(`revocation: ${revocation.trials} trials, ${revocation.staleReads} stale reads`);
   const keysDeleted = await deleteRedisKeys(env.redisPrefix);
 
-  const order = ['baseline', 'meridian-uncached', 'meridian-cached'];
-  results.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   return {
     startedAt,
     seconds: (performance.now() - began) / 1000,
     machine,
     flags: options,
     dataSet: { ...seeded.summary, rotation: rotation.length, clinician: CLINICIAN, purpose: 'TREAT' },
-    fixedRate: {
-      requestsPerSecond: rate,
-      source:
-        options.rate !== undefined ? '--rate' : `50% of the slowest saturation throughput, ${slowest.toFixed(0)} req/s`,
-    },
-    configurations: withRatios(results),
+    fixedRate:
+      options.rate !== undefined
+        ? '--rate'
+        : `${FIXED_RATE_SHARE * 100}% of the configuration's own saturation throughput in the same repetition`,
+    configurations: summarise(results),
     cache: { prefix: env.redisPrefix, keysAfterCachedRuns, keysDeleted },
     revocation,
   };
