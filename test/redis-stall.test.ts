@@ -55,6 +55,8 @@ describe('a hung Redis (SIGSTOP, connections open) never stalls a read', () => {
         MERIDIAN_RATE_LIMIT_PER_ADDRESS: '100000',
         MERIDIAN_RATE_LIMIT_PER_PRINCIPAL: '100000',
         MERIDIAN_REDIS_BREAKER_RETRY_MS: '300',
+        // Every lookup asks Redis: the gateway's decoded copies would answer this warm patient without it.
+        MERIDIAN_CACHE_DECODED_MB: '0',
       },
     });
     patienceMs = 3 * t.config.regionTimeoutMs;
