@@ -34,7 +34,8 @@ const STOP_GRACE_MS = 15_000;
 /**
  * Starts a server under test in a process of its own (its own event loop and CPU, apart from
  * the load generator), on the same Node as the bench, TypeScript loaded by tsx. Resolves once
- * it listens. `BENCH_CPU_PROF=<dir>` in the bench's environment profiles the child (--cpu-prof).
+ * it listens. `BENCH_CPU_PROF=<dir>` in the bench's environment profiles the child (--cpu-prof);
+ * `BENCH_NODE_FLAGS` adds Node flags of its own (e.g. `--trace-gc`, which NODE_OPTIONS refuses).
  */
 export function startServerProcess(
   script: string,
@@ -47,6 +48,7 @@ export function startServerProcess(
       '--import',
       import.meta.resolve('tsx'),
       ...(profile !== undefined && profile !== '' ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+      ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter((flag) => flag !== '') ?? []),
     ],
     // Only the bench decides the gateway's configuration: none of the shell's MERIDIAN_* settings.
     env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MERIDIAN_'))), ...env },
