@@ -142,7 +142,11 @@ async function gatewayStart(dataDir: string, port: number): Promise<number> {
     env: { ...env, MERIDIAN_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the gateway exited (code ${String(child.exitCode)})`);

@@ -54,6 +54,33 @@ function ids(s: Summary): string[] {
   return [...s.problems, ...s.allergies, ...s.medications].map((r) => r.id);
 }
 
+/** Two patients with records in eu-de and eu-fr who consented to treatment; the first is a demo persona. */
+async function crossBorderPair(
+  t: TestGateway,
+): Promise<{ a: { id: string; token: string; fr: string }; b: { id: string; fr: string } }> {
+  const crossBorder = t.demo.patients.filter(
+    (p) =>
+      p.locations.some((l) => l.region === 'eu-de') &&
+      p.locations.some((l) => l.region === 'eu-fr') &&
+      t.demo.personas.some((persona) => persona.patientId === p.globalId),
+  );
+  const [first, second] = crossBorder;
+  const frOf = (p: typeof first): string => p!.locations.find((l) => l.region === 'eu-fr')!.localId;
+  const persona = t.demo.personas.find((p) => p.patientId === first!.globalId)!;
+  const a = { id: first!.globalId, token: await t.token(persona.name), fr: frOf(first) };
+  const b = { id: second!.globalId, fr: frOf(second) };
+  await t.consentToTreatment(a.id);
+  await t.consentToTreatment(b.id);
+  return { a, b };
+}
+
+/** Swaps two patients' eu-fr local ids in the control plane (the unique index forbids a plain overwrite). */
+async function swapFrenchRows(control: string, a: string, b: string, x: string, y: string): Promise<void> {
+  await query(control, `UPDATE patient_locations SET local_id = 'swap' WHERE global_id = $1 AND region = 'eu-fr'`, [a]);
+  await query(control, `UPDATE patient_locations SET local_id = $2 WHERE global_id = $1 AND region = 'eu-fr'`, [b, x]);
+  await query(control, `UPDATE patient_locations SET local_id = $2 WHERE global_id = $1 AND region = 'eu-fr'`, [a, y]);
+}
+
 describe('tamper evidence: missing, remapped and relabelled rows', () => {
   let t: TestGateway;
   let clinician: string;
@@ -69,19 +96,7 @@ describe('tamper evidence: missing, remapped and relabelled rows', () => {
     t = await startTestGateway({ patients: 16, captureLogs: true, env: { MERIDIAN_CACHE_TTL_MS: '0' } });
     clinician = await t.token('dr-weber');
     control = t.databases.get('control')!.url;
-    const crossBorder = t.demo.patients.filter(
-      (p) =>
-        p.locations.some((l) => l.region === 'eu-de') &&
-        p.locations.some((l) => l.region === 'eu-fr') &&
-        t.demo.personas.some((persona) => persona.patientId === p.globalId),
-    );
-    const [first, second] = crossBorder;
-    const frOf = (p: typeof first): string => p!.locations.find((l) => l.region === 'eu-fr')!.localId;
-    const persona = t.demo.personas.find((p) => p.patientId === first!.globalId)!;
-    a = { id: first!.globalId, token: await t.token(persona.name), fr: frOf(first) };
-    b = { id: second!.globalId, fr: frOf(second) };
-    await t.consentToTreatment(a.id);
-    await t.consentToTreatment(b.id);
+    ({ a, b } = await crossBorderPair(t));
   });
   afterAll(async () => {
     await t.close();
@@ -135,20 +150,7 @@ describe('tamper evidence: missing, remapped and relabelled rows', () => {
   it("a patient-index row pointed at another patient's local id serves nothing of theirs and is an integrity violation", async () => {
     const bRecords = ids((await summary(b.id)).data!.patientSummary).filter((id) => id.startsWith('eu-fr/'));
     expect(bRecords.length).toBeGreaterThan(0);
-    // Swap the two patients' eu-fr local ids (the unique index forbids a plain overwrite).
-    const swap = async (x: string, y: string): Promise<void> => {
-      await query(control, `UPDATE patient_locations SET local_id = 'swap' WHERE global_id = $1 AND region = 'eu-fr'`, [
-        a.id,
-      ]);
-      await query(control, `UPDATE patient_locations SET local_id = $2 WHERE global_id = $1 AND region = 'eu-fr'`, [
-        b.id,
-        x,
-      ]);
-      await query(control, `UPDATE patient_locations SET local_id = $2 WHERE global_id = $1 AND region = 'eu-fr'`, [
-        a.id,
-        y,
-      ]);
-    };
+    const swap = (x: string, y: string): Promise<void> => swapFrenchRows(control, a.id, b.id, x, y);
     await swap(a.fr, b.fr);
     try {
       const res = await summary();
@@ -328,5 +330,58 @@ describe('tamper evidence: missing, remapped and relabelled rows', () => {
     expect(alerts().slice(before)).toEqual([]);
     const rows = await query<{ status: string }>(control, `SELECT status FROM consents WHERE id = ANY($1)`, [granted]);
     expect(rows.map((r) => r.status)).toEqual(granted.map(() => 'revoked'));
+  });
+});
+
+describe('with the cache on, index rows changed behind our back', () => {
+  let t: TestGateway;
+  let clinician: string;
+  let control: string;
+  let a: { id: string; token: string; fr: string };
+  let b: { id: string; fr: string };
+
+  const summary = (patientId = a.id): Promise<GraphQLResponse<{ patientSummary: Summary }>> =>
+    t.graphql<{ patientSummary: Summary }>(SUMMARY, { patientId }, clinician);
+
+  beforeAll(async () => {
+    t = await startTestGateway({ patients: 16, captureLogs: true });
+    clinician = await t.token('dr-weber');
+    control = t.databases.get('control')!.url;
+    ({ a, b } = await crossBorderPair(t));
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  // The gateway keeps index rows that matched the ledger and checks them against it on every
+  // read: a row remapped or deleted afterwards can neither redirect a region nor drop it.
+  it("a row pointed at another patient's local id, or deleted, serves the patient's own records, never the other's", async () => {
+    const bRecords = ids((await summary(b.id)).data!.patientSummary).filter((id) => id.startsWith('eu-fr/'));
+    expect(bRecords.length).toBeGreaterThan(0);
+    const warm = await summary();
+    expect(warm.errors).toEqual([]);
+    expect([...warm.data!.patientSummary.regions].sort()).toEqual(['eu-de', 'eu-fr']);
+
+    await swapFrenchRows(control, a.id, b.id, a.fr, b.fr);
+    try {
+      const res = await summary();
+      expect(res.errors).toEqual([]);
+      expect(res.data).toEqual(warm.data);
+      expect(ids(res.data!.patientSummary).filter((id) => bRecords.includes(id))).toEqual([]);
+    } finally {
+      await swapFrenchRows(control, a.id, b.id, b.fr, a.fr);
+    }
+
+    await query(control, `DELETE FROM patient_locations WHERE global_id = $1 AND region = 'eu-fr'`, [a.id]);
+    try {
+      const res = await summary();
+      expect(res.errors).toEqual([]);
+      expect(res.data).toEqual(warm.data);
+    } finally {
+      await query(control, `INSERT INTO patient_locations (global_id, region, local_id) VALUES ($1, 'eu-fr', $2)`, [
+        a.id,
+        a.fr,
+      ]);
+    }
   });
 });

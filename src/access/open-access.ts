@@ -9,7 +9,6 @@ import type { Stores } from '../stores/open-stores.js';
 import type { PolicyVersionRow } from '../stores/policy-repository.js';
 import type { PolicyCoverage } from '../domain/consent/index.js';
 import { liveLocations } from '../domain/patient-index.js';
-import { localIdsOf } from '../stores/control-plane.js';
 import { DEFAULT_AUDIT_BATCH_SIZE, anchorAuditBatch, type AnchoredAuditBatch } from './audit/audit-anchoring.js';
 import { scheduleAuditAnchoring, type AuditAnchorSchedule } from './audit/audit-anchor-schedule.js';
 import { AuditChainVerifier } from './audit/audit-chain-verifier.js';
@@ -27,6 +26,7 @@ import { PolicyService } from './policy/policy-service.js';
 import { PolicySimulator } from './policy/policy-simulation.js';
 import { loadShippedPolicies } from './policy/shipped-policies.js';
 import { AccessDecider } from './records/access-decider.js';
+import { regionLabels } from './records/region-labels.js';
 import { DeidentifiedAnswers } from './records/deidentified-answer.js';
 import { RecordService } from './records/record-service.js';
 import { RecordVerifier } from './records/record-verifier.js';
@@ -104,8 +104,8 @@ function openRecords(
   const decider = new AccessDecider({
     ...parts,
     jurisdictions: new Map(config.regions.map((r) => [r.id, r.jurisdiction])),
-    labelsIn: async (location) =>
-      (await stores.stores.get(location.region)?.sensitivityLabels(localIdsOf(location))) ?? [],
+    labelsIn: (location, census, patientId) =>
+      regionLabels(stores.stores.get(location.region), location, { census, patientId, cache: cache?.cache }),
     onIntegrityViolation: (problems) => {
       for (const p of problems) alert(p.subject, p.message);
     },

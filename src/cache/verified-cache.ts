@@ -127,11 +127,33 @@ export class VerifiedCache {
 
   /** Stores a loaded value, sealed, for the TTL less a random part of it; and keeps it decoded here. */
   async #keep(key: string, box: SealedBox, value: unknown, patient: string | undefined): Promise<void> {
-    const ttlMs = Math.max(1, Math.round(this.#o.ttlMs * (1 - (this.#o.ttlJitter ?? 0.1) * Math.random())));
+    const ttlMs = this.#ttl();
     const expiresAt = this.#now() + ttlMs;
     const plain = serialize([expiresAt, value] satisfies Stored);
     await this.#o.store.set(key, box.seal(plain, key), ttlMs).catch((err: unknown) => this.#o.onStoreError?.(err));
     this.#decoded?.set(key, value, plain.length, expiresAt, patient);
+  }
+
+  /**
+   * This process's own copy under `kind` and `parts` (kept by `keepLocal`, never in the shared
+   * store); undefined when there is none or the cache is off. For what every use checks against
+   * the ledger again, so a copy that no longer matches costs a re-read, never a wrong answer.
+   */
+  local(kind: string, parts: readonly (string | number)[]): unknown {
+    if (this.#o.ttlMs === 0) return undefined;
+    return this.#decoded?.get(this.#key(kind, parts));
+  }
+
+  /** Keeps `value` in this process only, for the TTL less a random part of it (frozen, as every decoded entry). */
+  keepLocal(kind: string, parts: readonly (string | number)[], value: unknown, patient?: string): void {
+    if (this.#o.ttlMs === 0 || this.#decoded === null) return;
+    const bytes = JSON.stringify(value).length;
+    this.#decoded.set(this.#key(kind, parts), value, bytes, this.#now() + this.#ttl(), patient);
+  }
+
+  /** The TTL less up to `ttlJitter` of it, at random, so entries stored together do not expire together. */
+  #ttl(): number {
+    return Math.max(1, Math.round(this.#o.ttlMs * (1 - (this.#o.ttlJitter ?? 0.1) * Math.random())));
   }
 
   /** Hashed: what a key names stays out of a key dump too. */

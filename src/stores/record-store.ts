@@ -1,5 +1,5 @@
 import { PrismaClient, type Prisma } from '../generated/records/client.js';
-import type { IpsResourceType, SensitivityLabel } from '../domain/fhir.js';
+import type { IpsResourceType } from '../domain/fhir.js';
 import type { CensusRow } from '../domain/patient-index.js';
 import { recordKey, type RecordQuery, type StoredRecord } from '../domain/record.js';
 import { anchorLeafHash, ERASED_KEY_PREFIX } from '../domain/record-anchor.js';
@@ -32,8 +32,6 @@ export interface RecordStore {
    */
   reading<T>(reads: (region: RegionReads) => Promise<T>): Promise<T>;
   find(query: RecordQuery): Promise<StoredRecord[]>;
-  /** The sensitivity labels a patient's records carry: whether a withheld label is there to report. */
-  sensitivityLabels(patientIds: readonly string[]): Promise<SensitivityLabel[]>;
   /** The region-local patient a resource belongs to, if the region holds it. */
   patientOf(resourceType: IpsResourceType, resourceId: string): Promise<string | null>;
   /** Every record the region holds for a patient (under any of its local ids), by the columns that decide a disclosure. */
@@ -96,10 +94,6 @@ export class PrismaRecordStore implements RecordStore {
 
   census(patientIds: readonly string[]): Promise<CensusRow[]> {
     return this.reading((region) => region.census(patientIds));
-  }
-
-  sensitivityLabels(patientIds: readonly string[]): Promise<SensitivityLabel[]> {
-    return this.reading((region) => region.labels(patientIds));
   }
 
   async upsertMany(

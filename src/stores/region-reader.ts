@@ -16,8 +16,6 @@ export interface RegionReads {
   find(query: RecordQuery): Promise<StoredRecord[]>;
   /** Every record the region holds for a patient (under any of its local ids), by the columns that decide a disclosure. */
   census(patientIds: readonly string[]): Promise<CensusRow[]>;
-  /** The sensitivity labels any of the patient's records carries, sorted. */
-  labels(patientIds: readonly string[]): Promise<SensitivityLabel[]>;
 }
 
 interface RecordRow {
@@ -82,14 +80,6 @@ export class RegionReader implements RegionReads {
       sensitivity: r.sensitivity,
       contentHash: r.content_hash,
     }));
-  }
-
-  async labels(patientIds: readonly string[]): Promise<SensitivityLabel[]> {
-    const rows = await this.#query<{ label: string }>(
-      'SELECT DISTINCT unnest(sensitivity) AS label FROM records WHERE patient_id = ANY($1::text[])',
-      [[...patientIds]],
-    );
-    return rows.map((r) => r.label as SensitivityLabel).sort();
   }
 
   /**

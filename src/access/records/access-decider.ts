@@ -69,8 +69,15 @@ export interface AccessDeciderOptions {
   readonly care?: { forDecision(patientId: string, state?: PatientState): Promise<DecisionCare> };
   /** Region id → the jurisdiction whose law governs it. */
   readonly jurisdictions: ReadonlyMap<string, string>;
-  /** The sensitivity labels a patient's records carry in a region, if it can tell. */
-  readonly labelsIn: (location: PatientLocation) => Promise<readonly SensitivityLabel[]>;
+  /**
+   * The sensitivity labels a patient's records carry in a region, if it can tell; `census` is
+   * the digest of the patient's records there the ledger anchors (undefined: no fresh ledger state).
+   */
+  readonly labelsIn: (
+    location: PatientLocation,
+    census: string | undefined,
+    patientId: string,
+  ) => Promise<readonly SensitivityLabel[]>;
   readonly clock?: () => Date;
   /** Verified policies and consents, keyed by their epochs on the ledger. */
   readonly cache?: VerifiedCache;
@@ -125,7 +132,7 @@ export class AccessDecider {
     };
     const request = this.#request(question, locations);
     const judged = decide(request, context);
-    const present = await this.#labelsPresent(judged, locations);
+    const present = await this.#labelsPresent(judged, locations, question.patientId, state);
     const toTell = present && told(judged, present);
     const decision = toTell === null ? judged : decide({ ...request, sensitivityPresent: toTell }, context);
     // Judged again for the access log only where the presence told differs from the real one.
@@ -205,6 +212,8 @@ export class AccessDecider {
   async #labelsPresent(
     decision: Decision,
     locations: readonly PatientLocation[],
+    patientId: string,
+    state: PatientState | null,
   ): Promise<Record<string, readonly SensitivityLabel[]> | null> {
     const regions = decision.regions.filter((r) => r.sensitive.some((s) => s.effect === 'deny'));
     if (regions.length === 0) return null;
@@ -212,7 +221,8 @@ export class AccessDecider {
       regions.map(async (r) => {
         const location = locations.find((l) => l.region === r.region);
         // A region that cannot tell is judged as if it could not: every label stays unreported.
-        const labels = location ? await this.#o.labelsIn(location).catch(() => null) : null;
+        const census = state?.locations.find((l) => l.region === r.region)?.records;
+        const labels = location ? await this.#o.labelsIn(location, census, patientId).catch(() => null) : null;
         return [r.region, labels] as const;
       }),
     );

@@ -385,7 +385,8 @@ export class RecordService {
    * row disagrees is reported and not read. Nothing readable at all is INTEGRITY_VIOLATION.
    */
   async #checkedIndex(access: AccessRequest): Promise<CheckedIndex> {
-    const index = await this.#o.index.check(access.patientId, await this.#locate(access));
+    mayReadRecords(access);
+    const index = await this.#index(access.patientId);
     for (const v of index.violations) this.#o.onIntegrityViolation?.(v.region, v.message, 'patient index');
     if (index.locations.length === 0 && index.violations.length > 0) {
       // The regions are in the alert, not in the requester's error: they say where the patient was treated.
@@ -397,15 +398,27 @@ export class RecordService {
     return index;
   }
 
-  /** Who may ask at all (the policy decides the rest), and where the patient's records are. */
-  async #locate({ principal, patientId, purpose }: AccessRequest): Promise<PatientLocation[]> {
-    const ownRecords = hasRole(principal, 'patient') && principal.patientId === patientId;
-    if (!hasRole(principal, 'clinician') && !ownRecords) {
-      throw new MeridianError('FORBIDDEN', 'Only clinicians, or the patient themself, may read patient records.');
+  /**
+   * The patient's index rows checked against the ledger. With the cache on, rows that matched
+   * the ledger in full are kept in this process and checked again on every use instead of
+   * re-read: a copy that no longer matches (the ledger's index moved) is dropped for the rows
+   * in the database. A row deleted or altered behind our back while the copy matches is
+   * reported once the copy expires (the cache TTL); the anchored location is read meanwhile.
+   */
+  async #index(patientId: string): Promise<CheckedIndex> {
+    const known = this.#o.cache?.local('locations', [patientId]) as PatientLocation[] | undefined;
+    if (known !== undefined) {
+      const index = await this.#o.index.check(patientId, known);
+      if (matchesInFull(index)) return index;
     }
-    if (ownRecords && !hasRole(principal, 'clinician') && purpose !== 'PATRQT') {
-      throw new MeridianError('FORBIDDEN', 'A patient reads their own records with purpose PATRQT.');
-    }
+    const rows = await this.#locate(patientId);
+    const index = await this.#o.index.check(patientId, rows);
+    if (matchesInFull(index) && !index.remembered) this.#o.cache?.keepLocal('locations', [patientId], rows, patientId);
+    return index;
+  }
+
+  /** Where the patient's records are, as the control plane's index rows say. */
+  async #locate(patientId: string): Promise<PatientLocation[]> {
     const locations = (await this.#o.control.locatePatient(patientId)).filter((l) => this.#o.stores.has(l.region));
     if (locations.length === 0) {
       throw new MeridianError('NOT_FOUND', `No records are known for patient ${patientId}.`, { patientId });
@@ -528,6 +541,22 @@ function unionOf(found: readonly (readonly StoredRecord[])[]): StoredRecord[] {
 }
 
 /** The ledger's digest of what the region holds for the patient, if it has one. */
+/** Who may ask at all (the policy decides the rest). */
+function mayReadRecords({ principal, patientId, purpose }: AccessRequest): void {
+  const ownRecords = hasRole(principal, 'patient') && principal.patientId === patientId;
+  if (!hasRole(principal, 'clinician') && !ownRecords) {
+    throw new MeridianError('FORBIDDEN', 'Only clinicians, or the patient themself, may read patient records.');
+  }
+  if (ownRecords && !hasRole(principal, 'clinician') && purpose !== 'PATRQT') {
+    throw new MeridianError('FORBIDDEN', 'A patient reads their own records with purpose PATRQT.');
+  }
+}
+
+/** Every index row matched its ledger entry and every entry had its row (and the patient is not erased). */
+function matchesInFull(index: CheckedIndex): boolean {
+  return index.violations.length === 0 && index.locations.length > 0 && index.state.erasure === undefined;
+}
+
 function censusOf(index: CheckedIndex, region: RegionPlan): string | undefined {
   return index.state.locations.find((l) => l.region === region.location.region)?.records;
 }
