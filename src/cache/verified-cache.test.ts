@@ -154,6 +154,24 @@ describe('VerifiedCache decoded tier', () => {
     expect(store.gets).toBe(gets + 1);
   });
 
+  it('keeps a process-local copy out of the shared store, until its expiry or the patient’s erasure; none with a TTL of 0', async () => {
+    let now = 1_000_000;
+    const store = new CountingStore({ now: () => now });
+    const cache = tiered(store, { now: () => now });
+    cache.keepLocal('locations', ['p'], [{ region: 'eu-de', localId: 'x' }], 'patient-1');
+    expect(cache.local('locations', ['p'])).toEqual([{ region: 'eu-de', localId: 'x' }]);
+    expect(cache.local('locations', ['q'])).toBeUndefined();
+    expect(await tiered(store).through('locations', ['p'], () => Promise.resolve('loaded'))).toBe('loaded');
+    cache.forgetPatient('patient-1');
+    expect(cache.local('locations', ['p'])).toBeUndefined();
+    cache.keepLocal('locations', ['p'], ['again']);
+    now += 1000;
+    expect(cache.local('locations', ['p'])).toBeUndefined();
+    const off = new VerifiedCache({ store, box, ttlMs: 0, prefix: 't' });
+    off.keepLocal('locations', ['p'], ['kept']);
+    expect(off.local('locations', ['p'])).toBeUndefined();
+  });
+
   it('keeps within its byte budget, dropping the least recently used', async () => {
     const store = new CountingStore();
     const cache = tiered(store, { decodedBytes: 2500 });
