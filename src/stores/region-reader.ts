@@ -28,7 +28,8 @@ interface RecordRow {
   source_org_name: string | null;
   last_updated: Date;
   content_hash: string;
-  resource: FhirResource;
+  /** The resource as jsonb's text, parsed here: its digest lets the verifier reuse an earlier hash. */
+  resource: string;
 }
 
 interface CensusRowSql {
@@ -39,7 +40,20 @@ interface CensusRowSql {
 }
 
 const RECORD_COLUMNS =
-  'resource_type, resource_id, patient_id, category, sensitivity, source_org, source_org_name, last_updated, content_hash, resource';
+  'resource_type, resource_id, patient_id, category, sensitivity, source_org, source_org_name, last_updated, content_hash, resource::text AS resource';
+
+/** The sha256 (base64url) of the JSON text each resource read here was parsed from. */
+const sourceDigests = new WeakMap<object, string>();
+
+/**
+ * The sha256 of the exact JSON text `resource` was parsed from when this module read it from a
+ * region, before anyone else held it; undefined for a resource from anywhere else. Equal texts
+ * parse to equal values, so a hash computed over the value of one text holds for every read of
+ * the same text.
+ */
+export function sourceDigestOf(resource: object): string | undefined {
+  return sourceDigests.get(resource);
+}
 
 /**
  * A lookup's reads of one region on one pooled connection, as named (prepared) statements:
@@ -105,6 +119,8 @@ export class RegionReader implements RegionReads {
   }
 
   #toRecord(row: RecordRow): StoredRecord {
+    const resource = JSON.parse(row.resource) as FhirResource;
+    sourceDigests.set(resource, createHash('sha256').update(row.resource).digest('base64url'));
     return {
       region: this.#region,
       resourceType: row.resource_type as IpsResourceType,
@@ -116,7 +132,7 @@ export class RegionReader implements RegionReads {
       sourceOrgName: row.source_org_name,
       lastUpdated: row.last_updated,
       contentHash: row.content_hash,
-      resource: row.resource,
+      resource,
     };
   }
 }

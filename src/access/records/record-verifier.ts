@@ -8,6 +8,8 @@ import type { LedgerActor } from '../../ledger/ledger.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
 import { LedgerError } from '../../ledger/ledger-error.js';
 import type { RecordAnchorStore } from '../../stores/record-anchor-store.js';
+import { sourceDigestOf } from '../../stores/region-reader.js';
+import { rememberRecent } from '../remember-recent.js';
 import { RECORD_ANCHOR_ACTOR } from '../anchoring/record-anchoring.js';
 import { columnMismatch } from './record-columns.js';
 import { hasLeaf, leafSet, VerifiedBatches, type LeafSet } from '../anchoring/verified-batches.js';
@@ -33,6 +35,8 @@ export interface RecordVerifierOptions {
    * of anchored records a read rotation touches, reads refetch and rehash whole batches.
    */
   readonly maxRememberedLeaves?: number;
+  /** Most content hashes of stored texts kept (default 100,000: about 20 MB). */
+  readonly maxRememberedHashes?: number;
 }
 
 /** Why a batch failed its check; for messages, with no content. */
@@ -49,10 +53,14 @@ export class RecordVerifier {
   readonly #o: Readonly<RecordVerifierOptions>;
   readonly #verified: VerifiedBatches;
   readonly #inFlight = new Map<string, Promise<BatchCheck>>();
+  /** Content hashes by scheme and the digest of the stored text they were computed from. */
+  readonly #hashes = new Map<string, string>();
+  readonly #maxHashes: number;
 
   constructor(options: Readonly<RecordVerifierOptions>) {
     this.#o = options;
     this.#verified = new VerifiedBatches(options.maxRememberedLeaves ?? 2_000_000);
+    this.#maxHashes = options.maxRememberedHashes ?? 100_000;
   }
 
   /**
@@ -78,7 +86,7 @@ export class RecordVerifier {
       const hashes = new Map<HashScheme, string>();
       const hashOf = (scheme: HashScheme): string => {
         let hash = hashes.get(scheme);
-        if (hash === undefined) hashes.set(scheme, (hash = contentHash(record.resource, scheme)));
+        if (hash === undefined) hashes.set(scheme, (hash = this.#contentHash(record, scheme)));
         return hash;
       };
       const anchored = (scheme: HashScheme): boolean =>
@@ -97,6 +105,21 @@ export class RecordVerifier {
       else out.violations.push({ record, message: `Record ${key} in region ${region} ${problem}.` });
     }
     return out;
+  }
+
+  /**
+   * The record's content hash under `scheme`: canonicalising a resource costs far more than
+   * hashing its stored text, so a hash is remembered by the digest of the text it was parsed
+   * from (the same text is the same value) and computed only for text not met before.
+   */
+  #contentHash(record: StoredRecord, scheme: HashScheme): string {
+    const digest = sourceDigestOf(record.resource);
+    if (digest === undefined) return contentHash(record.resource, scheme);
+    const key = `${scheme}:${digest}`;
+    let hash = this.#hashes.get(key);
+    if (hash === undefined)
+      rememberRecent(this.#hashes, key, (hash = contentHash(record.resource, scheme)), this.#maxHashes);
+    return hash;
   }
 
   async #checkBatch(store: RecordAnchorStore, batchId: string): Promise<BatchCheck> {
