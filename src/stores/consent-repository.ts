@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Prisma, PrismaClient } from '../generated/control/client.js';
 
 /** A consent as the control plane stores it; `document` is checked by whoever reads it. */
@@ -31,12 +32,18 @@ export interface ConsentRepository {
   markRevoked(id: string, revokedAt: Date, revokeTxId: string): Promise<boolean>;
 }
 
+const CONSENT_COLUMNS = `id, patient_id AS "patientId", version, status, document, content_hash AS "contentHash",
+  granted_at AS "grantedAt", revoked_at AS "revokedAt", grant_tx_id AS "grantTxId", revoke_tx_id AS "revokeTxId"`;
+
 /** `ConsentRepository` on the control plane's Prisma client (shared: PGlite serves one connection). */
 export class PrismaConsentRepository implements ConsentRepository {
   readonly #prisma: PrismaClient;
+  /** The pool under `prisma`: `list`, asked by every uncached decision, goes to it as a named statement. */
+  readonly #pool: pg.Pool;
 
-  constructor(prisma: PrismaClient) {
+  constructor(prisma: PrismaClient, pool: pg.Pool) {
     this.#prisma = prisma;
+    this.#pool = pool;
   }
 
   async insert(row: ConsentRow): Promise<void> {
@@ -44,8 +51,13 @@ export class PrismaConsentRepository implements ConsentRepository {
     await this.#prisma.consent.create({ data: { ...row, document: row.document as Prisma.InputJsonObject } });
   }
 
-  list(patientId: string): Promise<ConsentRow[]> {
-    return this.#prisma.consent.findMany({ where: { patientId }, orderBy: [{ grantedAt: 'desc' }, { id: 'asc' }] });
+  async list(patientId: string): Promise<ConsentRow[]> {
+    const { rows } = await this.#pool.query<ConsentRow>({
+      name: 'consents-of-patient',
+      text: `SELECT ${CONSENT_COLUMNS} FROM consents WHERE patient_id = $1 ORDER BY granted_at DESC, id ASC`,
+      values: [patientId],
+    });
+    return rows;
   }
 
   get(id: string): Promise<ConsentRow | null> {

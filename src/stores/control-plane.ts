@@ -92,10 +92,10 @@ export class PrismaControlPlane implements ControlPlane {
     this.#prisma = new PrismaClient({ adapter: db.adapter() });
     this.#pool = db.pool;
     this.patientIndex = new PatientIndex(this.#prisma);
-    this.consents = new PrismaConsentRepository(this.#prisma);
-    this.care = new PrismaCareRepository(this.#prisma);
+    this.consents = new PrismaConsentRepository(this.#prisma, db.pool);
+    this.care = new PrismaCareRepository(this.#prisma, db.pool);
     this.notifications = new PrismaNotificationStore(this.#prisma);
-    this.policies = new PrismaPolicyRepository(this.#prisma);
+    this.policies = new PrismaPolicyRepository(this.#prisma, db.pool);
     this.auditLog = new PrismaAuditLog(this.#prisma, db.pool, options);
     this.chainHeads = new ChainHeadStore(this.#prisma);
     this.erasures = new PrismaErasureStore(this.#prisma);

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Prisma, PrismaClient } from '../generated/control/client.js';
 
 /** Where a policy version is in its four-eyes lifecycle. */
@@ -59,12 +60,19 @@ function data(row: PolicyVersionRow): Prisma.PolicyVersionCreateInput {
   return { ...row, document: row.document as Prisma.InputJsonObject };
 }
 
+const POLICY_COLUMNS = `jurisdiction, version, document, content_hash AS "contentHash", status, author, approver,
+  created_at AS "createdAt", approved_at AS "approvedAt", activated_at AS "activatedAt", record_tx_id AS "recordTxId",
+  approve_tx_id AS "approveTxId", activate_tx_id AS "activateTxId"`;
+
 /** `PolicyRepository` on the control plane's Prisma client (shared: PGlite serves one connection). */
 export class PrismaPolicyRepository implements PolicyRepository {
   readonly #prisma: PrismaClient;
+  /** The pool under `prisma`: `active` and `jurisdictions`, asked by every uncached decision, go to it as named statements. */
+  readonly #pool: pg.Pool;
 
-  constructor(prisma: PrismaClient) {
+  constructor(prisma: PrismaClient, pool: pg.Pool) {
     this.#prisma = prisma;
+    this.#pool = pool;
   }
 
   async insert(row: PolicyVersionRow): Promise<void> {
@@ -87,15 +95,18 @@ export class PrismaPolicyRepository implements PolicyRepository {
     });
   }
 
-  active(): Promise<PolicyVersionRow[]> {
-    return this.#prisma.policyVersion.findMany({ where: { status: 'active' }, orderBy: { jurisdiction: 'asc' } });
+  async active(): Promise<PolicyVersionRow[]> {
+    const { rows } = await this.#pool.query<PolicyVersionRow>({
+      name: 'active-policies',
+      text: `SELECT ${POLICY_COLUMNS} FROM policy_versions WHERE status = 'active' ORDER BY jurisdiction`,
+    });
+    return rows;
   }
 
   async jurisdictions(): Promise<string[]> {
-    const rows = await this.#prisma.policyVersion.findMany({
-      distinct: ['jurisdiction'],
-      select: { jurisdiction: true },
-      orderBy: { jurisdiction: 'asc' },
+    const { rows } = await this.#pool.query<{ jurisdiction: string }>({
+      name: 'policy-jurisdictions',
+      text: 'SELECT DISTINCT jurisdiction FROM policy_versions ORDER BY jurisdiction',
     });
     return rows.map((r) => r.jurisdiction);
   }
