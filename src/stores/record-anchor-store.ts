@@ -51,6 +51,14 @@ export const LATEST_ANCHORS_SQL = `SELECT DISTINCT ON (a.key) a.key, a.content_h
   WHERE a.key = ANY($1::text[])
   ORDER BY a.key, b.seq DESC`;
 
+/**
+ * The newest anchor of the record `f.key` (a lateral subquery beside a region's read), as
+ * `anchor_hash` and `anchor_batch`: what LATEST_ANCHORS_SQL answers for one key.
+ */
+export const LATEST_ANCHOR_OF_ROW = `SELECT a.content_hash AS anchor_hash, a.batch_id AS anchor_batch
+  FROM record_anchors a JOIN record_anchor_batches b ON b.id = a.batch_id
+  WHERE a.key = f.key ORDER BY b.seq DESC LIMIT 1`;
+
 export class PrismaRecordAnchorStore implements RecordAnchorStore {
   readonly region: string;
   readonly #prisma: PrismaClient;

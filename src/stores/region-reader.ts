@@ -10,12 +10,29 @@ import {
 } from '../domain/fhir.js';
 import type { CensusRow } from '../domain/patient-index.js';
 import type { RecordQuery, StoredRecord } from '../domain/record.js';
+import { LATEST_ANCHOR_OF_ROW, type LatestAnchor } from './record-anchor-store.js';
+
+/** What a disclosure reads of one region, in one statement (one snapshot): see `RegionReads.forDisclosure`. */
+export interface DisclosureRead {
+  /** Each query's records, in the order of the queries. */
+  readonly found: StoredRecord[][];
+  /** Every record the region holds for the patient, withheld ones included. */
+  readonly census: CensusRow[];
+  /** The newest anchor of each found record that has one. */
+  readonly anchors: Map<string, LatestAnchor>;
+}
 
 /** Reads of one region on one connection: what a lookup asks of a region within its deadline. */
 export interface RegionReads {
   find(query: RecordQuery): Promise<StoredRecord[]>;
   /** Every record the region holds for a patient (under any of its local ids), by the columns that decide a disclosure. */
   census(patientIds: readonly string[]): Promise<CensusRow[]>;
+  /**
+   * The queries' records with their newest anchors, and the patient's census, in one round
+   * trip: the census and the records come from the same snapshot, so no row can be deleted
+   * or relabelled between the two.
+   */
+  forDisclosure(queries: readonly RecordQuery[], patientIds: readonly string[]): Promise<DisclosureRead>;
 }
 
 interface RecordRow {
@@ -38,6 +55,10 @@ interface CensusRowSql {
   sensitivity: string[];
   content_hash: string;
 }
+
+/** A row of the disclosure statement: a census row (part -1), or a record of query `part` with its newest anchor. */
+type DisclosureRowSql = CensusRowSql &
+  RecordRow & { part: number; anchor_hash: string | null; anchor_batch: string | null };
 
 const RECORD_COLUMNS =
   'resource_type, resource_id, patient_id, category, sensitivity, source_org, source_org_name, last_updated, content_hash, resource::text AS resource';
@@ -94,6 +115,27 @@ export class RegionReader implements RegionReads {
       sensitivity: r.sensitivity,
       contentHash: r.content_hash,
     }));
+  }
+
+  async forDisclosure(queries: readonly RecordQuery[], patientIds: readonly string[]): Promise<DisclosureRead> {
+    const { text, values } = disclosureStatement(queries, patientIds);
+    const read: DisclosureRead = { found: queries.map(() => []), census: [], anchors: new Map() };
+    for (const row of await this.#query<DisclosureRowSql>(text, values)) {
+      if (row.part < 0) {
+        read.census.push({
+          key: row.key,
+          category: row.category,
+          sensitivity: row.sensitivity,
+          contentHash: row.content_hash,
+        });
+        continue;
+      }
+      read.found[row.part]?.push(this.#toRecord(row));
+      if (row.anchor_hash !== null && row.anchor_batch !== null) {
+        read.anchors.set(row.key, { key: row.key, contentHash: row.anchor_hash, batchId: row.anchor_batch });
+      }
+    }
+    return read;
   }
 
   /**
@@ -179,12 +221,45 @@ function categoryCondition(
  * text depends only on which filters are present, never on their values: a handful of shapes.
  */
 export function findStatement(query: RecordQuery): { text: string; values: unknown[] } {
-  const values: unknown[] = [[...query.patientIds]];
-  const param = (value: unknown): string => {
-    values.push(value);
-    return `$${values.length}`;
+  const { values, param } = parameters();
+  return { text: findQuery(query, RECORD_COLUMNS, param), values };
+}
+
+/**
+ * One statement for a disclosure: the census of the patient's rows (part -1), then each
+ * query's records (part i) with the newest anchor of each, side by side in one snapshot.
+ */
+export function disclosureStatement(
+  queries: readonly RecordQuery[],
+  patientIds: readonly string[],
+): { text: string; values: unknown[] } {
+  const { values, param } = parameters();
+  const census = `SELECT -1 AS part, key, category, sensitivity, content_hash, NULL::text AS resource_type,
+      NULL::text AS resource_id, NULL::text AS patient_id, NULL::text AS source_org, NULL::text AS source_org_name,
+      NULL::timestamptz AS last_updated, NULL::text AS resource, NULL::text AS anchor_hash, NULL::text AS anchor_batch
+    FROM records WHERE patient_id = ANY(${param([...patientIds])}::text[])`;
+  const reads = queries.map(
+    (query, i) => `SELECT ${String(i)} AS part, f.key, f.category, f.sensitivity, f.content_hash, f.resource_type,
+      f.resource_id, f.patient_id, f.source_org, f.source_org_name, f.last_updated, f.resource, la.anchor_hash, la.anchor_batch
+    FROM (${findQuery(query, `key, ${RECORD_COLUMNS}`, param)}) f LEFT JOIN LATERAL (${LATEST_ANCHOR_OF_ROW}) la ON true`,
+  );
+  return { text: [census, ...reads].map((part) => `(${part})`).join('\nUNION ALL\n'), values };
+}
+
+function parameters(): { values: unknown[]; param: (value: unknown) => string } {
+  const values: unknown[] = [];
+  return {
+    values,
+    param: (value) => {
+      values.push(value);
+      return `$${String(values.length)}`;
+    },
   };
-  const where = ['patient_id = ANY($1::text[])'];
+}
+
+/** A query's SELECT of `columns`, newest first (ties by key), at most `limit`. */
+function findQuery(query: RecordQuery, columns: string, param: (value: unknown) => string): string {
+  const where = [`patient_id = ANY(${param([...query.patientIds])}::text[])`];
   if (query.resourceTypes) where.push(`resource_type = ANY(${param([...query.resourceTypes])}::text[])`);
   if (query.categories) where.push(`category = ANY(${param([...query.categories])}::text[])`);
   if (query.resourceIds) where.push(`resource_id = ANY(${param([...query.resourceIds])}::text[])`);
@@ -205,6 +280,5 @@ export function findStatement(query: RecordQuery): { text: string; values: unkno
       );
     }
   }
-  const text = `SELECT ${RECORD_COLUMNS} FROM records WHERE ${where.join(' AND ')} ORDER BY last_updated DESC, key ASC LIMIT ${param(query.limit)}::int`;
-  return { text, values };
+  return `SELECT ${columns} FROM records WHERE ${where.join(' AND ')} ORDER BY last_updated DESC, key ASC LIMIT ${param(query.limit)}::int`;
 }

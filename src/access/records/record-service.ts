@@ -7,6 +7,7 @@ import { recordKey, type RecordQuery, type StoredRecord } from '../../domain/rec
 import { localIdsOf, type ControlPlane, type PatientLocation } from '../../stores/control-plane.js';
 import { PoolExhausted } from '../../stores/database.js';
 import type { RecordStore } from '../../stores/record-store.js';
+import type { LatestAnchor } from '../../stores/record-anchor-store.js';
 import type { Epochs } from '../../cache/ledger-epochs.js';
 import type { VerifiedCache } from '../../cache/verified-cache.js';
 import type { AccessDecider, DisclosurePlan, RegionPlan } from './access-decider.js';
@@ -101,8 +102,15 @@ export interface RecordCheck {
 
 /** Checks records read from a region against their ledger anchors. */
 export interface RecordIntegrity {
-  /** @throws MeridianError LEDGER_UNAVAILABLE when nothing verified is at hand. */
-  verify(region: string, records: readonly StoredRecord[]): Promise<RecordCheck>;
+  /**
+   * `latest`: the records' newest anchors, read with them.
+   * @throws MeridianError LEDGER_UNAVAILABLE when nothing verified is at hand.
+   */
+  verify(
+    region: string,
+    records: readonly StoredRecord[],
+    latest?: ReadonlyMap<string, LatestAnchor>,
+  ): Promise<RecordCheck>;
 }
 
 export interface RecordServiceOptions {
@@ -492,16 +500,16 @@ export class RecordService {
       if (store === undefined) throw new Error(`region ${location.region} is not configured`);
       // The deadline starts once the region has a connection for this read: it measures the
       // region, not the queue for its pool (bounded by the pool's own connect timeout).
-      const [found, held] = await store.reading((region) =>
+      const read = await store.reading((region) =>
         withDeadline(
           `region ${location.region}`,
           this.#o.regionTimeoutMs,
-          Promise.all([Promise.all(reads.map((read) => region.find(read))), region.census(localIdsOf(location))]),
+          region.forDisclosure(reads, localIdsOf(location)),
         ),
       );
       // What the region holds for the patient, withheld rows included: a deleted or relabelled row shows here.
-      if (censusDigest(held) !== census) throw censusMismatch(location.region);
-      return this.#o.integrity.verify(location.region, unionOf(found));
+      if (censusDigest(read.census) !== census) throw censusMismatch(location.region);
+      return this.#o.integrity.verify(location.region, unionOf(read.found), read.anchors);
     };
     if (this.#o.cache === undefined) return load();
     const key = epochs && [location.region, epochs.consents, epochs.policies, census ?? '', JSON.stringify(reads)];
@@ -540,7 +548,6 @@ function unionOf(found: readonly (readonly StoredRecord[])[]): StoredRecord[] {
   return [...byKey.values()].sort(byPosition);
 }
 
-/** The ledger's digest of what the region holds for the patient, if it has one. */
 /** Who may ask at all (the policy decides the rest). */
 function mayReadRecords({ principal, patientId, purpose }: AccessRequest): void {
   const ownRecords = hasRole(principal, 'patient') && principal.patientId === patientId;
@@ -557,6 +564,7 @@ function matchesInFull(index: CheckedIndex): boolean {
   return index.violations.length === 0 && index.locations.length > 0 && index.state.erasure === undefined;
 }
 
+/** The ledger's digest of what the region holds for the patient, if it has one. */
 function censusOf(index: CheckedIndex, region: RegionPlan): string | undefined {
   return index.state.locations.find((l) => l.region === region.location.region)?.records;
 }

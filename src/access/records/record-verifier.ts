@@ -7,7 +7,7 @@ import { recordKey, type StoredRecord } from '../../domain/record.js';
 import type { LedgerActor } from '../../ledger/ledger.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
 import { LedgerError } from '../../ledger/ledger-error.js';
-import type { RecordAnchorStore } from '../../stores/record-anchor-store.js';
+import type { LatestAnchor, RecordAnchorStore } from '../../stores/record-anchor-store.js';
 import { sourceDigestOf } from '../../stores/region-reader.js';
 import { rememberRecent } from '../remember-recent.js';
 import { RECORD_ANCHOR_ACTOR } from '../anchoring/record-anchoring.js';
@@ -66,14 +66,19 @@ export class RecordVerifier {
   /**
    * Splits `records` (all read from `region`) into verified ones and violations, in input
    * order. Throws `LEDGER_UNAVAILABLE` when a batch must be checked and the ledger cannot
-   * be reached: the caller must not disclose records it could not verify.
+   * be reached: the caller must not disclose records it could not verify. `latest`: the
+   * records' newest anchors when they were read with the records (else they are read here).
    */
-  async verify(region: string, records: readonly StoredRecord[]): Promise<RecordVerification> {
+  async verify(
+    region: string,
+    records: readonly StoredRecord[],
+    latest?: ReadonlyMap<string, LatestAnchor>,
+  ): Promise<RecordVerification> {
     const out: RecordVerification = { verified: [], violations: [] };
     if (records.length === 0) return out;
     const store = this.#o.stores.get(region);
     if (store === undefined) throw new Error(`no record anchor store for region ${region}`);
-    const latest = await store.latest(records.map(recordKey));
+    latest ??= await store.latest(records.map(recordKey));
     const batchIds = [...new Set([...latest.values()].map((a) => a.batchId))];
     const checks = new Map(
       await Promise.all(batchIds.map(async (id) => [id, await this.#checkBatch(store, id)] as const)),
