@@ -38,6 +38,8 @@ export interface PolicyRepository {
   active(): Promise<PolicyVersionRow[]>;
   /** Every policy id with at least one stored version. */
   jurisdictions(): Promise<string[]>;
+  /** `active()` and `jurisdictions()` together, read at once (what every policy verification asks). */
+  activeAndIds(): Promise<{ active: PolicyVersionRow[]; ids: string[] }>;
   /** Marks a draft approved, in one conditional update. False when it was not a draft. */
   markApproved(
     jurisdiction: string,
@@ -101,6 +103,19 @@ export class PrismaPolicyRepository implements PolicyRepository {
       text: `SELECT ${POLICY_COLUMNS} FROM policy_versions WHERE status = 'active' ORDER BY jurisdiction`,
     });
     return rows;
+  }
+
+  /** One statement, one snapshot; the ids ride on every active row, so with none active they are asked apart. */
+  async activeAndIds(): Promise<{ active: PolicyVersionRow[]; ids: string[] }> {
+    const { rows } = await this.#pool.query<PolicyVersionRow & { ids: string[] }>({
+      name: 'active-policies-and-ids',
+      text: `SELECT ${POLICY_COLUMNS}, ARRAY(SELECT DISTINCT jurisdiction FROM policy_versions ORDER BY 1) AS ids
+        FROM policy_versions WHERE status = 'active' ORDER BY jurisdiction`,
+    });
+    if (rows.length === 0) return { active: [], ids: await this.jurisdictions() };
+    const ids = rows[0]?.ids ?? [];
+    for (const row of rows) delete (row as { ids?: string[] }).ids;
+    return { active: rows, ids };
   }
 
   async jurisdictions(): Promise<string[]> {

@@ -51,6 +51,10 @@ class MemoryPolicies implements PolicyRepository {
     return Promise.resolve([...new Set([...this.rows.values()].map((r) => r.jurisdiction))].sort());
   }
 
+  async activeAndIds(): Promise<{ active: PolicyVersionRow[]; ids: string[] }> {
+    return { active: await this.active(), ids: await this.jurisdictions() };
+  }
+
   markApproved(
     jurisdiction: string,
     version: string,

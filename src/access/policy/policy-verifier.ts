@@ -63,7 +63,7 @@ export class PolicyVerifier implements PolicySource {
   }
 
   async active(epoch?: number): Promise<ActivePolicies> {
-    const [rows, stored] = await Promise.all([this.#policies.active(), this.#policies.jurisdictions()]);
+    const { active: rows, ids: stored } = await this.#policies.activeAndIds();
     const ids = [...new Set([...stored, ...this.#expectedIds])];
     const asStored = rowsAsStored(ids, rows);
     const memo = this.#memo;
