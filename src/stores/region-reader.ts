@@ -149,7 +149,7 @@ export class RegionReader implements RegionReads {
   }
 
   async #query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
-    const name = `meridian-${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    const name = statementName(text);
     const result = this.#client.query<R>({ name, text, values });
     this.#issued.push(result);
     try {
@@ -177,6 +177,20 @@ export class RegionReader implements RegionReads {
       resource,
     };
   }
+}
+
+/** Statement names by text: a handful of shapes, each hashed once. */
+const statementNames = new Map<string, string>();
+
+/** A named statement's name, from its text: the same shape is planned once per connection. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    if (statementNames.size >= 1000) statementNames.clear();
+    name = `meridian-${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 /** PostgreSQL refused or failed the statement (it carries a SQLSTATE): the connection itself is fine. */
