@@ -26,7 +26,7 @@ import { PolicyService } from './policy/policy-service.js';
 import { PolicySimulator } from './policy/policy-simulation.js';
 import { loadShippedPolicies } from './policy/shipped-policies.js';
 import { AccessDecider } from './records/access-decider.js';
-import { regionLabels } from './records/region-labels.js';
+import { RegionLabels } from './records/region-labels.js';
 import { DeidentifiedAnswers } from './records/deidentified-answer.js';
 import { RecordService } from './records/record-service.js';
 import { RecordVerifier } from './records/record-verifier.js';
@@ -97,15 +97,20 @@ function integrityAlert(logger: Logger, metrics: Metrics): (subject: string, mes
 
 function openRecords(
   o: Readonly<AccessOptions>,
-  parts: { policies: PolicyService; consents: ConsentService; care: CareService; audit: AuditService },
+  parts: {
+    policies: PolicyService;
+    consents: ConsentService;
+    care: CareService;
+    audit: AuditService;
+    labels: RegionLabels;
+  },
 ): RecordService {
   const { config, stores, cache, metrics, logger } = o;
   const alert = integrityAlert(logger, metrics);
   const decider = new AccessDecider({
     ...parts,
     jurisdictions: new Map(config.regions.map((r) => [r.id, r.jurisdiction])),
-    labelsIn: (location, census, patientId) =>
-      regionLabels(stores.stores.get(location.region), location, { census, patientId, cache: cache?.cache }),
+    labelsIn: (location, census, patientId) => parts.labels.of(location, census, patientId),
     onIntegrityViolation: (problems) => {
       for (const p of problems) alert(p.subject, p.message);
     },
@@ -221,6 +226,7 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
   const anchorAudit = (): Promise<AnchoredAuditBatch | null> =>
     anchorAuditBatch(stores.control.auditLog, ledger, GATEWAY_ACTOR);
   const jurisdictions = new Map(config.regions.map((r) => [r.id, r.jurisdiction]));
+  const labels = new RegionLabels(stores.stores);
   const erasures = new ErasureService({
     store: stores.control.erasures,
     control: stores.control,
@@ -228,7 +234,10 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
     ledger,
     actor: GATEWAY_ACTOR,
     keys,
-    ...(o.cache ? { forgetDecoded: (id: string) => o.cache?.cache.forgetPatient(id) } : {}),
+    forgetDecoded: (id: string) => {
+      labels.forgetPatient(id);
+      o.cache?.cache.forgetPatient(id);
+    },
     jurisdictions,
     retentionYears: async (jurisdiction) =>
       (
@@ -242,7 +251,7 @@ export async function openAccess(o: Readonly<AccessOptions>): Promise<Access> {
       ).auditRetentionYears,
   });
   const services: Services = {
-    records: openRecords(o, { policies, consents, care, audit }),
+    records: openRecords(o, { policies, consents, care, audit, labels }),
     consents,
     care,
     erasures,

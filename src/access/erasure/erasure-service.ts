@@ -31,7 +31,7 @@ export interface ErasureServiceOptions {
   readonly ledger: LedgerClient;
   readonly actor: LedgerActor;
   readonly keys: PatientKeys;
-  /** Whatever this process still holds decoded for the patient is dropped (the cache's decoded tier). */
+  /** Whatever this process still holds of the patient is dropped (the cache's decoded tier, verified labels). */
   readonly forgetDecoded?: (patientId: string) => void;
   /** The jurisdiction of each region. */
   readonly jurisdictions: ReadonlyMap<string, string>;
