@@ -35,8 +35,14 @@ export interface RecordVerifierOptions {
    * of anchored records a read rotation touches, reads refetch and rehash whole batches.
    */
   readonly maxRememberedLeaves?: number;
-  /** Most content hashes of stored texts kept (default 100,000: about 20 MB). */
+  /** Most content hashes of stored texts kept (default 100,000: about 35 MB). */
   readonly maxRememberedHashes?: number;
+}
+
+/** A record's content hash under one scheme, and the anchor leaf hash of its key and that hash. */
+interface Hashed {
+  readonly contentHash: string;
+  readonly leaf: Buffer;
 }
 
 /** Why a batch failed its check; for messages, with no content. */
@@ -53,8 +59,8 @@ export class RecordVerifier {
   readonly #o: Readonly<RecordVerifierOptions>;
   readonly #verified: VerifiedBatches;
   readonly #inFlight = new Map<string, Promise<BatchCheck>>();
-  /** Content hashes by scheme and the digest of the stored text they were computed from. */
-  readonly #hashes = new Map<string, string>();
+  /** Content and leaf hashes by scheme, record key and the digest of the stored text they were computed from. */
+  readonly #hashes = new Map<string, Hashed>();
   readonly #maxHashes: number;
 
   constructor(options: Readonly<RecordVerifierOptions>) {
@@ -88,16 +94,16 @@ export class RecordVerifier {
       const anchor = latest.get(key);
       const check = anchor === undefined ? undefined : checks.get(anchor.batchId);
       // Anchored under RFC 8785, or under the canonical form before it (see HashScheme); each hashed once.
-      const hashes = new Map<HashScheme, string>();
-      const hashOf = (scheme: HashScheme): string => {
-        let hash = hashes.get(scheme);
-        if (hash === undefined) hashes.set(scheme, (hash = this.#contentHash(record, scheme)));
-        return hash;
+      const hashes = new Map<HashScheme, Hashed>();
+      const hashOf = (scheme: HashScheme): Hashed => {
+        let hashed = hashes.get(scheme);
+        if (hashed === undefined) hashes.set(scheme, (hashed = this.#hashed(record, key, scheme)));
+        return hashed;
       };
       const anchored = (scheme: HashScheme): boolean =>
-        check?.ok === true && hasLeaf(check.leaves, anchorLeafHash({ key, contentHash: hashOf(scheme) }));
+        check?.ok === true && hasLeaf(check.leaves, hashOf(scheme).leaf);
       const scheme = HASH_SCHEMES.find(anchored);
-      const hash = hashOf(scheme ?? 'jcs');
+      const hash = hashOf(scheme ?? 'jcs').contentHash;
       let problem: string | null = null;
       if (anchor === undefined || check === undefined) problem = 'has no ledger anchor';
       else if (!check.ok) problem = `is anchored in batch ${anchor.batchId}, which does not verify against the ledger`;
@@ -113,18 +119,22 @@ export class RecordVerifier {
   }
 
   /**
-   * The record's content hash under `scheme`: canonicalising a resource costs far more than
-   * hashing its stored text, so a hash is remembered by the digest of the text it was parsed
-   * from (the same text is the same value) and computed only for text not met before.
+   * The record's content hash under `scheme`, and its anchor leaf hash: canonicalising a
+   * resource costs far more than hashing its stored text, so both are remembered by the digest
+   * of the text it was parsed from (the same text is the same value) and the record's key, and
+   * computed only for text not met before.
    */
-  #contentHash(record: StoredRecord, scheme: HashScheme): string {
+  #hashed(record: StoredRecord, key: string, scheme: HashScheme): Hashed {
+    const compute = (): Hashed => {
+      const hash = contentHash(record.resource, scheme);
+      return { contentHash: hash, leaf: anchorLeafHash({ key, contentHash: hash }) };
+    };
     const digest = sourceDigestOf(record.resource);
-    if (digest === undefined) return contentHash(record.resource, scheme);
-    const key = `${scheme}:${digest}`;
-    let hash = this.#hashes.get(key);
-    if (hash === undefined)
-      rememberRecent(this.#hashes, key, (hash = contentHash(record.resource, scheme)), this.#maxHashes);
-    return hash;
+    if (digest === undefined) return compute();
+    const memoKey = `${scheme}\u0000${key}\u0000${digest}`;
+    let hashed = this.#hashes.get(memoKey);
+    if (hashed === undefined) rememberRecent(this.#hashes, memoKey, (hashed = compute()), this.#maxHashes);
+    return hashed;
   }
 
   async #checkBatch(store: RecordAnchorStore, batchId: string): Promise<BatchCheck> {
