@@ -2,7 +2,8 @@
 // Seeds a small and a large data set (the same records per patient, both anchored), and loads
 // each at the same fixed rate (70% of the small set's uncached saturation, or --rate), uncached
 // and cached, rotating over up to --rotation patients; reports p50/p99 per size, the large/small
-// ratios, and EXPLAIN (ANALYZE, BUFFERS) of a region's record query and of the anchor query as
+// ratios, and EXPLAIN (ANALYZE, BUFFERS) of a region's disclosure read (census, records and their
+// newest anchors in one statement) as
 // the gateway issues them. Results: bench/results/scale-<date>.md and .json.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,8 +11,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { regionUrlVariable } from '../src/config/regions.js';
 import { CATEGORIES } from '../src/domain/fhir.js';
-import { LATEST_ANCHORS_SQL } from '../src/stores/record-anchor-store.js';
-import { findStatement } from '../src/stores/region-reader.js';
+import { disclosureStatement } from '../src/stores/region-reader.js';
 import { Cleanup, createEnvironment, REGIONS, seed, type BenchEnvironment, type BenchPatient } from './environment.js';
 import { measure, prepareLoad, progress, warmUp } from './measure.js';
 import { failures, type MeasuredRun } from './load.js';
@@ -41,14 +41,15 @@ interface SizeResult {
   readonly rotation: number;
   readonly uncached: MeasuredRun;
   readonly cached: MeasuredRun;
-  readonly explain: Readonly<Record<string, { readonly records: string; readonly anchors: string }>>;
+  /** Per region: the plan of the disclosure read. */
+  readonly explain: Readonly<Record<string, string>>;
 }
 
 /** The plans of the statements a region read makes, for one rotation patient, as PostgreSQL runs them. */
 async function explain(env: BenchEnvironment, globalId: string): Promise<SizeResult['explain']> {
   const control = new pg.Client({ connectionString: env.gatewayEnv(false).MERIDIAN_CONTROL_URL });
   await control.connect();
-  const out: Record<string, { records: string; anchors: string }> = {};
+  const out: Record<string, string> = {};
   try {
     const { rows } = await control.query<{ region: string; local_id: string }>(
       'SELECT region, local_id FROM patient_locations WHERE global_id = $1',
@@ -62,17 +63,11 @@ async function explain(env: BenchEnvironment, globalId: string): Promise<SizeRes
           (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, params)).rows
             .map((r) => r['QUERY PLAN'])
             .join('\n');
-        const find = findStatement({
-          patientIds: [localId],
-          categories: CATEGORIES,
-          excludeSensitivity: [],
-          limit: 2001,
-        });
-        const keys = await db.query<{ key: string }>('SELECT key FROM records WHERE patient_id = $1', [localId]);
-        out[region] = {
-          records: await plan(find.text, find.values),
-          anchors: await plan(LATEST_ANCHORS_SQL, [keys.rows.map((k) => k.key)]),
-        };
+        const read = disclosureStatement(
+          [{ patientIds: [localId], categories: CATEGORIES, excludeSensitivity: [], limit: 2001 }],
+          [localId],
+        );
+        out[region] = await plan(read.text, read.values);
       } finally {
         await db.end();
       }
@@ -145,7 +140,7 @@ function markdown(small: SizeResult, large: SizeResult, rate: number, startedAt:
     Object.entries(s.explain)
       .map(
         ([region, p]) =>
-          `#### ${region}: records\n\n\`\`\`\n${p.records}\n\`\`\`\n\n#### ${region}: latest anchors\n\n\`\`\`\n${p.anchors}\n\`\`\``,
+          `#### ${region}: disclosure read (census, records, their newest anchors)\n\n\`\`\`\n${p}\n\`\`\``,
       )
       .join('\n\n');
   return `# Meridian at scale, ${startedAt}

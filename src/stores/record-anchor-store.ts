@@ -46,7 +46,7 @@ const TRANSACTION = { timeout: 120_000, maxWait: 30_000 };
 
 /** `RecordAnchorStore` on the region's own Prisma client: PGlite serves one connection, so it is shared. */
 /** Each key's newest anchor ($1: the keys); the statement every verification of a region's read starts with. */
-export const LATEST_ANCHORS_SQL = `SELECT DISTINCT ON (a.key) a.key, a.content_hash AS "contentHash", a.batch_id AS "batchId"
+const LATEST_ANCHORS_SQL = `SELECT DISTINCT ON (a.key) a.key, a.content_hash AS "contentHash", a.batch_id AS "batchId"
   FROM record_anchors a JOIN record_anchor_batches b ON b.id = a.batch_id
   WHERE a.key = ANY($1::text[])
   ORDER BY a.key, b.seq DESC`;

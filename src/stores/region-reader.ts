@@ -234,7 +234,7 @@ function categoryCondition(
  * The records a query selects, newest first (ties by key), at most `limit`. The statement's
  * text depends only on which filters are present, never on their values: a handful of shapes.
  */
-export function findStatement(query: RecordQuery): { text: string; values: unknown[] } {
+function findStatement(query: RecordQuery): { text: string; values: unknown[] } {
   const { values, param } = parameters();
   return { text: findQuery(query, RECORD_COLUMNS, param), values };
 }
