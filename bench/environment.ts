@@ -25,7 +25,12 @@ export class Cleanup {
     this.#steps.push({ what, run });
   }
 
+  /** Undoes every step, newest first; with BENCH_KEEP=1 keeps everything for inspection and says what. */
   async run(): Promise<void> {
+    if (process.env.BENCH_KEEP === '1') {
+      for (const step of this.#steps.splice(0)) console.error(`bench: BENCH_KEEP=1, kept ${step.what}`);
+      return;
+    }
     for (const step of this.#steps.splice(0).reverse()) {
       try {
         await step.run();
@@ -67,7 +72,7 @@ export async function createEnvironment(cleanup: Cleanup): Promise<BenchEnvironm
     NODE_ENV: 'development',
     HOST: '127.0.0.1',
     PORT: '0',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     MERIDIAN_DATA_DIR: dataDir,
     MERIDIAN_REGIONS: REGIONS,
     MERIDIAN_SEED_DEMO: 'false',

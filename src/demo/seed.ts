@@ -175,5 +175,8 @@ export async function seedDemo(options: SeedOptions): Promise<SeedResult> {
   }
   if (batch.size > 0 || batch.links.length > 0) await flush(batch);
   const anchored = (await anchors?.finish()) ?? 0;
+  // Statistics for what was just written: until autovacuum gets to it, a lookup's plan is made
+  // without them (at a million records, a sequential scan of the records and a JIT compile).
+  await Promise.all([options.control.analyze(), ...[...stores.values()].map((store) => store.analyze())]);
   return { organisations: organisations.length, ...totals, anchored };
 }

@@ -71,6 +71,8 @@ export interface ControlPlane {
   persona(name: string): Promise<Persona | null>;
   upsertPersonas(personas: readonly Persona[]): Promise<void>;
   ping(): Promise<void>;
+  /** Refreshes the planner's statistics of every table (after a bulk write: a plan made without them can scan it all). */
+  analyze(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -189,6 +191,10 @@ export class PrismaControlPlane implements ControlPlane {
 
   async ping(): Promise<void> {
     await this.#prisma.$queryRaw`SELECT 1`;
+  }
+
+  async analyze(): Promise<void> {
+    await this.#prisma.$executeRaw`ANALYZE`;
   }
 
   close(): Promise<void> {

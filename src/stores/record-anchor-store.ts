@@ -53,11 +53,16 @@ const LATEST_ANCHORS_SQL = `SELECT DISTINCT ON (a.key) a.key, a.content_hash AS 
 
 /**
  * The newest anchor of the record `f.key` (a lateral subquery beside a region's read), as
- * `anchor_hash` and `anchor_batch`: what LATEST_ANCHORS_SQL answers for one key.
+ * `anchor_hash` and `anchor_batch`: what LATEST_ANCHORS_SQL answers for one key. The key's few
+ * anchors are found by its index, each batch's seq by the batch's primary key: as a join (or
+ * without OFFSET 0, which keeps the subquery apart) the planner may walk every batch by seq and
+ * probe each for the key, 70 probes a key at ~1M records.
  */
-export const LATEST_ANCHOR_OF_ROW = `SELECT a.content_hash AS anchor_hash, a.batch_id AS anchor_batch
-  FROM record_anchors a JOIN record_anchor_batches b ON b.id = a.batch_id
-  WHERE a.key = f.key ORDER BY b.seq DESC LIMIT 1`;
+export const LATEST_ANCHOR_OF_ROW = `SELECT x.anchor_hash, x.anchor_batch FROM (
+    SELECT a.content_hash AS anchor_hash, a.batch_id AS anchor_batch,
+      (SELECT b.seq FROM record_anchor_batches b WHERE b.id = a.batch_id) AS seq
+    FROM record_anchors a WHERE a.key = f.key OFFSET 0
+  ) x ORDER BY x.seq DESC LIMIT 1`;
 
 export class PrismaRecordAnchorStore implements RecordAnchorStore {
   readonly region: string;

@@ -48,6 +48,8 @@ export interface RecordStore {
   count(): Promise<number>;
   /** Throws when the database cannot answer. */
   ping(): Promise<void>;
+  /** Refreshes the planner's statistics of every table (after a bulk write: a plan made without them can scan it all). */
+  analyze(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -164,6 +166,10 @@ export class PrismaRecordStore implements RecordStore {
 
   async ping(): Promise<void> {
     await this.#prisma.$queryRaw`SELECT 1`;
+  }
+
+  async analyze(): Promise<void> {
+    await this.#prisma.$executeRaw`ANALYZE`;
   }
 
   close(): Promise<void> {
