@@ -293,7 +293,7 @@ describe('record anchors on the ledger, against PostgreSQL', () => {
     const [observation] = (await keys(DE, 'Observation')).slice(-1);
     const [other] = await sql<{ patient_id: string }>(
       DE,
-      `SELECT patient_id FROM records WHERE resource_type = 'Patient' AND key <> $1 LIMIT 1`,
+      `SELECT patient_id FROM records WHERE resource_type = 'Patient' AND key <> $1 ORDER BY key COLLATE "C" LIMIT 1`,
       [`Patient/${(await record(DE, observation!)).patientId}`],
     );
     await sql(DE, 'UPDATE records SET patient_id = $2 WHERE key = $1', [observation, other!.patient_id]);
