@@ -2,13 +2,30 @@ import type { EntryIntegrity } from '../access/audit/audit-chain-problems.js';
 import type { AccessLogPage } from '../access/audit/audit-service.js';
 import { toAccessLogIntegrity } from './audit-chain-mappers.js';
 import type { AuditEvent, DisclosureReceipt as Receipt } from '../domain/audit-event.js';
-import { summariseResource } from '../domain/clinical-item.js';
+import { rememberRecent } from '../access/remember-recent.js';
+import { summariseResource, type ClinicalSummary } from '../domain/clinical-item.js';
 import { recordKey, type StoredRecord } from '../domain/record.js';
+import { sourceDigestOf } from '../stores/region-reader.js';
 import type { AccessLogConnection, AccessLogEntry } from './types/access-log.type.js';
 import type { ClinicalItem, Demographics, Provenance } from './types/clinical-item.type.js';
 import type { DisclosureReceipt } from './types/disclosure-receipt.type.js';
 
 type OrgName = (id: string) => string | null;
+
+/** Summaries remembered at most (each a few hundred bytes). */
+const MAX_SUMMARIES = 100_000;
+
+/** Summaries of resources read from a region, by the digest of the text read: a summary is a function of the text. */
+const summaries = new Map<string, ClinicalSummary>();
+
+/** A record's summary, computed (and its resource parsed) only for a text not summarised before. */
+function summaryOf(record: StoredRecord): ClinicalSummary {
+  const digest = sourceDigestOf(record);
+  if (digest === undefined) return summariseResource(record.resource);
+  let summary = summaries.get(digest);
+  if (summary === undefined) rememberRecent(summaries, digest, (summary = summariseResource(record.resource)), MAX_SUMMARIES);
+  return summary;
+}
 
 export function provenanceOf(record: StoredRecord, organisationName: OrgName): Provenance {
   return {
@@ -21,7 +38,7 @@ export function provenanceOf(record: StoredRecord, organisationName: OrgName): P
 }
 
 export function toClinicalItem(record: StoredRecord, organisationName: OrgName): ClinicalItem {
-  const summary = summariseResource(record.resource);
+  const summary = summaryOf(record);
   return {
     id: `${record.region}/${recordKey(record)}`,
     resourceType: record.resourceType,
@@ -39,18 +56,24 @@ export function toClinicalItem(record: StoredRecord, organisationName: OrgName):
     sensitivityLabels: [...record.sensitivity],
     form: summary.form,
     provenance: provenanceOf(record, organisationName),
-    fhir: record.resource,
+    // Read (and parsed) only when the field is asked for.
+    get fhir() {
+      return record.resource;
+    },
   };
 }
 
 export function toDemographics(record: StoredRecord, organisationName: OrgName): Demographics {
-  const summary = summariseResource(record.resource);
+  const summary = summaryOf(record);
   return {
     name: summary.display,
     birthDate: summary.date,
     gender: summary.value,
     provenance: provenanceOf(record, organisationName),
-    fhir: record.resource,
+    // Read (and parsed) only when the field is asked for.
+    get fhir() {
+      return record.resource;
+    },
   };
 }
 

@@ -63,17 +63,16 @@ type DisclosureRowSql = CensusRowSql &
 const RECORD_COLUMNS =
   'resource_type, resource_id, patient_id, category, sensitivity, source_org, source_org_name, last_updated, content_hash, resource::text AS resource';
 
-/** The sha256 (base64url) of the JSON text each resource read here was parsed from. */
-const sourceDigests = new WeakMap<object, string>();
+/** The sha256 (base64url) of the JSON text each record read here holds its resource as. */
+const sourceDigests = new WeakMap<StoredRecord, string>();
 
 /**
- * The sha256 of the exact JSON text `resource` was parsed from when this module read it from a
- * region, before anyone else held it; undefined for a resource from anywhere else. Equal texts
- * parse to equal values, so a hash computed over the value of one text holds for every read of
- * the same text.
+ * The sha256 of the exact JSON text `record` was read from a region as, when this module read
+ * it; undefined for a record from anywhere else (a copy included). Equal texts parse to equal
+ * values, so anything computed from the value of one text holds for every read of the same text.
  */
-export function sourceDigestOf(resource: object): string | undefined {
-  return sourceDigests.get(resource);
+export function sourceDigestOf(record: StoredRecord): string | undefined {
+  return sourceDigests.get(record);
 }
 
 /**
@@ -160,10 +159,14 @@ export class RegionReader implements RegionReads {
     }
   }
 
+  /**
+   * The resource is parsed when first read, not before: what is remembered by the text's digest
+   * (its hashes, its summary) needs no parse, and a request that wants neither parses nothing.
+   */
   #toRecord(row: RecordRow): StoredRecord {
-    const resource = JSON.parse(row.resource) as FhirResource;
-    sourceDigests.set(resource, createHash('sha256').update(row.resource).digest('base64url'));
-    return {
+    const text = row.resource;
+    let resource: FhirResource | undefined;
+    const record: StoredRecord = {
       region: this.#region,
       resourceType: row.resource_type as IpsResourceType,
       resourceId: row.resource_id,
@@ -174,8 +177,12 @@ export class RegionReader implements RegionReads {
       sourceOrgName: row.source_org_name,
       lastUpdated: row.last_updated,
       contentHash: row.content_hash,
-      resource,
+      get resource(): FhirResource {
+        return (resource ??= JSON.parse(text) as FhirResource);
+      },
     };
+    sourceDigests.set(record, createHash('sha256').update(text).digest('base64url'));
+    return record;
   }
 }
 

@@ -11,7 +11,7 @@ import type { LatestAnchor, RecordAnchorStore } from '../../stores/record-anchor
 import { sourceDigestOf } from '../../stores/region-reader.js';
 import { rememberRecent } from '../remember-recent.js';
 import { RECORD_ANCHOR_ACTOR } from '../anchoring/record-anchoring.js';
-import { columnMismatch } from './record-columns.js';
+import { columnMismatch, resourceFacts, type ResourceFacts } from './record-columns.js';
 import { hasLeaf, leafSet, VerifiedBatches, type LeafSet } from '../anchoring/verified-batches.js';
 
 /** A record withheld, and why: ids only, never content. */
@@ -43,6 +43,7 @@ export interface RecordVerifierOptions {
 interface Hashed {
   readonly contentHash: string;
   readonly leaf: Buffer;
+  readonly facts: ResourceFacts;
 }
 
 /** Why a batch failed its check; for messages, with no content. */
@@ -103,13 +104,13 @@ export class RecordVerifier {
       const anchored = (scheme: HashScheme): boolean =>
         check?.ok === true && hasLeaf(check.leaves, hashOf(scheme).leaf);
       const scheme = HASH_SCHEMES.find(anchored);
-      const hash = hashOf(scheme ?? 'jcs').contentHash;
+      const { contentHash: hash, facts } = hashOf(scheme ?? 'jcs');
       let problem: string | null = null;
       if (anchor === undefined || check === undefined) problem = 'has no ledger anchor';
       else if (!check.ok) problem = `is anchored in batch ${anchor.batchId}, which does not verify against the ledger`;
       else if (scheme === undefined) problem = 'does not match its anchored content hash';
       else {
-        const column = columnMismatch(record, hash);
+        const column = columnMismatch(record, hash, facts);
         if (column !== null) problem = `has a ${column} column that disagrees with its anchored content`;
       }
       if (problem === null) out.verified.push(record);
@@ -119,17 +120,17 @@ export class RecordVerifier {
   }
 
   /**
-   * The record's content hash under `scheme`, and its anchor leaf hash: canonicalising a
-   * resource costs far more than hashing its stored text, so both are remembered by the digest
-   * of the text it was parsed from (the same text is the same value) and the record's key, and
-   * computed only for text not met before.
+   * The record's content hash under `scheme`, its anchor leaf hash and what its columns must
+   * agree with: parsing and canonicalising a resource costs far more than hashing its stored
+   * text, so all three are remembered by the digest of that text (the same text is the same
+   * value) and the record's key, and computed only for text not met before.
    */
   #hashed(record: StoredRecord, key: string, scheme: HashScheme): Hashed {
     const compute = (): Hashed => {
       const hash = contentHash(record.resource, scheme);
-      return { contentHash: hash, leaf: anchorLeafHash({ key, contentHash: hash }) };
+      return { contentHash: hash, leaf: anchorLeafHash({ key, contentHash: hash }), facts: resourceFacts(record) };
     };
-    const digest = sourceDigestOf(record.resource);
+    const digest = sourceDigestOf(record);
     if (digest === undefined) return compute();
     const memoKey = `${scheme}\u0000${key}\u0000${digest}`;
     let hashed = this.#hashes.get(memoKey);
