@@ -25,6 +25,16 @@ export interface PolicyVersionRow {
   readonly activateTxId: string | null;
 }
 
+/** What `PolicyRepository.activeState` reads. */
+export interface ActivePolicyState {
+  /** Changes whenever a policy id or any column of an active row does. */
+  readonly digest: string;
+  /** Every policy id with at least one stored version. */
+  readonly ids: string[];
+  /** The active rows by jurisdiction; null when the digest was the one the caller already had. */
+  readonly active: PolicyVersionRow[] | null;
+}
+
 /** Policy versions in the control-plane database. */
 export interface PolicyRepository {
   /** Adds a draft; rejects when the version exists. */
@@ -38,8 +48,12 @@ export interface PolicyRepository {
   active(): Promise<PolicyVersionRow[]>;
   /** Every policy id with at least one stored version. */
   jurisdictions(): Promise<string[]>;
-  /** `active()` and `jurisdictions()` together, read at once (what every policy verification asks). */
-  activeAndIds(): Promise<{ active: PolicyVersionRow[]; ids: string[] }>;
+  /**
+   * `active()` and `jurisdictions()` together, read at once (what every policy verification
+   * asks), with a digest of both as stored (every column of every active row). The rows are
+   * left out (null) when the digest is `unless`: unchanged since the caller last read them.
+   */
+  activeState(unless?: string): Promise<ActivePolicyState>;
   /** Marks a draft approved, in one conditional update. False when it was not a draft. */
   markApproved(
     jurisdiction: string,
@@ -105,17 +119,38 @@ export class PrismaPolicyRepository implements PolicyRepository {
     return rows;
   }
 
-  /** One statement, one snapshot; the ids ride on every active row, so with none active they are asked apart. */
-  async activeAndIds(): Promise<{ active: PolicyVersionRow[]; ids: string[] }> {
-    const { rows } = await this.#pool.query<PolicyVersionRow & { ids: string[] }>({
-      name: 'active-policies-and-ids',
-      text: `SELECT ${POLICY_COLUMNS}, ARRAY(SELECT DISTINCT jurisdiction FROM policy_versions ORDER BY 1) AS ids
-        FROM policy_versions WHERE status = 'active' ORDER BY jurisdiction`,
+  /**
+   * One statement, one snapshot. The digest is PostgreSQL's sha256 of the ids and the active
+   * rows' JSON text; the state row always comes back, the active rows only beside a new digest.
+   */
+  async activeState(unless?: string): Promise<ActivePolicyState> {
+    const { rows } = await this.#pool.query<
+      Partial<PolicyVersionRow> & { state_ids: string[]; state_digest: string }
+    >({
+      name: 'active-policy-state',
+      text: `WITH ids AS (SELECT ARRAY(SELECT DISTINCT jurisdiction FROM policy_versions ORDER BY 1) AS ids),
+        active AS (SELECT p.*, row_to_json(p)::text AS stored FROM policy_versions p WHERE p.status = 'active'),
+        state AS (
+          SELECT ids.ids AS state_ids, encode(sha256(convert_to(array_to_string(ids.ids, ',') || E'\\n' ||
+            coalesce((SELECT string_agg(stored, E'\\n' ORDER BY jurisdiction, version) FROM active), ''), 'UTF8')),
+            'base64') AS state_digest
+          FROM ids
+        )
+        SELECT state.state_ids, state.state_digest, ${POLICY_COLUMNS}
+        FROM state LEFT JOIN active ON state.state_digest IS DISTINCT FROM $1::text
+        ORDER BY jurisdiction, version`,
+      values: [unless ?? null],
     });
-    if (rows.length === 0) return { active: [], ids: await this.jurisdictions() };
-    const ids = rows[0]?.ids ?? [];
-    for (const row of rows) delete (row as { ids?: string[] }).ids;
-    return { active: rows, ids };
+    const [state] = rows;
+    if (state === undefined) throw new Error('the policy state read returned no row');
+    const { state_digest: digest, state_ids: ids } = state;
+    if (digest === unless) return { digest, ids, active: null };
+    const active = rows.filter((row) => row.jurisdiction != null);
+    for (const row of active) {
+      delete (row as { state_ids?: string[] }).state_ids;
+      delete (row as { state_digest?: string }).state_digest;
+    }
+    return { digest, ids, active: active as PolicyVersionRow[] };
   }
 
   async jurisdictions(): Promise<string[]> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { EmbeddedLedger } from '../../ledger/embedded-ledger.js';
 import { GLOBAL_IDS, LedgerClient } from '../../ledger/ledger-client.js';
 import { LedgerError } from '../../ledger/ledger-error.js';
 import type { Committed, Ledger, LedgerActor, LedgerEventStream } from '../../ledger/ledger.js';
-import type { PolicyRepository, PolicyVersionRow } from '../../stores/policy-repository.js';
+import type { ActivePolicyState, PolicyRepository, PolicyVersionRow } from '../../stores/policy-repository.js';
 import { PolicyService } from './policy-service.js';
 import { loadShippedPolicies } from './shipped-policies.js';
 
@@ -51,8 +52,10 @@ class MemoryPolicies implements PolicyRepository {
     return Promise.resolve([...new Set([...this.rows.values()].map((r) => r.jurisdiction))].sort());
   }
 
-  async activeAndIds(): Promise<{ active: PolicyVersionRow[]; ids: string[] }> {
-    return { active: await this.active(), ids: await this.jurisdictions() };
+  async activeState(unless?: string): Promise<ActivePolicyState> {
+    const [active, ids] = [await this.active(), await this.jurisdictions()];
+    const digest = createHash('sha256').update(JSON.stringify([ids, active])).digest('base64');
+    return { digest, ids, active: digest === unless ? null : active };
   }
 
   markApproved(

@@ -17,13 +17,8 @@ interface Memo {
   readonly adopted: readonly VerifiedPolicy[];
   /** The ledger's policy epoch the caller read before this verification, if it said. */
   readonly epoch: number | undefined;
-  /** The policy ids asked about and every active row exactly as stored: any change means verifying again. */
-  readonly rows: string;
-}
-
-/** The ids asked about and the active rows as stored, every column the verification reads. */
-function rowsAsStored(ids: readonly string[], rows: readonly PolicyVersionRow[]): string {
-  return JSON.stringify([ids, rows]);
+  /** The repository's digest of the stored policy ids and every active row: any change means verifying again. */
+  readonly digest: string;
 }
 
 function isUnavailable(err: unknown): boolean {
@@ -63,19 +58,16 @@ export class PolicyVerifier implements PolicySource {
   }
 
   async active(epoch?: number): Promise<ActivePolicies> {
-    const { active: rows, ids: stored } = await this.#policies.activeAndIds();
-    const ids = [...new Set([...stored, ...this.#expectedIds])];
-    const asStored = rowsAsStored(ids, rows);
     const memo = this.#memo;
-    if (
-      epoch !== undefined &&
-      memo?.epoch === epoch &&
-      memo.rows === asStored &&
-      memo.result.violations.length === 0 &&
-      (await this.#adoptedUnchanged(memo))
-    ) {
-      return memo.result;
+    const reusable = epoch !== undefined && memo?.epoch === epoch && memo.result.violations.length === 0;
+    let state = await this.#policies.activeState(reusable ? memo.digest : undefined);
+    if (state.active === null) {
+      // Stored as when verified under this epoch: only rows adopted from elsewhere are read again.
+      if (memo !== null && (await this.#adoptedUnchanged(memo))) return memo.result;
+      state = await this.#policies.activeState();
     }
+    const rows = state.active ?? [];
+    const ids = [...new Set([...state.ids, ...this.#expectedIds])];
     let anchors: (PolicyVersion | null)[];
     try {
       anchors = await Promise.all(ids.map((id) => this.#anchoring.activeVersion(id)));
@@ -97,7 +89,7 @@ export class PolicyVerifier implements PolicySource {
       fingerprint: fingerprint(rows),
       adopted: policies.filter((p) => !activeTx.has(p.activateTxId)),
       epoch,
-      rows: asStored,
+      digest: state.digest,
     };
     return result;
   }
