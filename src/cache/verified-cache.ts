@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 import { traced } from '../tracing/traced.js';
 import type { CacheStore } from './cache-store.js';
@@ -158,7 +158,7 @@ export class VerifiedCache {
 
   /** Hashed: what a key names stays out of a key dump too. */
   #key(kind: string, parts: readonly (string | number)[]): string {
-    const digest = createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+    const digest = hash('sha256', JSON.stringify(parts), 'base64url');
     return `${this.#o.prefix}:v2:${kind}:${digest}`;
   }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 /**
@@ -43,7 +43,7 @@ function sortKeys(value: unknown): unknown {
 
 /** sha256 of the canonical JSON (RFC 8785 unless a legacy scheme is asked for), hex-encoded. */
 export function contentHash(value: unknown, scheme: HashScheme = 'jcs'): string {
-  return createHash('sha256').update(canonicalJson(value, scheme)).digest('hex');
+  return hash('sha256', canonicalJson(value, scheme));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Merkle trees as Certificate Transparency defines them (RFC 9162 §2.1): leaves and
@@ -15,9 +15,7 @@ export interface InclusionProof {
 }
 
 function sha256(...parts: Uint8Array[]): Buffer {
-  const h = createHash('sha256');
-  for (const part of parts) h.update(part);
-  return h.digest();
+  return hash('sha256', Buffer.concat(parts), 'buffer');
 }
 
 const LEAF = Uint8Array.of(0);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** The columns of one stored record that decide what a read discloses: its census line. */
 export interface CensusRow {
@@ -10,7 +10,7 @@ export interface CensusRow {
 }
 
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type pg from 'pg';
 import {
   FHIR_CATEGORY_SHAPE,
@@ -181,7 +181,7 @@ export class RegionReader implements RegionReads {
         return (resource ??= JSON.parse(text) as FhirResource);
       },
     };
-    sourceDigests.set(record, createHash('sha256').update(text).digest('base64url'));
+    sourceDigests.set(record, hash('sha256', text, 'base64url'));
     return record;
   }
 }
@@ -194,7 +194,7 @@ function statementName(text: string): string {
   let name = statementNames.get(text);
   if (name === undefined) {
     if (statementNames.size >= 1000) statementNames.clear();
-    name = `meridian-${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    name = `meridian-${hash('sha256', text).slice(0, 24)}`;
     statementNames.set(text, name);
   }
   return name;
