@@ -23,7 +23,8 @@ function summaryOf(record: StoredRecord): ClinicalSummary {
   const digest = sourceDigestOf(record);
   if (digest === undefined) return summariseResource(record.resource);
   let summary = summaries.get(digest);
-  if (summary === undefined) rememberRecent(summaries, digest, (summary = summariseResource(record.resource)), MAX_SUMMARIES);
+  if (summary === undefined)
+    rememberRecent(summaries, digest, (summary = summariseResource(record.resource)), MAX_SUMMARIES);
   return summary;
 }
 

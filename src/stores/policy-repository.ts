@@ -124,9 +124,7 @@ export class PrismaPolicyRepository implements PolicyRepository {
    * rows' JSON text; the state row always comes back, the active rows only beside a new digest.
    */
   async activeState(unless?: string): Promise<ActivePolicyState> {
-    const { rows } = await this.#pool.query<
-      Partial<PolicyVersionRow> & { state_ids: string[]; state_digest: string }
-    >({
+    const { rows } = await this.#pool.query<Partial<PolicyVersionRow> & { state_ids: string[]; state_digest: string }>({
       name: 'active-policy-state',
       text: `WITH ids AS (SELECT ARRAY(SELECT DISTINCT jurisdiction FROM policy_versions ORDER BY 1) AS ids),
         active AS (SELECT p.*, row_to_json(p)::text AS stored FROM policy_versions p WHERE p.status = 'active'),

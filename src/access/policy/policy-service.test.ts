@@ -54,7 +54,9 @@ class MemoryPolicies implements PolicyRepository {
 
   async activeState(unless?: string): Promise<ActivePolicyState> {
     const [active, ids] = [await this.active(), await this.jurisdictions()];
-    const digest = createHash('sha256').update(JSON.stringify([ids, active])).digest('base64');
+    const digest = createHash('sha256')
+      .update(JSON.stringify([ids, active]))
+      .digest('base64');
     return { digest, ids, active: digest === unless ? null : active };
   }
 
