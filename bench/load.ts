@@ -42,6 +42,11 @@ export interface LoadRun {
 export interface MeasuredRun extends LoadRun {
   /** The gateway's cache lookups (null: the server has no /metrics). */
   readonly cacheLookups: CacheLookups | null;
+  /**
+   * How long the gateway's audit appends waited for their group commit during the run, ms,
+   * interpolated in the buckets of `meridian_audit_append_duration_seconds` (null: no /metrics, or no append).
+   */
+  readonly auditAppendMs: { readonly p50: number; readonly p99: number } | null;
   /** The server's event-loop delay, ms. */
   readonly eventLoopMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** CPU per clean answer, µs: the server process, and every PostgreSQL process together (null: not measured). */
@@ -163,6 +168,53 @@ export async function cacheLookups(graphqlUrl: string): Promise<CacheLookups | n
     byResult[labels.result ?? ''] = Number(m[2]);
   }
   return lookups;
+}
+
+/** A histogram's cumulative counts by bucket upper bound (seconds; Infinity for `+Inf`), in bound order. */
+export type Buckets = readonly (readonly [number, number])[];
+
+const AUDIT_APPEND_BUCKET = /^meridian_audit_append_duration_seconds_bucket\{le="([^"]+)"\} (\S+)$/;
+
+/** The gateway's audit-append wait histogram so far; null where there is no /metrics (the baseline). */
+export async function auditAppendBuckets(graphqlUrl: string): Promise<Buckets | null> {
+  const res = await fetch(new URL('/metrics', graphqlUrl));
+  if (!res.ok) return null;
+  const buckets: [number, number][] = [];
+  for (const line of (await res.text()).split('\n')) {
+    const m = AUDIT_APPEND_BUCKET.exec(line);
+    if (m) buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
+  }
+  return buckets.sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * The p50 and p99, ms, of what was observed between two readings, interpolated linearly in
+ * the bucket each falls in (as Prometheus' histogram_quantile does); null without observations.
+ */
+export function bucketQuantiles(
+  before: Buckets | null,
+  after: Buckets | null,
+): { readonly p50: number; readonly p99: number } | null {
+  if (before === null || after === null) return null;
+  const counts = after.map(([le, n], i) => [le, n - (before[i]?.[1] ?? 0)] as const);
+  const total = counts.at(-1)?.[1] ?? 0;
+  if (total <= 0) return null;
+  const quantile = (q: number): number => {
+    const rank = q * total;
+    let lower = 0;
+    let below = 0;
+    for (const [le, n] of counts) {
+      if (n >= rank) {
+        // Past the last finite bound nothing is known but that bound.
+        if (le === Infinity) return lower * 1000;
+        return (lower + ((le - lower) * (rank - below)) / Math.max(1, n - below)) * 1000;
+      }
+      lower = le;
+      below = n;
+    }
+    return lower * 1000;
+  };
+  return { p50: quantile(0.5), p99: quantile(0.99) };
 }
 
 /** What happened between two readings of the counters. */

@@ -2,7 +2,17 @@
 import { writeFile } from 'node:fs/promises';
 import { postGraphQL } from '../test/support/gateway.js';
 import type { BenchPatient, Cleanup } from './environment.js';
-import { cacheLookups, failures, hitRatio, lookupsBetween, runLoad, type LoadSpec, type MeasuredRun } from './load.js';
+import {
+  auditAppendBuckets,
+  bucketQuantiles,
+  cacheLookups,
+  failures,
+  hitRatio,
+  lookupsBetween,
+  runLoad,
+  type LoadSpec,
+  type MeasuredRun,
+} from './load.js';
 import { grantTreatmentConsent, mapLimit, readSummary } from './meridian-api.js';
 import type { BenchOptions } from './options.js';
 import type { Repetition, WarmUp } from './report.js';
@@ -74,11 +84,13 @@ export async function warmUp(
 /** One measured run against a started, warm server, with its event loop, CPU and cache counts. */
 export async function measure(server: ServerProcess, spec: LoadSpec): Promise<MeasuredRun> {
   const lookupsBefore = await cacheLookups(server.url);
+  const appendsBefore = await auditAppendBuckets(server.url);
   await server.resetEventLoop();
   const cpuBefore = [await cpuSeconds(server.pid), await postgresCpuSeconds()] as const;
   const run = await runLoad(spec);
   const eventLoopMs = await server.readEventLoop();
   const cpuAfter = [await cpuSeconds(server.pid), await postgresCpuSeconds()] as const;
+  const appendsAfter = await auditAppendBuckets(server.url);
   await settle(server.url, spec);
   const clean = run.requestsPerSecond * run.seconds;
   const perRequest = (before: number | null, after: number | null): number | null =>
@@ -86,6 +98,7 @@ export async function measure(server: ServerProcess, spec: LoadSpec): Promise<Me
   return {
     ...run,
     cacheLookups: lookupsBetween(lookupsBefore, await cacheLookups(server.url)),
+    auditAppendMs: bucketQuantiles(appendsBefore, appendsAfter),
     eventLoopMs,
     cpuUsPerRequest: { server: perRequest(cpuBefore[0], cpuAfter[0]), postgres: perRequest(cpuBefore[1], cpuAfter[1]) },
   };

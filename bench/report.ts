@@ -49,6 +49,9 @@ export interface ConfigurationSummary extends ConfigurationResult {
   readonly addedP99: Spread;
   readonly eventLoopP99: Spread;
   readonly eventLoopVsBaseline: Spread;
+  /** The gateway's audit appends' wait for their group commit at the fixed rate (NaN: no audit log). */
+  readonly auditAppendP50: Spread;
+  readonly auditAppendP99: Spread;
   readonly serverCpuUs: Spread;
   readonly postgresCpuUs: Spread;
 }
@@ -150,6 +153,8 @@ export function summarise(configurations: readonly ConfigurationResult[]): Confi
       addedP99: each((r, b) => (b === undefined ? null : r.fixedRate.latencyMs.p99 - b.fixedRate.latencyMs.p99)),
       eventLoopP99: each((r) => r.fixedRate.eventLoopMs.p99),
       eventLoopVsBaseline: each(vs((r) => r.fixedRate.eventLoopMs.p99)),
+      auditAppendP50: each((r) => r.fixedRate.auditAppendMs?.p50 ?? null),
+      auditAppendP99: each((r) => r.fixedRate.auditAppendMs?.p99 ?? null),
       serverCpuUs: each((r) => r.saturation.cpuUsPerRequest.server),
       postgresCpuUs: each((r) => r.saturation.cpuUsPerRequest.postgres),
     };
@@ -284,7 +289,7 @@ ${table('| configuration | clean answers/s | vs baseline | errors (all repetitio
 ## Latency at 70% of each configuration's own saturation
 
 ${table(
-  '| configuration | rate, req/s | p50 ms | p99 ms | added p99 ms (over the baseline’s) | event-loop delay p99 ms | vs baseline | errors | cache hits |',
+  '| configuration | rate, req/s | p50 ms | p99 ms | added p99 ms (over the baseline’s) | event-loop delay p99 ms | vs baseline | audit append wait p50 / p99 ms | errors | cache hits |',
   (c) => [
     range(c.fixedRate, whole),
     range(c.p50, ms),
@@ -292,6 +297,7 @@ ${table(
     range(c.addedP99, ms),
     range(c.eventLoopP99, ms),
     range(c.eventLoopVsBaseline, ratio),
+    Number.isNaN(c.auditAppendP50.median) ? '–' : `${range(c.auditAppendP50, ms)} / ${range(c.auditAppendP99, ms)}`,
     errorCell(c.repetitions.map((x) => x.fixedRate)),
     c.repetitions.map((x) => percent(hitRatio(x.fixedRate.cacheLookups))).join(', '),
   ],
@@ -309,7 +315,7 @@ ${r.configurations
   .map((c) => `- ${c.name}: ${c.description}`)
   .join('\n')}
 - Latencies are each response's own time (send to last byte), measured by the load generator. Errors: connection errors, timeouts, non-2xx answers, and 2xx answers carrying GraphQL \`errors\`; answers/s counts clean answers only.
-- Event-loop delay: \`perf_hooks.monitorEventLoopDelay\` (10 ms resolution) inside the server process, reset when the run starts. CPU: user + system time from /proc of the server process, and of every PostgreSQL process together, over the run, divided by its clean answers.
+- Event-loop delay: \`perf_hooks.monitorEventLoopDelay\` (10 ms resolution) inside the server process, reset when the run starts. Audit append wait: each append's time from the request appending it to its group commit's commit, from the gateway's \`meridian_audit_append_duration_seconds\` over the run, interpolated within its buckets (0.5, 1, 2.5, 5, 10, 25, 50, 100 ms, ...). CPU: user + system time from /proc of the server process, and of every PostgreSQL process together, over the run, divided by its clean answers.
 - Warm-up: a cached gateway in 2 s rounds until one round is 99% cache hits (60 s at most); the others ${r.flags.warmup} s. Per repetition:
 ${warmUps}
 - Cache: ${cacheNote} Cache hits: lookups answered from the cache over all lookups (policies, consents and region reads together) during the measured run, from the gateway's \`meridian_cache_lookups_total\`.

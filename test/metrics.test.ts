@@ -91,6 +91,10 @@ describe('GET /metrics on the running gateway', () => {
     // Three audited decisions, each appended through a group commit and not yet anchored.
     expect(grew('meridian_audit_group_commit_size_sum', {})).toBeGreaterThanOrEqual(3);
     expect(grew('meridian_audit_group_commit_size_count', {})).toBeGreaterThanOrEqual(1);
+    // Each of the three appends' wait for its commit, one observation per append.
+    expect(metrics.types.get('meridian_audit_append_duration_seconds')).toBe('histogram');
+    expect(grew('meridian_audit_append_duration_seconds_count', {})).toBe(3);
+    expect(grew('meridian_audit_append_duration_seconds_sum', {})).toBeGreaterThan(0);
     expect(metrics.types.get('meridian_audit_unanchored_events')).toBe('gauge');
     expect(grew('meridian_audit_unanchored_events', {})).toBe(3);
     // Without a cache the gateway consumes no chaincode event stream, so it reports none.

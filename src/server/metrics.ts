@@ -60,6 +60,7 @@ export class Metrics {
   readonly #ledger: Histogram<'kind' | 'fn' | 'outcome'>;
   readonly #integrity: Counter<'kind'>;
   readonly #groupCommit: Histogram;
+  readonly #auditAppend: Histogram;
   readonly #webhooks: Counter<'outcome'>;
 
   constructor(options: Readonly<MetricsOptions> = {}) {
@@ -106,6 +107,12 @@ export class Metrics {
       name: `${PREFIX}audit_group_commit_size`,
       help: 'Audit events written per group commit (one lock, one transaction).',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers,
+    });
+    this.#auditAppend = new Histogram({
+      name: `${PREFIX}audit_append_duration_seconds`,
+      help: 'Each audit append, from the request appending it to the commit of its group (queueing behind the commit in flight included); a disclosure is answered only after it.',
+      buckets: LEDGER_BUCKETS,
       registers,
     });
     this.#webhooks = new Counter({
@@ -180,8 +187,9 @@ export class Metrics {
     this.#webhooks.inc({ outcome });
   }
 
-  auditGroupCommit(size: number): void {
+  auditGroupCommit(size: number, waits: readonly number[] = []): void {
     this.#groupCommit.observe(size);
+    for (const seconds of waits) this.#auditAppend.observe(seconds);
   }
 
   ledgerCall(kind: LedgerCallKind, fn: string, outcome: LedgerCallOutcome, seconds: number): void {

@@ -108,8 +108,11 @@ export interface ChainHeadReading {
 export interface PrismaAuditLogOptions {
   /** How long an append may wait for the chain's head before it fails (and the disclosure with it). */
   readonly appendTimeoutMs?: number;
-  /** Told how many appends each group commit wrote, once it has committed. */
-  readonly onGroupCommit?: (size: number) => void;
+  /**
+   * Told how many appends each group commit wrote once it has committed, and how long each of
+   * them waited, in seconds, from its `append` to that commit (queueing behind the commit in flight included).
+   */
+  readonly onGroupCommit?: (size: number, waits: readonly number[]) => void;
   /** false: every group commit takes the locked transaction, never the one statement (a benchmark's baseline). */
   readonly oneStatement?: boolean;
 }
@@ -124,10 +127,12 @@ export class PrismaAuditLog implements AuditLog {
   /** The pool under `prisma`: the one statement goes straight to it, prepared once per connection. */
   readonly #pool: pg.Pool;
   readonly #timeoutMs: number;
-  readonly #onGroupCommit: ((size: number) => void) | undefined;
+  readonly #onGroupCommit: PrismaAuditLogOptions['onGroupCommit'];
   readonly #oneStatement: boolean;
   readonly #pending: {
     event: NewAuditEvent;
+    /** `performance.now()` when it was appended. */
+    at: number;
     resolve: (event: AuditEvent) => void;
     reject: (err: unknown) => void;
   }[] = [];
@@ -156,7 +161,7 @@ export class PrismaAuditLog implements AuditLog {
    */
   append(event: NewAuditEvent): Promise<AuditEvent> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ event, resolve, reject });
+      this.#pending.push({ event, at: performance.now(), resolve, reject });
       if (this.#flushing) return;
       this.#flushing = true;
       // #flush settles every append itself and never rejects.
@@ -179,7 +184,11 @@ export class PrismaAuditLog implements AuditLog {
       }
       try {
         const rows = await this.#appendAll(batch.map((p) => p.event));
-        this.#onGroupCommit?.(rows.length);
+        const now = performance.now();
+        this.#onGroupCommit?.(
+          rows.length,
+          batch.map((p) => (now - p.at) / 1000),
+        );
         batch.forEach((p, i) => {
           const row = rows[i];
           if (row) p.resolve(row);

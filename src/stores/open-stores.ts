@@ -24,8 +24,8 @@ export async function openStores(
   options: {
     migrate?: boolean;
     /** Open only these regions (a one-region command). */ regions?: readonly string[];
-    /** Told how many audit events each group commit wrote. */
-    onAuditGroupCommit?: (size: number) => void;
+    /** Told how many audit events each group commit wrote, and how long each append waited for it (seconds). */
+    onAuditGroupCommit?: (size: number, waits: readonly number[]) => void;
   } = {},
 ): Promise<Stores> {
   const databases: Database[] = [];
