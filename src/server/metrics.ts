@@ -187,7 +187,7 @@ export class Metrics {
     this.#webhooks.inc({ outcome });
   }
 
-  auditGroupCommit(size: number, waits: readonly number[] = []): void {
+  auditGroupCommit(size: number, waits: readonly number[]): void {
     this.#groupCommit.observe(size);
     for (const seconds of waits) this.#auditAppend.observe(seconds);
   }

@@ -46,12 +46,11 @@ export interface PolicyRepository {
   history(jurisdiction: string): Promise<PolicyVersionRow[]>;
   /** Every row with status `active`, by jurisdiction. */
   active(): Promise<PolicyVersionRow[]>;
-  /** Every policy id with at least one stored version. */
-  jurisdictions(): Promise<string[]>;
   /**
-   * `active()` and `jurisdictions()` together, read at once (what every policy verification
-   * asks), with a digest of both as stored (every column of every active row). The rows are
-   * left out (null) when the digest is `unless`: unchanged since the caller last read them.
+   * `active()` and every policy id with at least one stored version, read at once (what every
+   * policy verification asks), with a digest of both as stored (every column of every active
+   * row). The rows are left out (null) when the digest is `unless`: unchanged since the caller
+   * last read them.
    */
   activeState(unless?: string): Promise<ActivePolicyState>;
   /** Marks a draft approved, in one conditional update. False when it was not a draft. */
@@ -83,7 +82,7 @@ const POLICY_COLUMNS = `jurisdiction, version, document, content_hash AS "conten
 /** `PolicyRepository` on the control plane's Prisma client (shared: PGlite serves one connection). */
 export class PrismaPolicyRepository implements PolicyRepository {
   readonly #prisma: PrismaClient;
-  /** The pool under `prisma`: `active` and `jurisdictions`, asked by every uncached decision, go to it as named statements. */
+  /** The pool under `prisma`: `active` and `activeState`, asked by every uncached decision, go to it as named statements. */
   readonly #pool: pg.Pool;
 
   constructor(prisma: PrismaClient, pool: pg.Pool) {
@@ -149,14 +148,6 @@ export class PrismaPolicyRepository implements PolicyRepository {
       delete (row as { state_digest?: string }).state_digest;
     }
     return { digest, ids, active: active as PolicyVersionRow[] };
-  }
-
-  async jurisdictions(): Promise<string[]> {
-    const { rows } = await this.#pool.query<{ jurisdiction: string }>({
-      name: 'policy-jurisdictions',
-      text: 'SELECT DISTINCT jurisdiction FROM policy_versions ORDER BY jurisdiction',
-    });
-    return rows.map((r) => r.jurisdiction);
   }
 
   async markApproved(

@@ -48,12 +48,9 @@ class MemoryPolicies implements PolicyRepository {
     return Promise.resolve(this.#where((r) => r.status === 'active'));
   }
 
-  jurisdictions(): Promise<string[]> {
-    return Promise.resolve([...new Set([...this.rows.values()].map((r) => r.jurisdiction))].sort());
-  }
-
   async activeState(unless?: string): Promise<ActivePolicyState> {
-    const [active, ids] = [await this.active(), await this.jurisdictions()];
+    const active = await this.active();
+    const ids = [...new Set([...this.rows.values()].map((r) => r.jurisdiction))].sort();
     const digest = createHash('sha256')
       .update(JSON.stringify([ids, active]))
       .digest('base64');
