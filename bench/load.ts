@@ -155,36 +155,40 @@ export type CacheLookups = Record<string, Record<string, number>>;
 
 const CACHE_LOOKUP = /^meridian_cache_lookups_total\{(.*)\} (\S+)$/;
 
-/** The gateway's cache lookup counters so far; null where there is no /metrics (the baseline). */
-export async function cacheLookups(graphqlUrl: string): Promise<CacheLookups | null> {
-  const res = await fetch(new URL('/metrics', graphqlUrl));
-  if (!res.ok) return null;
-  const lookups: CacheLookups = {};
-  for (const line of (await res.text()).split('\n')) {
-    const m = CACHE_LOOKUP.exec(line);
-    if (!m) continue;
-    const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]));
-    const byResult = (lookups[labels.cache ?? ''] ??= {});
-    byResult[labels.result ?? ''] = Number(m[2]);
-  }
-  return lookups;
-}
-
 /** A histogram's cumulative counts by bucket upper bound (seconds; Infinity for `+Inf`), in bound order. */
 export type Buckets = readonly (readonly [number, number])[];
 
 const AUDIT_APPEND_BUCKET = /^meridian_audit_append_duration_seconds_bucket\{le="([^"]+)"\} (\S+)$/;
 
-/** The gateway's audit-append wait histogram so far; null where there is no /metrics (the baseline). */
-export async function auditAppendBuckets(graphqlUrl: string): Promise<Buckets | null> {
+/** What the bench reads of a gateway's /metrics at one moment. */
+export interface MetricsReading {
+  readonly cacheLookups: CacheLookups;
+  /** The audit-append wait histogram (`meridian_audit_append_duration_seconds`). */
+  readonly auditAppends: Buckets;
+}
+
+/** The gateway's counters so far, from one scrape; null where there is no /metrics (the baseline). */
+export async function readMetrics(graphqlUrl: string): Promise<MetricsReading | null> {
   const res = await fetch(new URL('/metrics', graphqlUrl));
   if (!res.ok) return null;
+  const lookups: CacheLookups = {};
   const buckets: [number, number][] = [];
   for (const line of (await res.text()).split('\n')) {
-    const m = AUDIT_APPEND_BUCKET.exec(line);
-    if (m) buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
+    const lookup = CACHE_LOOKUP.exec(line);
+    if (lookup) {
+      const labels = Object.fromEntries([...lookup[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]));
+      const byResult = (lookups[labels.cache ?? ''] ??= {});
+      byResult[labels.result ?? ''] = Number(lookup[2]);
+    }
+    const bucket = AUDIT_APPEND_BUCKET.exec(line);
+    if (bucket) buckets.push([bucket[1] === '+Inf' ? Infinity : Number(bucket[1]), Number(bucket[2])]);
   }
-  return buckets.sort((a, b) => a[0] - b[0]);
+  return { cacheLookups: lookups, auditAppends: buckets.sort((a, b) => a[0] - b[0]) };
+}
+
+/** The gateway's cache lookup counters so far; null where there is no /metrics (the baseline). */
+export async function cacheLookups(graphqlUrl: string): Promise<CacheLookups | null> {
+  return (await readMetrics(graphqlUrl))?.cacheLookups ?? null;
 }
 
 /**

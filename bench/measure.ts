@@ -3,12 +3,12 @@ import { writeFile } from 'node:fs/promises';
 import { postGraphQL } from '../test/support/gateway.js';
 import type { BenchPatient, Cleanup } from './environment.js';
 import {
-  auditAppendBuckets,
   bucketQuantiles,
   cacheLookups,
   failures,
   hitRatio,
   lookupsBetween,
+  readMetrics,
   runLoad,
   type LoadSpec,
   type MeasuredRun,
@@ -83,22 +83,21 @@ export async function warmUp(
 
 /** One measured run against a started, warm server, with its event loop, CPU and cache counts. */
 export async function measure(server: ServerProcess, spec: LoadSpec): Promise<MeasuredRun> {
-  const lookupsBefore = await cacheLookups(server.url);
-  const appendsBefore = await auditAppendBuckets(server.url);
+  const metricsBefore = await readMetrics(server.url);
   await server.resetEventLoop();
   const cpuBefore = [await cpuSeconds(server.pid), await postgresCpuSeconds()] as const;
   const run = await runLoad(spec);
   const eventLoopMs = await server.readEventLoop();
   const cpuAfter = [await cpuSeconds(server.pid), await postgresCpuSeconds()] as const;
-  const appendsAfter = await auditAppendBuckets(server.url);
   await settle(server.url, spec);
+  const metricsAfter = await readMetrics(server.url);
   const clean = run.requestsPerSecond * run.seconds;
   const perRequest = (before: number | null, after: number | null): number | null =>
     before === null || after === null || clean === 0 ? null : ((after - before) * 1e6) / clean;
   return {
     ...run,
-    cacheLookups: lookupsBetween(lookupsBefore, await cacheLookups(server.url)),
-    auditAppendMs: bucketQuantiles(appendsBefore, appendsAfter),
+    cacheLookups: lookupsBetween(metricsBefore?.cacheLookups ?? null, metricsAfter?.cacheLookups ?? null),
+    auditAppendMs: bucketQuantiles(metricsBefore?.auditAppends ?? null, metricsAfter?.auditAppends ?? null),
     eventLoopMs,
     cpuUsPerRequest: { server: perRequest(cpuBefore[0], cpuAfter[0]), postgres: perRequest(cpuBefore[1], cpuAfter[1]) },
   };
