@@ -3,13 +3,17 @@
 // - token verification: the same bearer token verified again and again, without the memory of
 //   verified tokens (every request checks the ES256 signature: the baseline) and with it;
 // - audit appends on the machine's PostgreSQL: every group commit as the locked five-statement
-//   transaction (the baseline) and as one statement, one at a time and `concurrency` at a time.
+//   transaction (the baseline) and as one statement, one at a time and `concurrency` at a time;
+// - an audit batch's Merkle root over 10,000 leaves: the longest the event loop waits while it is
+//   computed in one go (the baseline) and in slices that give the loop a turn (the lever).
 // Prints each round's ratio and the median; the load average is printed beside them, since
 // the machine may be shared.
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { exportJWK, generateKeyPair } from 'jose';
 import { mintToken } from '../src/auth/token-minter.js';
+import { merkleRoot, merkleRootInSlices } from '../src/domain/merkle.js';
 import { TokenVerifier } from '../src/auth/token-verifier.js';
 import { PrismaControlPlane } from '../src/stores/control-plane.js';
 import { openDatabase } from '../src/stores/database.js';
@@ -112,6 +116,39 @@ async function auditRounds(): Promise<void> {
   }
 }
 
+/** The longest gap, in ms, between turns of a 1 ms ticker while `work` runs. */
+async function longestStall(work: () => unknown): Promise<number> {
+  let last = performance.now();
+  let longest = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 1);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  last = performance.now();
+  await work();
+  longest = Math.max(longest, performance.now() - last);
+  clearInterval(ticker);
+  return longest;
+}
+
+async function merkleRounds(): Promise<void> {
+  const leaves = Array.from({ length: 10_000 }, (_, i) => createHash('sha256').update(`event-${i}`).digest('hex'));
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const baseline = await longestStall(() => merkleRoot(leaves));
+    const lever = await longestStall(() => merkleRootInSlices(leaves));
+    ratios.push(lever / baseline);
+    console.log(
+      `merkle root of 10,000 leaves, round ${r + 1}: longest event-loop stall ${baseline.toFixed(1)} ms at once, ` +
+        `${lever.toFixed(1)} ms in slices, ratio ${(lever / baseline).toFixed(2)} (load ${load()})`,
+    );
+  }
+  console.log(`merkle root: median stall ratio ${median(ratios).toFixed(2)}`);
+}
+
 console.log(`${os.cpus().length} CPUs, load average ${load()} at the start`);
 await tokenRounds();
 await auditRounds();
+await merkleRounds();

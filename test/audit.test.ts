@@ -432,7 +432,7 @@ describe('the audit log of access decisions', () => {
       }
       const pending = await auditLog().unanchored(100);
       expect(pending).toHaveLength(3);
-      const root = merkleRoot(pending.map((e: AuditEvent) => e.hash));
+      const root = merkleRoot(pending.map((e) => e.hash));
       const anchored = await ledger().anchorBatch(GATEWAY, {
         batchId: auditBatchId(pending[0]!),
         kind: 'audit',
@@ -601,6 +601,15 @@ describe('the audit log on embedded PostgreSQL (PGlite)', () => {
       const page = await log.forPatient('mp-0123456789ab', { first: 5 });
       expect(page.events.map((e) => e.seq)).toEqual([12n, 11n, 10n, 9n, 8n]);
       expect(page.hasNextPage).toBe(true);
+      // What anchoring reads and records, on the embedded default as on PostgreSQL.
+      const first = await log.unanchored(5);
+      expect(first).toEqual(appended.slice(0, 5).map(({ id, seq, at, hash }) => ({ id, seq, at, hash })));
+      const ids = first.map((e) => e.id);
+      expect(await log.assignBatch('audit:first-five', ids)).toBe(5);
+      expect(await log.assignBatch('audit:again', ids)).toBe(0);
+      expect((await log.unanchored(100)).map((e) => e.seq)).toEqual(appended.slice(5).map((e) => e.seq));
+      expect(await log.unanchoredCount()).toBe(7);
+      expect((await log.batch('audit:first-five')).map((e) => e.id)).toEqual(ids);
     } finally {
       await control.close();
       await db.close();

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { inclusionProof, merkleRoot, verifyInclusion } from './merkle.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { inclusionProof, merkleRoot, merkleRootInSlices, verifyInclusion } from './merkle.js';
 
 const batch = fc.array(fc.string({ maxLength: 20 }), { minLength: 1, maxLength: 70 });
 const batchWithIndex = batch.chain((leaves) => fc.tuple(fc.constant(leaves), fc.nat({ max: leaves.length - 1 })));
@@ -40,6 +41,30 @@ describe('Merkle anchoring', () => {
         }
       }),
     );
+  });
+
+  it('computed in slices, the root is the same for every batch size', async () => {
+    for (let n = 0; n <= 70; n++) {
+      const leaves = Array.from({ length: n }, (_, i) => `leaf-${i}`);
+      expect(await merkleRootInSlices(leaves), `${n} leaves`).toBe(merkleRoot(leaves));
+    }
+    await fc.assert(
+      fc.asyncProperty(batch, async (leaves) => (await merkleRootInSlices(leaves)) === merkleRoot(leaves)),
+    );
+  });
+
+  it('a large batch computed in slices lets other work run before its root is ready', async () => {
+    const leaves = Array.from({ length: 5000 }, (_, i) => `event-${i}`);
+    let turns = 0;
+    let root: string | undefined;
+    const rooted = merkleRootInSlices(leaves).then((r) => (root = r));
+    while (root === undefined) {
+      await nextTurn();
+      turns++;
+    }
+    await rooted;
+    expect(root).toBe(merkleRoot(leaves));
+    expect(turns).toBeGreaterThan(5);
   });
 
   it('refuses an index outside the batch', () => {

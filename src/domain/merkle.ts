@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /**
  * Merkle trees as Certificate Transparency defines them (RFC 9162 §2.1): leaves and
@@ -47,6 +48,34 @@ function subtreeRoot(hashes: readonly Buffer[], from: number, to: number): Buffe
 export function merkleRoot(leaves: readonly string[]): string {
   if (leaves.length === 0) return sha256().toString('hex');
   return subtreeRoot(leaves.map(leafHash), 0, leaves.length).toString('hex');
+}
+
+/** Hashes computed between two turns of the event loop by `merkleRootInSlices`. */
+const SLICE = 512;
+
+/**
+ * The same root as `merkleRoot`, computed level by level (an odd node out moves up a level
+ * unchanged, which is RFC 9162's split at the largest power of two) and giving the event loop
+ * a turn after every `SLICE` hashes: a batch of 10,000 leaves costs ~20,000 hashes, tens of
+ * milliseconds that would otherwise stall every request in flight.
+ */
+export async function merkleRootInSlices(leaves: readonly string[]): Promise<string> {
+  if (leaves.length === 0) return sha256().toString('hex');
+  let level: Buffer[] = [];
+  for (let i = 0; i < leaves.length; i++) {
+    if (i > 0 && i % SLICE === 0) await nextTurn();
+    level.push(leafHash(leaves[i] as string));
+  }
+  while (level.length > 1) {
+    const up: Buffer[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) {
+      if (i > 0 && i % (2 * SLICE) === 0) await nextTurn();
+      up.push(nodeHash(level[i] as Buffer, level[i + 1] as Buffer));
+    }
+    if (level.length % 2 === 1) up.push(level.at(-1) as Buffer);
+    level = up;
+  }
+  return (level[0] as Buffer).toString('hex');
 }
 
 /** The root of a batch given its leaves' hashes (`leafHash`), hex-encoded. */

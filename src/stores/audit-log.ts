@@ -59,8 +59,8 @@ export interface AuditLog {
   event(id: string): Promise<AuditEvent | null>;
   /** The events with these ids that the log holds, in no particular order. */
   events(ids: readonly string[]): Promise<AuditEvent[]>;
-  /** The oldest events no ledger batch covers yet, in chain order. */
-  unanchored(limit: number): Promise<AuditEvent[]>;
+  /** The oldest events no ledger batch covers yet, in chain order: what a batch's leaves need of them. */
+  unanchored(limit: number): Promise<UnanchoredEvent[]>;
   /** How many events no anchored batch covers yet (the anchoring backlog). */
   unanchoredCount(): Promise<number>;
   /**
@@ -85,6 +85,9 @@ export interface AuditLog {
   /** Marks a break-glass event reviewed, once; false when it is not one or was reviewed already. */
   markReviewed(id: string, reviewedBy: string, at: Date): Promise<boolean>;
 }
+
+/** An event waiting for a batch: its place in the chain and the hash that becomes its leaf. */
+export type UnanchoredEvent = Pick<AuditEvent, 'id' | 'seq' | 'at' | 'hash'>;
 
 /** Where an anchored batch ends: its last event, and the ledger transaction and block that anchored it. */
 export interface BatchPosition {
@@ -339,13 +342,14 @@ export class PrismaAuditLog implements AuditLog {
     return rows.map(fromRow);
   }
 
-  async unanchored(limit: number): Promise<AuditEvent[]> {
-    const rows = await this.#prisma.auditEvent.findMany({
-      where: { batchId: null },
-      orderBy: { seq: 'asc' },
-      take: limit,
+  /** Four columns straight from the pool: decoding 10,000 whole rows held the event loop for up to ~50 ms. */
+  async unanchored(limit: number): Promise<UnanchoredEvent[]> {
+    const { rows } = await this.#pool.query<{ id: string; seq: string; at: Date; hash: string }>({
+      name: 'audit-unanchored',
+      text: 'SELECT id, seq, at, hash FROM audit_events WHERE batch_id IS NULL ORDER BY seq LIMIT $1',
+      values: [limit],
     });
-    return rows.map(fromRow);
+    return rows.map((r) => ({ id: r.id, seq: BigInt(r.seq), at: r.at, hash: r.hash }));
   }
 
   unanchoredCount(): Promise<number> {
@@ -353,12 +357,11 @@ export class PrismaAuditLog implements AuditLog {
   }
 
   async assignBatch(batchId: string, eventIds: readonly string[], anchor?: BatchPosition): Promise<number> {
-    const assign = this.#prisma.auditEvent.updateMany({
-      where: { id: { in: [...eventIds] }, batchId: null },
-      data: { batchId },
-    });
-    if (anchor === undefined) return (await assign).count;
-    const [{ count }] = await this.#prisma.$transaction([
+    // One array parameter however many events, not one each (a statement binds at most 65,535).
+    const assign = this.#prisma.$executeRaw`
+      UPDATE audit_events SET batch_id = ${batchId} WHERE id = ANY(${[...eventIds]}::text[]) AND batch_id IS NULL`;
+    if (anchor === undefined) return assign;
+    const [count] = await this.#prisma.$transaction([
       assign,
       this.#prisma.chainHead.updateMany({
         where: { chain: AUDIT_CHAIN, OR: [{ anchoredSeq: null }, { anchoredSeq: { lt: anchor.toSeq } }] },

@@ -1,11 +1,11 @@
 import type { BatchAnchor } from 'meridian-chaincode';
 import { MeridianError } from '../../domain/errors.js';
-import { inclusionProof, merkleRoot, type InclusionProof } from '../../domain/merkle.js';
+import { inclusionProof, merkleRoot, merkleRootInSlices, type InclusionProof } from '../../domain/merkle.js';
 import type { LedgerActor } from '../../ledger/ledger.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
 import { LedgerError } from '../../ledger/ledger-error.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
-import type { AuditLog, BatchPosition } from '../../stores/audit-log.js';
+import type { AuditLog, BatchPosition, UnanchoredEvent } from '../../stores/audit-log.js';
 
 /** The ledger's region for batches of the control plane's audit log (the chaincode wants a region id). */
 export const AUDIT_BATCH_REGION = 'control-plane';
@@ -64,7 +64,7 @@ export async function anchorAuditBatch(
       batchId,
       kind: 'audit',
       region: AUDIT_BATCH_REGION,
-      merkleRoot: merkleRoot(events.map((e) => e.hash)),
+      merkleRoot: await merkleRootInSlices(events.map((e) => e.hash)),
       count: events.length,
       fromTime: new Date(Math.min(...times)).toISOString(),
       toTime: new Date(Math.max(...times)).toISOString(),
@@ -79,7 +79,7 @@ export async function anchorAuditBatch(
     if (anchor.count > events.length) events = await auditLog.unanchored(anchor.count);
   }
   const covered = events.slice(0, anchor.count);
-  if (covered.length !== anchor.count || merkleRoot(covered.map((e) => e.hash)) !== anchor.merkleRoot) {
+  if (covered.length !== anchor.count || (await merkleRootInSlices(covered.map((e) => e.hash))) !== anchor.merkleRoot) {
     throw new MeridianError(
       'INTEGRITY_VIOLATION',
       `Ledger batch ${batchId} does not match the audit events it should cover.`,
@@ -99,7 +99,7 @@ export function auditBatchId(first: Pick<AuditEvent, 'hash'>): string {
   return `audit:${first.hash}`;
 }
 
-function batchOf(anchor: BatchAnchor, covered: readonly AuditEvent[]): AnchoredAuditBatch {
+function batchOf(anchor: BatchAnchor, covered: readonly UnanchoredEvent[]): AnchoredAuditBatch {
   return {
     batchId: anchor.batchId,
     merkleRoot: anchor.merkleRoot,
