@@ -242,22 +242,33 @@ export class PrismaAuditLog implements AuditLog {
           purpose, operation, outcome, break_glass, body, prev_hash, hash, ord)
         WHERE EXISTS (SELECT 1 FROM head)
         ORDER BY ord
-        RETURNING *
+        RETURNING seq, id, patient_id, at
       ), moved AS (
         UPDATE chain_heads SET seq = (SELECT max(seq) FROM ins), hash = ${last}, updated_at = now()
         WHERE chain = ${AUDIT_CHAIN} AND EXISTS (SELECT 1 FROM ins)
       )${outbox(events)}
-      SELECT * FROM ins ORDER BY seq`;
-    // Named by its text (two shapes: with and without notifications), so PostgreSQL plans it once per connection.
-    const name = `audit-append-${createHash('sha256').update(statement.text).digest('hex').slice(0, 16)}`;
-    const { rows: written } = await this.#pool.query<AuditEventSql>({
-      name,
+      SELECT id, seq FROM ins ORDER BY seq`;
+    const { rows: written } = await this.#pool.query<{ id: string; seq: string }>({
+      name: statementName(statement.text),
       text: statement.text,
       values: statement.values,
     });
     if (written.length === 0) return [];
     if (written.length !== events.length) throw new Error('audit events were only partly written');
-    return written.map(fromSqlRow);
+    // Only the sequence numbers come back: every other column is what was just written.
+    return rows.map((row, i) => {
+      const seq = written[i];
+      if (seq?.id !== row.id) throw new Error('audit events came back out of order');
+      const { patientCommitment, ...fields } = row;
+      return {
+        ...fields,
+        patientCommitment: patientCommitment ?? null,
+        seq: BigInt(seq.seq),
+        batchId: null,
+        reviewedAt: null,
+        reviewedBy: null,
+      };
+    });
   }
 
   #appendLocked(events: readonly NewAuditEvent[]): Promise<AuditEvent[]> {
@@ -508,50 +519,16 @@ function chained(
   });
 }
 
-/** An `audit_events` row as raw SQL (pg) returns it. */
-interface AuditEventSql {
-  /** pg reads `bigint` as a string. */
-  seq: string;
-  id: string;
-  at: Date;
-  patient_id: string;
-  patient_commitment: string | null;
-  requester_org: string;
-  requester_subject: string;
-  requester_jurisdiction: string;
-  purpose: string;
-  operation: string;
-  outcome: string;
-  break_glass: boolean;
-  body: unknown;
-  prev_hash: string;
-  hash: string;
-  batch_id: string | null;
-  reviewed_at: Date | null;
-  reviewed_by: string | null;
-}
+/** Names of the one statement's texts (two shapes: with and without notifications), so PostgreSQL plans each once per connection. */
+const statementNames = new Map<string, string>();
 
-function fromSqlRow(row: AuditEventSql): AuditEvent {
-  return fromRow({
-    seq: BigInt(row.seq),
-    id: row.id,
-    at: row.at,
-    patientId: row.patient_id,
-    patientCommitment: row.patient_commitment,
-    requesterOrg: row.requester_org,
-    requesterSubject: row.requester_subject,
-    requesterJurisdiction: row.requester_jurisdiction,
-    purpose: row.purpose,
-    operation: row.operation,
-    outcome: row.outcome,
-    breakGlass: row.break_glass,
-    body: row.body as AuditEventRow['body'],
-    prevHash: row.prev_hash,
-    hash: row.hash,
-    batchId: row.batch_id,
-    reviewedAt: row.reviewed_at,
-    reviewedBy: row.reviewed_by,
-  });
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `audit-append-${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 function missingCheckpoint(): MeridianError {
