@@ -41,6 +41,7 @@ export function startServerProcess(
   script: string,
   env: Readonly<Record<string, string>>,
   startTimeoutMs = 120_000,
+  nodeFlags: readonly string[] = [],
 ): Promise<ServerProcess> {
   const profile = process.env.BENCH_CPU_PROF;
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
@@ -49,6 +50,7 @@ export function startServerProcess(
       import.meta.resolve('tsx'),
       ...(profile !== undefined && profile !== '' ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
       ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter((flag) => flag !== '') ?? []),
+      ...nodeFlags,
     ],
     // Only the bench decides the gateway's configuration: none of the shell's MERIDIAN_* settings.
     env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MERIDIAN_'))), ...env },
