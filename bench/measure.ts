@@ -16,7 +16,7 @@ import {
 import { grantTreatmentConsent, mapLimit, readSummary } from './meridian-api.js';
 import type { BenchOptions } from './options.js';
 import type { Repetition, WarmUp } from './report.js';
-import { cpuSeconds, postgresCpuSeconds, type ServerProcess } from './server-process.js';
+import { cpuSeconds, postgresCpuBetween, postgresCpuSeconds, type ServerProcess } from './server-process.js';
 
 export interface Target {
   readonly name: string;
@@ -92,14 +92,18 @@ export async function measure(server: ServerProcess, spec: LoadSpec): Promise<Me
   await settle(server.url, spec);
   const metricsAfter = await readMetrics(server.url);
   const clean = run.requestsPerSecond * run.seconds;
-  const perRequest = (before: number | null, after: number | null): number | null =>
-    before === null || after === null || clean === 0 ? null : ((after - before) * 1e6) / clean;
+  const perRequest = (seconds: number | null): number | null =>
+    seconds === null || clean === 0 ? null : (seconds * 1e6) / clean;
+  const serverSeconds = cpuBefore[0] === null || cpuAfter[0] === null ? null : cpuAfter[0] - cpuBefore[0];
   return {
     ...run,
     cacheLookups: lookupsBetween(metricsBefore?.cacheLookups ?? null, metricsAfter?.cacheLookups ?? null),
     auditAppendMs: bucketQuantiles(metricsBefore?.auditAppends ?? null, metricsAfter?.auditAppends ?? null),
     eventLoopMs,
-    cpuUsPerRequest: { server: perRequest(cpuBefore[0], cpuAfter[0]), postgres: perRequest(cpuBefore[1], cpuAfter[1]) },
+    cpuUsPerRequest: {
+      server: perRequest(serverSeconds),
+      postgres: perRequest(postgresCpuBetween(cpuBefore[1], cpuAfter[1])),
+    },
   };
 }
 

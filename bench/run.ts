@@ -65,12 +65,15 @@ function targets(env: BenchEnvironment, payloadFile: string): Target[] {
 function variants(env: BenchEnvironment): Target[] {
   const flags = process.env.BENCH_VARIANT_FLAGS?.split(' ').filter((f) => f !== '') ?? [];
   if (flags.length === 0) return [];
-  return [false, true].map((cached) => ({
-    name: `${cached ? 'meridian-cached' : 'meridian-uncached'} ${flags.join(' ')}`,
-    description: `as ${cached ? 'meridian-cached' : 'meridian-uncached'}, the gateway run with \`${flags.join(' ')}\`.`,
-    cached,
-    start: () => startServerProcess('./gateway-process.ts', env.gatewayEnv(cached), undefined, flags),
-  }));
+  return [false, true].map((cached) => {
+    const base = cached ? 'meridian-cached' : 'meridian-uncached';
+    return {
+      name: `${base} ${flags.join(' ')}`,
+      description: `as ${base}, the gateway run with \`${flags.join(' ')}\`.`,
+      cached,
+      start: () => startServerProcess('./gateway-process.ts', env.gatewayEnv(cached), undefined, flags),
+    };
+  });
 }
 
 async function bench(options: BenchOptions, cleanup: Cleanup): Promise<BenchReport> {

@@ -181,18 +181,31 @@ export async function cpuSeconds(pid: number): Promise<number | null> {
 /** Linux's USER_HZ: /proc reports CPU time in these ticks. */
 const CLOCK_TICKS = 100;
 
-/** CPU seconds of every PostgreSQL server process on this machine together (all its backends). */
-export async function postgresCpuSeconds(): Promise<number | null> {
-  let total = 0;
-  let found = false;
+/** CPU seconds of each PostgreSQL server process on this machine (all its backends), by pid. */
+export async function postgresCpuSeconds(): Promise<ReadonlyMap<number, number> | null> {
+  const byPid = new Map<number, number>();
   for (const entry of await readdir('/proc').catch(() => [])) {
     if (!/^\d+$/.test(entry)) continue;
     const comm = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
     if (!comm.startsWith('postgres')) continue;
     const seconds = await cpuSeconds(Number(entry));
-    if (seconds === null) continue;
-    total += seconds;
-    found = true;
+    if (seconds !== null) byPid.set(Number(entry), seconds);
   }
-  return found ? total : null;
+  return byPid.size > 0 ? byPid : null;
+}
+
+/**
+ * PostgreSQL's CPU seconds between two readings: each process's growth, a process started
+ * meanwhile counted whole. A process that exited meanwhile (a backend closing, an autovacuum
+ * worker) took its time with it: left out, which undercounts, where a difference of totals
+ * could even go negative.
+ */
+export function postgresCpuBetween(
+  before: ReadonlyMap<number, number> | null,
+  after: ReadonlyMap<number, number> | null,
+): number | null {
+  if (before === null || after === null) return null;
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - Math.min(before.get(pid) ?? 0, seconds);
+  return total;
 }
