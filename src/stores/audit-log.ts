@@ -11,9 +11,10 @@ import {
 } from '../domain/audit-event.js';
 import { MeridianError } from '../domain/errors.js';
 import { notificationKind } from '../domain/notification.js';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { AUDIT_CHAIN } from './chain-head-store.js';
+import { statementName } from './statement-name.js';
 
 /** A page of events, newest first. */
 export interface AuditPageRequest {
@@ -517,18 +518,6 @@ function chained(
     prevHash = hash;
     return row;
   });
-}
-
-/** Names of the one statement's texts (two shapes: with and without notifications), so PostgreSQL plans each once per connection. */
-const statementNames = new Map<string, string>();
-
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    name = `audit-append-${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
-    statementNames.set(text, name);
-  }
-  return name;
 }
 
 function missingCheckpoint(): MeridianError {

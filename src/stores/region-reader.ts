@@ -11,6 +11,7 @@ import {
 import type { CensusRow } from '../domain/patient-index.js';
 import type { RecordQuery, StoredRecord } from '../domain/record.js';
 import { LATEST_ANCHOR_OF_ROW, type LatestAnchor } from './record-anchor-store.js';
+import { statementName } from './statement-name.js';
 
 /** What a disclosure reads of one region, in one statement (one snapshot): see `RegionReads.forDisclosure`. */
 export interface DisclosureRead {
@@ -184,20 +185,6 @@ export class RegionReader implements RegionReads {
     sourceDigests.set(record, hash('sha256', text, 'base64url'));
     return record;
   }
-}
-
-/** Statement names by text: a handful of shapes, each hashed once. */
-const statementNames = new Map<string, string>();
-
-/** A named statement's name, from its text: the same shape is planned once per connection. */
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    if (statementNames.size >= 1000) statementNames.clear();
-    name = `meridian-${hash('sha256', text).slice(0, 24)}`;
-    statementNames.set(text, name);
-  }
-  return name;
 }
 
 /** PostgreSQL refused or failed the statement (it carries a SQLSTATE): the connection itself is fine. */
