@@ -8,6 +8,7 @@ import type { AuditEvent, NewAuditEvent } from '../src/domain/audit-event.js';
 import { merkleRoot, verifyInclusion } from '../src/domain/merkle.js';
 import { GLOBAL_IDS, LedgerClient } from '../src/ledger/ledger-client.js';
 import type { LedgerActor } from '../src/ledger/ledger.js';
+import { ASSIGN_SLICE } from '../src/stores/audit-log.js';
 import { PrismaControlPlane } from '../src/stores/control-plane.js';
 import { openDatabase, type Database } from '../src/stores/database.js';
 import { applyMigrations } from '../src/stores/migrate.js';
@@ -571,6 +572,33 @@ describe('the audit group commit', () => {
       await locked.close();
       await beside.close();
     }
+  });
+
+  it('records a batch larger than one slice whole: readers beside it see none of it or all of it', async () => {
+    const log = control.auditLog;
+    for (let i = 0; i < 2 * ASSIGN_SLICE + 10; i++) await log.append(newAuditEvent(`sliced-${i}`, i));
+    const before = await log.unanchoredCount();
+    const events = await log.unanchored(before);
+    const last = events.at(-1)!;
+    const assignment = { done: false };
+    const assigning = log
+      .assignBatch(
+        'audit:sliced',
+        events.map((e) => e.id),
+        { toSeq: last.seq, txId: 'tx-sliced', blockNumber: 7n },
+      )
+      .finally(() => (assignment.done = true));
+    const beside = log.append(newAuditEvent('beside-assignment', 1));
+    const seen = new Set<number>();
+    while (!assignment.done) seen.add(await log.unanchoredCount());
+    expect(await assigning).toBe(events.length);
+    await beside;
+    // Before the commit: the batch and perhaps the append beside it; after: the append alone.
+    expect([...seen].filter((n) => ![before, before + 1, 0, 1].includes(n))).toEqual([]);
+    expect(await log.unanchoredCount()).toBe(1);
+    expect((await log.batch('audit:sliced')).map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect((await log.head()).checkpoint?.anchoredSeq).toBe(last.seq);
+    expect(await log.assignBatch('audit:sliced-again', [...events.map((e) => e.id)])).toBe(0);
   });
 
   it('writes appends awaited one after another', async () => {
