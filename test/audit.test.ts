@@ -579,14 +579,11 @@ describe('the audit group commit', () => {
     for (let i = 0; i < 2 * ASSIGN_SLICE + 10; i++) await log.append(newAuditEvent(`sliced-${i}`, i));
     const before = await log.unanchoredCount();
     const events = await log.unanchored(before);
+    const ids = events.map((e) => e.id);
     const last = events.at(-1)!;
     const assignment = { done: false };
     const assigning = log
-      .assignBatch(
-        'audit:sliced',
-        events.map((e) => e.id),
-        { toSeq: last.seq, txId: 'tx-sliced', blockNumber: 7n },
-      )
+      .assignBatch('audit:sliced', ids, { toSeq: last.seq, txId: 'tx-sliced', blockNumber: 7n })
       .finally(() => (assignment.done = true));
     const beside = log.append(newAuditEvent('beside-assignment', 1));
     const seen = new Set<number>();
@@ -596,9 +593,9 @@ describe('the audit group commit', () => {
     // Before the commit: the batch and perhaps the append beside it; after: the append alone.
     expect([...seen].filter((n) => ![before, before + 1, 0, 1].includes(n))).toEqual([]);
     expect(await log.unanchoredCount()).toBe(1);
-    expect((await log.batch('audit:sliced')).map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect((await log.batch('audit:sliced')).map((e) => e.id)).toEqual(ids);
     expect((await log.head()).checkpoint?.anchoredSeq).toBe(last.seq);
-    expect(await log.assignBatch('audit:sliced-again', [...events.map((e) => e.id)])).toBe(0);
+    expect(await log.assignBatch('audit:sliced-again', ids)).toBe(0);
   });
 
   it('writes appends awaited one after another', async () => {
