@@ -119,22 +119,25 @@ export class PrismaPolicyRepository implements PolicyRepository {
   }
 
   /**
-   * One statement, one snapshot. The digest is PostgreSQL's sha256 of the ids and the active
-   * rows' JSON text; the state row always comes back, the active rows only beside a new digest.
+   * One statement, one snapshot. The digest is PostgreSQL's sha256 of the ids and of each active
+   * row's key and `xmin`: every committed write of a row (an update, however small, or a delete
+   * and re-insert) gives it a new `xmin`, so any change is a new digest without reading (or
+   * detoasting) the documents. The state row always comes back, the active rows only beside a
+   * new digest.
    */
   async activeState(unless?: string): Promise<ActivePolicyState> {
     const { rows } = await this.#pool.query<Partial<PolicyVersionRow> & { state_ids: string[]; state_digest: string }>({
       name: 'active-policy-state',
       text: `WITH ids AS (SELECT ARRAY(SELECT DISTINCT jurisdiction FROM policy_versions ORDER BY 1) AS ids),
-        active AS (SELECT p.*, row_to_json(p)::text AS stored FROM policy_versions p WHERE p.status = 'active'),
         state AS (
           SELECT ids.ids AS state_ids, encode(sha256(convert_to(array_to_string(ids.ids, ',') || E'\\n' ||
-            coalesce((SELECT string_agg(stored, E'\\n' ORDER BY jurisdiction, version) FROM active), ''), 'UTF8')),
+            coalesce((SELECT string_agg(jurisdiction || '@' || version || ':' || xmin::text, E'\\n'
+              ORDER BY jurisdiction, version) FROM policy_versions WHERE status = 'active'), ''), 'UTF8')),
             'base64') AS state_digest
           FROM ids
         )
         SELECT state.state_ids, state.state_digest, ${POLICY_COLUMNS}
-        FROM state LEFT JOIN active ON state.state_digest IS DISTINCT FROM $1::text
+        FROM state LEFT JOIN policy_versions ON status = 'active' AND state.state_digest IS DISTINCT FROM $1::text
         ORDER BY jurisdiction, version`,
       values: [unless ?? null],
     });
