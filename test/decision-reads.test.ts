@@ -6,6 +6,8 @@ import { PrismaControlPlane } from '../src/stores/control-plane.js';
 import { openDatabase, type Database } from '../src/stores/database.js';
 import { applyMigrations } from '../src/stores/migrate.js';
 import type { PolicyVersionRow } from '../src/stores/policy-repository.js';
+import type { ConsentRow } from '../src/stores/consent-repository.js';
+import type { CareRelationshipRow } from '../src/stores/care-repository.js';
 import { createTestDatabase } from './support/postgres.js';
 
 function row(jurisdiction: string, version: string, status: string, document: object): PolicyVersionRow {
@@ -75,26 +77,115 @@ async function checkActiveState(db: Database): Promise<void> {
   }
 }
 
-describe('the active policies as stored, with their digest', () => {
-  it('on PostgreSQL', async () => {
-    const testDb = await createTestDatabase('policy_state');
-    const db = await openDatabase('control', { kind: 'postgres', url: testDb.url });
-    try {
-      await checkActiveState(db);
-    } finally {
-      await db.close();
-      await testDb.drop();
-    }
-  });
+function consent(id: string, patientId: string, grantedAt: string, revoked: boolean): ConsentRow {
+  return {
+    id,
+    patientId,
+    version: 1,
+    status: revoked ? 'revoked' : 'active',
+    document: { scope: { purposes: ['TREAT'] }, nested: { list: [1, 'two', null] } },
+    contentHash: `hash-of-${id}`,
+    grantedAt: new Date(grantedAt),
+    revokedAt: revoked ? new Date('2026-11-20T08:09:10.123Z') : null,
+    grantTxId: `tx-grant-${id}`,
+    revokeTxId: revoked ? `tx-revoke-${id}` : null,
+  };
+}
 
-  it('on embedded PostgreSQL (PGlite)', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'meridian-policy-state-'));
-    const db = await openDatabase('control', { kind: 'pglite', dir });
-    try {
-      await checkActiveState(db);
-    } finally {
-      await db.close();
-      await rm(dir, { recursive: true, force: true });
+function relationship(id: string, patientId: string, openedAt: string, ended: boolean): CareRelationshipRow {
+  return {
+    id,
+    patientId,
+    organisationId: 'org-charite',
+    openedBy: 'dr-weber',
+    openedAt: new Date(openedAt),
+    expiresAt: new Date('2027-01-01T00:00:00.999Z'),
+    accessCodeId: `code-${id}`,
+    contentHash: `hash-of-${id}`,
+    openTxId: `tx-open-${id}`,
+    status: ended ? 'ended' : 'open',
+    endedAt: ended ? new Date('2026-11-21T00:00:00.001Z') : null,
+    endTxId: ended ? `tx-end-${id}` : null,
+  };
+}
+
+/**
+ * The patient's index rows, consents and care relationships, read in one statement for every
+ * uncached decision: exactly what the three separate reads give (times to the millisecond,
+ * nulls, documents, order, two local ids in one region), and nothing of another patient.
+ */
+async function checkPatientRows(db: Database): Promise<void> {
+  await applyMigrations(db, 'control');
+  const control = new PrismaControlPlane(db);
+  try {
+    expect(await control.patientRows('nobody')).toEqual({ locations: [], consents: [], care: [] });
+    await control.linkPatient('p-1', { region: 'eu-de', localId: 'de-2' });
+    await control.linkPatient('p-1', { region: 'eu-de', localId: 'de-1' });
+    await control.linkPatient('p-1', { region: 'eu-fr', localId: 'fr-1' });
+    await control.linkPatient('p-2', { region: 'eu-de', localId: 'de-9' });
+    for (const row of [
+      consent('c-1', 'p-1', '2026-11-01T10:00:00.001Z', true),
+      consent('c-2', 'p-1', '2026-11-02T10:00:00.500Z', false),
+      consent('c-3', 'p-1', '2026-11-02T10:00:00.500Z', false),
+      consent('c-9', 'p-2', '2026-11-03T10:00:00.000Z', false),
+    ]) {
+      await control.consents.insert(row);
     }
+    for (const row of [
+      relationship('r-1', 'p-1', '2026-11-05T01:02:03.456Z', true),
+      relationship('r-2', 'p-1', '2026-11-06T01:02:03.789Z', false),
+      relationship('r-9', 'p-2', '2026-11-06T01:02:03.789Z', false),
+    ]) {
+      await control.care.insertRelationship(row);
+    }
+
+    const rows = await control.patientRows('p-1');
+    expect(rows).toEqual({
+      locations: await control.locatePatient('p-1'),
+      consents: await control.consents.list('p-1'),
+      care: await control.care.relationships('p-1'),
+    });
+    expect(rows.locations).toEqual([
+      { region: 'eu-de', localId: 'de-2', localIds: ['de-2', 'de-1'] },
+      { region: 'eu-fr', localId: 'fr-1' },
+    ]);
+    expect(rows.consents.map((c) => c.id)).toEqual(['c-2', 'c-3', 'c-1']);
+    expect(rows.consents[2]).toEqual(consent('c-1', 'p-1', '2026-11-01T10:00:00.001Z', true));
+    expect(rows.care).toEqual([
+      relationship('r-2', 'p-1', '2026-11-06T01:02:03.789Z', false),
+      relationship('r-1', 'p-1', '2026-11-05T01:02:03.456Z', true),
+    ]);
+  } finally {
+    await control.close();
+  }
+}
+
+/** Each check on PostgreSQL and on embedded PostgreSQL (PGlite), which the gateway opens by default. */
+function onBoth(what: string, check: (db: Database) => Promise<void>): void {
+  describe(what, () => {
+    it('on PostgreSQL', async () => {
+      const testDb = await createTestDatabase('decision_reads');
+      const db = await openDatabase('control', { kind: 'postgres', url: testDb.url });
+      try {
+        await check(db);
+      } finally {
+        await db.close();
+        await testDb.drop();
+      }
+    });
+
+    it('on embedded PostgreSQL (PGlite)', async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'meridian-decision-reads-'));
+      const db = await openDatabase('control', { kind: 'pglite', dir });
+      try {
+        await check(db);
+      } finally {
+        await db.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
   });
-});
+}
+
+onBoth('the active policies as stored, with their digest', checkActiveState);
+onBoth("a patient's index rows, consents and care relationships, read at once", checkPatientRows);

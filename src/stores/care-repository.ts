@@ -46,9 +46,19 @@ export interface CareRepository {
   markEnded(id: string, endedAt: Date, endTxId: string): Promise<boolean>;
 }
 
-const RELATIONSHIP_COLUMNS = `id, patient_id AS "patientId", organisation_id AS "organisationId", opened_by AS "openedBy",
+export const RELATIONSHIP_COLUMNS = `id, patient_id AS "patientId", organisation_id AS "organisationId", opened_by AS "openedBy",
   opened_at AS "openedAt", expires_at AS "expiresAt", access_code_id AS "accessCodeId", content_hash AS "contentHash",
   open_tx_id AS "openTxId", status, ended_at AS "endedAt", end_tx_id AS "endTxId"`;
+
+/** A row as `json_agg` of `RELATIONSHIP_COLUMNS` gives it: its times as ISO strings. */
+export function relationshipRowOfJson(row: Record<keyof CareRelationshipRow, unknown>): CareRelationshipRow {
+  return {
+    ...(row as unknown as CareRelationshipRow),
+    openedAt: new Date(row.openedAt as string),
+    expiresAt: new Date(row.expiresAt as string),
+    endedAt: row.endedAt == null ? null : new Date(row.endedAt as string),
+  };
+}
 
 export class PrismaCareRepository implements CareRepository {
   readonly #prisma: PrismaClient;

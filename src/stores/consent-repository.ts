@@ -32,8 +32,17 @@ export interface ConsentRepository {
   markRevoked(id: string, revokedAt: Date, revokeTxId: string): Promise<boolean>;
 }
 
-const CONSENT_COLUMNS = `id, patient_id AS "patientId", version, status, document, content_hash AS "contentHash",
+export const CONSENT_COLUMNS = `id, patient_id AS "patientId", version, status, document, content_hash AS "contentHash",
   granted_at AS "grantedAt", revoked_at AS "revokedAt", grant_tx_id AS "grantTxId", revoke_tx_id AS "revokeTxId"`;
+
+/** A row as `json_agg` of `CONSENT_COLUMNS` gives it: its times as ISO strings. */
+export function consentRowOfJson(row: Record<keyof ConsentRow, unknown>): ConsentRow {
+  return {
+    ...(row as unknown as ConsentRow),
+    grantedAt: new Date(row.grantedAt as string),
+    revokedAt: row.revokedAt == null ? null : new Date(row.revokedAt as string),
+  };
+}
 
 /** `ConsentRepository` on the control plane's Prisma client (shared: PGlite serves one connection). */
 export class PrismaConsentRepository implements ConsentRepository {

@@ -1,9 +1,21 @@
-import { PrismaCareRepository, type CareRepository } from './care-repository.js';
+import {
+  PrismaCareRepository,
+  RELATIONSHIP_COLUMNS,
+  relationshipRowOfJson,
+  type CareRelationshipRow,
+  type CareRepository,
+} from './care-repository.js';
 import { PrismaClient } from '../generated/control/client.js';
 import type { Role } from '../domain/principal.js';
 import { PrismaAuditLog, type AuditLog, type PrismaAuditLogOptions } from './audit-log.js';
 import { ChainHeadStore } from './chain-head-store.js';
-import { PrismaConsentRepository, type ConsentRepository } from './consent-repository.js';
+import {
+  CONSENT_COLUMNS,
+  consentRowOfJson,
+  PrismaConsentRepository,
+  type ConsentRepository,
+  type ConsentRow,
+} from './consent-repository.js';
 import type { Database } from './database.js';
 import { PrismaNotificationStore, type NotificationStore } from './notification-store.js';
 import { PatientIndex } from './patient-index.js';
@@ -28,6 +40,15 @@ export interface PatientLocation {
 /** Every local id of a location: `localIds` when there are several, else `localId`. */
 export function localIdsOf(location: PatientLocation): readonly string[] {
   return location.localIds ?? [location.localId];
+}
+
+/** What a decision reads of one patient in the control plane: where their records are, their consents and care. */
+export interface PatientRows {
+  readonly locations: PatientLocation[];
+  /** As `consents.list`: newest grant first. */
+  readonly consents: ConsentRow[];
+  /** As `care.relationships`: newest first. */
+  readonly care: CareRelationshipRow[];
 }
 
 export interface Persona {
@@ -62,6 +83,8 @@ export interface ControlPlane {
   upsertOrganisations(orgs: readonly Organisation[]): Promise<void>;
   /** Regions and local ids that hold a global patient's records. */
   locatePatient(globalId: string): Promise<PatientLocation[]>;
+  /** `locatePatient`, `consents.list` and `care.relationships` of one patient, in one statement (one snapshot). */
+  patientRows(globalId: string): Promise<PatientRows>;
   /** Links a patient's local id in a region to its global id; idempotent. Through `patientIndex.apply`. */
   linkPatient(globalId: string, location: PatientLocation): Promise<void>;
   /** The global id a region-local patient id is linked to, if any. */
@@ -74,6 +97,19 @@ export interface ControlPlane {
   /** Refreshes the planner's statistics of every table (after a bulk write: a plan made without them can scan it all). */
   analyze(): Promise<void>;
   close(): Promise<void>;
+}
+
+const LOCATION_ORDER = 'region, created_at, local_id';
+
+/** Index rows (region, local id), in `LOCATION_ORDER`, as one location per region. */
+function locationsOf(rows: readonly (readonly [string, string])[]): PatientLocation[] {
+  const byRegion = new Map<string, string[]>();
+  for (const [region, localId] of rows) byRegion.set(region, [...(byRegion.get(region) ?? []), localId]);
+  return [...byRegion].map(([region, ids]) => ({
+    region,
+    localId: ids[0] ?? '',
+    ...(ids.length > 1 ? { localIds: ids } : {}),
+  }));
 }
 
 export class PrismaControlPlane implements ControlPlane {
@@ -131,16 +167,36 @@ export class PrismaControlPlane implements ControlPlane {
     // On every lookup: a named statement on the pool (planned once per connection), not Prisma.
     const { rows } = await this.#pool.query<{ region: string; local_id: string }>({
       name: 'locate-patient',
-      text: 'SELECT region, local_id FROM patient_locations WHERE global_id = $1 ORDER BY region, created_at, local_id',
+      text: `SELECT region, local_id FROM patient_locations WHERE global_id = $1 ORDER BY ${LOCATION_ORDER}`,
       values: [globalId],
     });
-    const byRegion = new Map<string, string[]>();
-    for (const row of rows) byRegion.set(row.region, [...(byRegion.get(row.region) ?? []), row.local_id]);
-    return [...byRegion].map(([region, ids]) => ({
-      region,
-      localId: ids[0] ?? '',
-      ...(ids.length > 1 ? { localIds: ids } : {}),
-    }));
+    return locationsOf(rows.map((r) => [r.region, r.local_id]));
+  }
+
+  /** One round trip where three would do: every uncached decision asks for all three. */
+  async patientRows(globalId: string): Promise<PatientRows> {
+    const { rows } = await this.#pool.query<{
+      locations: [string, string][];
+      consents: Record<keyof ConsentRow, unknown>[];
+      care: Record<keyof CareRelationshipRow, unknown>[];
+    }>({
+      name: 'patient-rows',
+      text: `SELECT
+        (SELECT coalesce(json_agg(json_build_array(region, local_id) ORDER BY ${LOCATION_ORDER}), '[]')
+          FROM patient_locations WHERE global_id = $1) AS locations,
+        (SELECT coalesce(json_agg(c ORDER BY c."grantedAt" DESC, c.id ASC), '[]')
+          FROM (SELECT ${CONSENT_COLUMNS} FROM consents WHERE patient_id = $1) c) AS consents,
+        (SELECT coalesce(json_agg(r ORDER BY r."openedAt" DESC, r.id ASC), '[]')
+          FROM (SELECT ${RELATIONSHIP_COLUMNS} FROM care_relationships WHERE patient_id = $1) r) AS care`,
+      values: [globalId],
+    });
+    const [row] = rows;
+    if (row === undefined) throw new Error('the patient rows read returned no row');
+    return {
+      locations: locationsOf(row.locations),
+      consents: row.consents.map(consentRowOfJson),
+      care: row.care.map(relationshipRowOfJson),
+    };
   }
 
   async linkPatient(globalId: string, location: PatientLocation): Promise<void> {

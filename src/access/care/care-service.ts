@@ -263,9 +263,14 @@ export class CareService {
    * does not anchor, or anchors otherwise, is an integrity violation (it could widen a
    * disclosure or redirect it to another organisation). What can only narrow (an ended anchor,
    * an anchor with no row, a ledger that cannot be asked) leaves the relationship out.
+   * `read`: the patient's rows as read just before `state` (read here when not given).
    */
-  async forDecision(patientId: string, state?: PatientState): Promise<DecisionCare> {
-    const rows = (await this.#o.care.relationships(patientId)).filter((r) => r.status === 'open');
+  async forDecision(
+    patientId: string,
+    state?: PatientState,
+    read?: readonly CareRelationshipRow[],
+  ): Promise<DecisionCare> {
+    const rows = (read ?? (await this.#o.care.relationships(patientId))).filter((r) => r.status === 'open');
     const anchors = new Map((state?.careSet ?? []).map((c) => [c.relationshipId, c]));
     const patientRef = await this.#o.ledger.refOf(patientId);
     const relationships: CareInForce[] = [];
@@ -284,6 +289,12 @@ export class CareService {
         });
       }
     }
+    this.#noteUnstored(state, rows);
+    return { relationships, violations };
+  }
+
+  /** Relationships the ledger has open without an open row: they only narrow, so noted, not alarmed. */
+  #noteUnstored(state: PatientState | undefined, rows: readonly CareRelationshipRow[]): void {
     for (const c of state?.careSet ?? []) {
       if (c.status === 'open' && !rows.some((r) => r.id === c.relationshipId)) {
         this.#o.onRepair?.(
@@ -292,7 +303,6 @@ export class CareService {
         );
       }
     }
-    return { relationships, violations };
   }
 
   async #anchorOf(relationshipId: string): Promise<PatientStateCare | CareRecord | null | 'unavailable'> {

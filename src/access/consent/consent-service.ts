@@ -230,11 +230,12 @@ export class ConsentService {
   /**
    * The patient's consents, each verified (`verify`) before a decision uses it. While the
    * ledger cannot be reached, a consent whose row is unchanged since it last verified is
-   * used; a revocation stored here since then only narrows it.
+   * used; a revocation stored here since then only narrows it. `read`: the patient's rows as
+   * read just before `state` (checked against it; read here when not given).
    * @throws MeridianError LEDGER_UNAVAILABLE when a consent cannot be verified at all.
    */
-  async forDecision(patientId: string, state?: PatientState): Promise<DecisionConsents> {
-    if (state !== undefined) return this.#againstState(patientId, state);
+  async forDecision(patientId: string, state?: PatientState, read?: readonly ConsentRow[]): Promise<DecisionConsents> {
+    if (state !== undefined) return this.#againstState(patientId, state, read);
     const rows = await this.#consents.list(patientId);
     return this.#decisionConsents(rows, await Promise.all(rows.map((row) => this.#verifyForDecision(row))));
   }
@@ -246,9 +247,13 @@ export class ConsentService {
    * A missing permit only narrows it, and a revocation the ledger has but the row lacks is the
    * ledger's to decide: both are repaired or noted, never alarms.
    */
-  async #againstState(patientId: string, state: PatientState): Promise<DecisionConsents> {
+  async #againstState(
+    patientId: string,
+    state: PatientState,
+    read: readonly ConsentRow[] | undefined,
+  ): Promise<DecisionConsents> {
     const anchors = new Map(state.consentSet.map((c) => [c.consentId, c]));
-    let rows = await this.#consents.list(patientId);
+    let rows = read ?? (await this.#consents.list(patientId));
     const missing = (): PatientStateConsent[] =>
       state.consentSet.filter((c) => !rows.some((r) => r.id === c.consentId));
     // A grant anchored a moment ago may be storing its row right now: look once more.

@@ -12,7 +12,9 @@ import {
 import { hasRole, type Principal } from '../../domain/principal.js';
 import type { PurposeOfUse } from '../../domain/purpose.js';
 import type { PatientState } from 'meridian-chaincode';
-import type { PatientLocation } from '../../stores/control-plane.js';
+import type { PatientLocation, PatientRows } from '../../stores/control-plane.js';
+import type { ConsentRow } from '../../stores/consent-repository.js';
+import type { CareRelationshipRow } from '../../stores/care-repository.js';
 import type { DecisionConsents } from '../consent/consent-service.js';
 import type { DecisionCare } from '../care/care-service.js';
 import type { Epochs } from '../../cache/ledger-epochs.js';
@@ -64,9 +66,14 @@ export interface DisclosurePlan {
 
 export interface AccessDeciderOptions {
   readonly policies: PolicySource;
-  readonly consents: { forDecision(patientId: string, state?: PatientState): Promise<DecisionConsents> };
+  /** `rows`: the patient's consents as read just before `state` (else read here). */
+  readonly consents: {
+    forDecision(patientId: string, state?: PatientState, rows?: readonly ConsentRow[]): Promise<DecisionConsents>;
+  };
   /** The patient's care relationships, verified; without it no organisation is treating anyone. */
-  readonly care?: { forDecision(patientId: string, state?: PatientState): Promise<DecisionCare> };
+  readonly care?: {
+    forDecision(patientId: string, state?: PatientState, rows?: readonly CareRelationshipRow[]): Promise<DecisionCare>;
+  };
   /** Region id → the jurisdiction whose law governs it. */
   readonly jurisdictions: ReadonlyMap<string, string>;
   /**
@@ -87,6 +94,9 @@ export interface AccessDeciderOptions {
   readonly onIntegrityViolation?: (problems: readonly IntegrityProblem[]) => void;
 }
 
+/** The patient's consent and care rows, read beside their index rows. */
+export type PatientInputRows = Pick<PatientRows, 'consents' | 'care'>;
+
 /** What a decision needs of the patient, verified against the ledger. */
 interface PatientInputs extends DecisionConsents {
   readonly care: DecisionCare['relationships'];
@@ -104,17 +114,22 @@ export class AccessDecider {
     this.#o = options;
   }
 
-  /** @throws MeridianError INTEGRITY_VIOLATION or LEDGER_UNAVAILABLE: decide nothing, disclose nothing. */
+  /**
+   * `rows`: the patient's consents and care as read just before `state`, checked against it
+   * (without a state, they are read again and checked one by one against the ledger).
+   * @throws MeridianError INTEGRITY_VIOLATION or LEDGER_UNAVAILABLE: decide nothing, disclose nothing.
+   */
   async plan(
     question: AccessQuestion,
     locations: readonly PatientLocation[],
     state: PatientState | null,
+    rows?: PatientInputRows,
   ): Promise<DisclosurePlan> {
     // Without a fresh ledger state no cached entry may be used, and consents are verified one by one.
     const epochs = state === null ? null : (this.#o.epochs?.current(state.patientRef, state) ?? null);
     const [active, consents] = await Promise.all([
       this.#activePolicies(epochs, state),
-      this.#consents(question, epochs, state),
+      this.#consents(question, epochs, state, rows),
     ]);
     const problems = [...active.violations, ...consents.violations];
     if (problems.length > 0) {
@@ -166,11 +181,21 @@ export class AccessDecider {
   }
 
   /** The patient's consents and care relationships: both move the patient's epoch, so they are cached together. */
-  #consents({ patientId }: AccessQuestion, epochs: Epochs | null, state: PatientState | null): Promise<PatientInputs> {
+  #consents(
+    { patientId }: AccessQuestion,
+    epochs: Epochs | null,
+    state: PatientState | null,
+    rows: PatientInputRows | undefined,
+  ): Promise<PatientInputs> {
     const load = async (): Promise<PatientInputs> => {
       const [consents, care] = await Promise.all([
-        this.#o.consents.forDecision(patientId, state ?? undefined),
-        this.#o.care?.forDecision(patientId, state ?? undefined) ?? { relationships: [], violations: [] },
+        state === null
+          ? this.#o.consents.forDecision(patientId)
+          : this.#o.consents.forDecision(patientId, state, rows?.consents),
+        this.#o.care?.forDecision(patientId, state ?? undefined, state === null ? undefined : rows?.care) ?? {
+          relationships: [],
+          violations: [],
+        },
       ]);
       return { ...consents, care: care.relationships, violations: [...consents.violations, ...care.violations] };
     };

@@ -4,13 +4,18 @@ import { CATEGORIES, type Category, type FhirToken, type IpsResourceType } from 
 import { hasRole, type Principal } from '../../domain/principal.js';
 import type { PurposeOfUse } from '../../domain/purpose.js';
 import { recordKey, type RecordQuery, type StoredRecord } from '../../domain/record.js';
-import { localIdsOf, type ControlPlane, type PatientLocation } from '../../stores/control-plane.js';
+import {
+  localIdsOf,
+  type ControlPlane,
+  type PatientLocation,
+  type PatientRows,
+} from '../../stores/control-plane.js';
 import { PoolExhausted } from '../../stores/database.js';
 import type { RecordStore } from '../../stores/record-store.js';
 import type { LatestAnchor } from '../../stores/record-anchor-store.js';
 import type { Epochs } from '../../cache/ledger-epochs.js';
 import type { VerifiedCache } from '../../cache/verified-cache.js';
-import type { AccessDecider, DisclosurePlan, RegionPlan } from './access-decider.js';
+import type { AccessDecider, DisclosurePlan, PatientInputRows, RegionPlan } from './access-decider.js';
 import { breakGlassOf, decisionReasons, denial, withholdings } from './decision-report.js';
 import type { AuditService } from '../audit/audit-service.js';
 import { compareRecords, decodeCursor, encodeCursor, type RecordCursor } from './cursor.js';
@@ -153,6 +158,11 @@ interface RegionReads {
   readonly failures: PartialFailure[];
 }
 
+/** The checked index, with the patient's consents and care when they were read beside its rows. */
+interface LocatedIndex extends CheckedIndex {
+  readonly patient?: PatientInputRows;
+}
+
 /** Failures before or instead of a decision that are audited as denials. */
 const AUDITED_ERRORS: ReadonlySet<ErrorCode> = new Set([
   'FORBIDDEN',
@@ -286,10 +296,10 @@ export class RecordService {
   async #decide(access: AccessRequest): Promise<{ plan: DisclosurePlan; index: CheckedIndex }> {
     await this.#refuseBadClaim(access);
     let plan: DisclosurePlan;
-    let index: CheckedIndex;
+    let index: LocatedIndex;
     try {
       index = await this.#checkedIndex(access);
-      plan = await this.#o.decider.plan(access, index.locations, index.remembered ? null : index.state);
+      plan = await this.#o.decider.plan(access, index.locations, index.remembered ? null : index.state, index.patient);
     } catch (err) {
       if (err instanceof MeridianError && AUDITED_ERRORS.has(err.code)) {
         // A denial that cannot be audited fails the request as any other audit failure does.
@@ -392,7 +402,7 @@ export class RecordService {
    * Where the patient's records are, each index row checked against the ledger; a region whose
    * row disagrees is reported and not read. Nothing readable at all is INTEGRITY_VIOLATION.
    */
-  async #checkedIndex(access: AccessRequest): Promise<CheckedIndex> {
+  async #checkedIndex(access: AccessRequest): Promise<LocatedIndex> {
     mayReadRecords(access);
     const index = await this.#index(access.patientId);
     for (const v of index.violations) this.#o.onIntegrityViolation?.(v.region, v.message, 'patient index');
@@ -413,25 +423,28 @@ export class RecordService {
    * in the database. A row deleted or altered behind our back while the copy matches is
    * reported once the copy expires (the cache TTL); the anchored location is read meanwhile.
    */
-  async #index(patientId: string): Promise<CheckedIndex> {
+  async #index(patientId: string): Promise<LocatedIndex> {
     const known = this.#o.cache?.local('locations', [patientId]) as PatientLocation[] | undefined;
     if (known !== undefined) {
       const index = await this.#o.index.check(patientId, known);
       if (matchesInFull(index)) return index;
     }
-    const rows = await this.#locate(patientId);
-    const index = await this.#o.index.check(patientId, rows);
-    if (matchesInFull(index) && !index.remembered) this.#o.cache?.keepLocal('locations', [patientId], rows, patientId);
-    return index;
+    const { locations, ...patient } = await this.#locate(patientId);
+    const index = await this.#o.index.check(patientId, locations);
+    if (matchesInFull(index) && !index.remembered) {
+      this.#o.cache?.keepLocal('locations', [patientId], locations, patientId);
+    }
+    return { ...index, patient };
   }
 
-  /** Where the patient's records are, as the control plane's index rows say. */
-  async #locate(patientId: string): Promise<PatientLocation[]> {
-    const locations = (await this.#o.control.locatePatient(patientId)).filter((l) => this.#o.stores.has(l.region));
+  /** Where the patient's records are, as the control plane's index rows say, read with their consents and care. */
+  async #locate(patientId: string): Promise<PatientRows> {
+    const rows = await this.#o.control.patientRows(patientId);
+    const locations = rows.locations.filter((l) => this.#o.stores.has(l.region));
     if (locations.length === 0) {
       throw new MeridianError('NOT_FOUND', `No records are known for patient ${patientId}.`, { patientId });
     }
-    return locations;
+    return { ...rows, locations };
   }
 
   async #readRegions(
