@@ -66,7 +66,7 @@ export interface DisclosurePlan {
 
 export interface AccessDeciderOptions {
   readonly policies: PolicySource;
-  /** `rows`: the patient's consents as read just before `state` (else read here). */
+  /** `rows`: the patient's consents as read just before `state` (read here when not given). */
   readonly consents: {
     forDecision(patientId: string, state?: PatientState, rows?: readonly ConsentRow[]): Promise<DecisionConsents>;
   };
@@ -187,15 +187,13 @@ export class AccessDecider {
     state: PatientState | null,
     rows: PatientInputRows | undefined,
   ): Promise<PatientInputs> {
+    // Rows read before a state are checked against it; without one they are read again.
+    const given = state ?? undefined;
+    const read = state === null ? undefined : rows;
     const load = async (): Promise<PatientInputs> => {
       const [consents, care] = await Promise.all([
-        state === null
-          ? this.#o.consents.forDecision(patientId)
-          : this.#o.consents.forDecision(patientId, state, rows?.consents),
-        this.#o.care?.forDecision(patientId, state ?? undefined, state === null ? undefined : rows?.care) ?? {
-          relationships: [],
-          violations: [],
-        },
+        this.#o.consents.forDecision(patientId, given, read?.consents),
+        this.#o.care?.forDecision(patientId, given, read?.care) ?? { relationships: [], violations: [] },
       ]);
       return { ...consents, care: care.relationships, violations: [...consents.violations, ...care.violations] };
     };
