@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { inclusionProof, merkleRoot, merkleRootInSlices, verifyInclusion } from './merkle.js';
+import { inclusionProof, inclusionProofInSlices, merkleRoot, merkleRootInSlices, verifyInclusion } from './merkle.js';
 
 const batch = fc.array(fc.string({ maxLength: 20 }), { minLength: 1, maxLength: 70 });
 const batchWithIndex = batch.chain((leaves) => fc.tuple(fc.constant(leaves), fc.nat({ max: leaves.length - 1 })));
@@ -51,6 +51,25 @@ describe('Merkle anchoring', () => {
     await fc.assert(
       fc.asyncProperty(batch, async (leaves) => (await merkleRootInSlices(leaves)) === merkleRoot(leaves)),
     );
+  });
+
+  it('computed in slices, every proof is the same as at once, and verifies', async () => {
+    for (let n = 1; n <= 40; n++) {
+      const leaves = Array.from({ length: n }, (_, i) => `leaf-${i}`);
+      for (let i = 0; i < n; i++) {
+        const { root, proof } = await inclusionProofInSlices(leaves, i);
+        expect(proof, `leaf ${i} of ${n}`).toEqual(inclusionProof(leaves, i));
+        expect(root).toBe(merkleRoot(leaves));
+        expect(verifyInclusion(leaves[i]!, proof, root)).toBe(true);
+      }
+    }
+    await fc.assert(
+      fc.asyncProperty(batchWithIndex, async ([leaves, i]) => {
+        const { root, proof } = await inclusionProofInSlices(leaves, i);
+        return root === merkleRoot(leaves) && JSON.stringify(proof) === JSON.stringify(inclusionProof(leaves, i));
+      }),
+    );
+    await expect(inclusionProofInSlices(['a', 'b'], 2)).rejects.toThrow(RangeError);
   });
 
   it('a large batch computed in slices lets other work run before its root is ready', async () => {

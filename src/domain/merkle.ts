@@ -60,13 +60,39 @@ const SLICE = 512;
  * milliseconds that would otherwise stall every request in flight.
  */
 export async function merkleRootInSlices(leaves: readonly string[]): Promise<string> {
-  if (leaves.length === 0) return sha256().toString('hex');
+  return (await climbInSlices(leaves, undefined)).root;
+}
+
+/** The root and the inclusion proof of leaves[index] (as `merkleRoot` and `inclusionProof`), in one pass, in slices. */
+export async function inclusionProofInSlices(
+  leaves: readonly string[],
+  index: number,
+): Promise<{ root: string; proof: InclusionProof }> {
+  checkIndex(leaves, index);
+  const { root, path } = await climbInSlices(leaves, index);
+  return { root, proof: { leafIndex: index, treeSize: leaves.length, path } };
+}
+
+/** Level by level from the leaves, noting the sibling of the node above leaves[index] on each level that has one. */
+async function climbInSlices(
+  leaves: readonly string[],
+  index: number | undefined,
+): Promise<{ root: string; path: string[] }> {
+  if (leaves.length === 0) return { root: sha256().toString('hex'), path: [] };
   let level: Buffer[] = [];
   for (let i = 0; i < leaves.length; i++) {
     if (i > 0 && i % SLICE === 0) await nextTurn();
     level.push(leafHash(leaves[i] as string));
   }
+  const path: string[] = [];
+  let at = index;
   while (level.length > 1) {
+    if (at !== undefined) {
+      // None when the node is the odd one out: it moves up unchanged.
+      const sibling = level[at % 2 === 1 ? at - 1 : at + 1];
+      if (sibling !== undefined) path.push(sibling.toString('hex'));
+      at = Math.floor(at / 2);
+    }
     const up: Buffer[] = [];
     for (let i = 0; i + 1 < level.length; i += 2) {
       if (i > 0 && i % (2 * SLICE) === 0) await nextTurn();
@@ -75,7 +101,13 @@ export async function merkleRootInSlices(leaves: readonly string[]): Promise<str
     if (level.length % 2 === 1) up.push(level.at(-1) as Buffer);
     level = up;
   }
-  return (level[0] as Buffer).toString('hex');
+  return { root: (level[0] as Buffer).toString('hex'), path };
+}
+
+function checkIndex(leaves: readonly string[], index: number): void {
+  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) {
+    throw new RangeError(`leaf index ${index} is outside a batch of ${leaves.length}`);
+  }
 }
 
 /** The root of a batch given its leaves' hashes (`leafHash`), hex-encoded. */
@@ -86,9 +118,7 @@ export function merkleRootOfLeafHashes(hashes: readonly Buffer[]): string {
 
 /** The inclusion proof of leaves[index]. */
 export function inclusionProof(leaves: readonly string[], index: number): InclusionProof {
-  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) {
-    throw new RangeError(`leaf index ${index} is outside a batch of ${leaves.length}`);
-  }
+  checkIndex(leaves, index);
   const hashes = leaves.map(leafHash);
   const path: string[] = [];
   let from = 0;

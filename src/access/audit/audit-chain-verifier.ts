@@ -1,7 +1,7 @@
 import type { ChainHead } from 'meridian-chaincode';
 import { ERASED_PATIENT_PREFIX, type AuditEvent } from '../../domain/audit-event.js';
 import { MeridianError } from '../../domain/errors.js';
-import { merkleRoot } from '../../domain/merkle.js';
+import { merkleRootInSlices } from '../../domain/merkle.js';
 import { hasRole, type Principal } from '../../domain/principal.js';
 import type { LedgerClient } from '../../ledger/ledger-client.js';
 import { LedgerError } from '../../ledger/ledger-error.js';
@@ -175,7 +175,7 @@ export class AuditChainVerifier {
     if (anchored === null) {
       return { kind: 'anchor', seq: null, eventId: null, detail: `The ledger has no batch ${batchId}.` };
     }
-    const root = merkleRoot(hashes);
+    const root = await merkleRootInSlices(hashes);
     if (anchored.count === hashes.length && anchored.merkleRoot === root) return null;
     return {
       kind: 'anchor',
