@@ -4,12 +4,7 @@ import { CATEGORIES, type Category, type FhirToken, type IpsResourceType } from 
 import { hasRole, type Principal } from '../../domain/principal.js';
 import type { PurposeOfUse } from '../../domain/purpose.js';
 import { recordKey, type RecordQuery, type StoredRecord } from '../../domain/record.js';
-import {
-  localIdsOf,
-  type ControlPlane,
-  type PatientLocation,
-  type PatientRows,
-} from '../../stores/control-plane.js';
+import { localIdsOf, type ControlPlane, type PatientLocation, type PatientRows } from '../../stores/control-plane.js';
 import { PoolExhausted } from '../../stores/database.js';
 import type { RecordStore } from '../../stores/record-store.js';
 import type { LatestAnchor } from '../../stores/record-anchor-store.js';
