@@ -116,7 +116,10 @@ export function merkleRootOfLeafHashes(hashes: readonly Buffer[]): string {
   return subtreeRoot(hashes, 0, hashes.length).toString('hex');
 }
 
-/** The inclusion proof of leaves[index]. */
+/**
+ * The inclusion proof of leaves[index], by RFC 9162's recursive definition. The gateway uses
+ * `inclusionProofInSlices`; the tests hold that one to this.
+ */
 export function inclusionProof(leaves: readonly string[], index: number): InclusionProof {
   checkIndex(leaves, index);
   const hashes = leaves.map(leafHash);
