@@ -43,7 +43,9 @@ export const USAGE = `npm run bench -- [flags]
   BENCH_CPU_PROF=DIR       write a V8 CPU profile of every server under test to DIR
                            (summarise one with: npx tsx bench/profile-summary.ts FILE --requests N)
   BENCH_NODE_FLAGS="..."   more Node flags for every server under test (e.g. --trace-gc)
-  BENCH_VARIANT_FLAGS="..." both gateways once more with these Node flags, alternating with the rest (an A/B of V8 settings)`;
+  BENCH_VARIANT_FLAGS="..." both gateways once more with these Node flags, alternating with the rest (an A/B of V8 settings)
+  BENCH_VARIANT_TREE=DIR   both gateways once more from another checkout (with its node_modules and src/generated),
+                           alternating with the rest (an A/B of a code change: git worktree add DIR REV)`;
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;

@@ -61,17 +61,28 @@ function targets(env: BenchEnvironment, payloadFile: string): Target[] {
   ];
 }
 
-/** With BENCH_VARIANT_FLAGS="...", both gateways again with those Node flags, alternating with the rest. */
+/**
+ * With BENCH_VARIANT_FLAGS="..." (Node flags) and/or BENCH_VARIANT_TREE=DIR (another checkout of
+ * Meridian, with its node_modules and src/generated), both gateways again, run with those flags
+ * from that checkout, alternating with the rest: an A/B of V8 settings or of a code change.
+ */
 function variants(env: BenchEnvironment): Target[] {
   const flags = process.env.BENCH_VARIANT_FLAGS?.split(' ').filter((f) => f !== '') ?? [];
-  if (flags.length === 0) return [];
+  const tree = process.env.BENCH_VARIANT_TREE ?? '';
+  if (flags.length === 0 && tree === '') return [];
+  const script = tree === '' ? './gateway-process.ts' : path.resolve(tree, 'bench/gateway-process.ts');
+  const label = [...(tree === '' ? [] : [`from ${tree}`]), ...flags].join(' ');
+  const how = [
+    ...(tree === '' ? [] : [`from the checkout at ${tree}`]),
+    ...(flags.length === 0 ? [] : [`with \`${flags.join(' ')}\``]),
+  ];
   return [false, true].map((cached) => {
     const base = cached ? 'meridian-cached' : 'meridian-uncached';
     return {
-      name: `${base} ${flags.join(' ')}`,
-      description: `as ${base}, the gateway run with \`${flags.join(' ')}\`.`,
+      name: `${base} ${label}`,
+      description: `as ${base}, the gateway run ${how.join(' and ')}.`,
       cached,
-      start: () => startServerProcess('./gateway-process.ts', env.gatewayEnv(cached), undefined, flags),
+      start: () => startServerProcess(script, env.gatewayEnv(cached), undefined, flags, tree === '' ? undefined : tree),
     };
   });
 }

@@ -36,12 +36,14 @@ const STOP_GRACE_MS = 15_000;
  * the load generator), on the same Node as the bench, TypeScript loaded by tsx. Resolves once
  * it listens. `BENCH_CPU_PROF=<dir>` in the bench's environment profiles the child (--cpu-prof);
  * `BENCH_NODE_FLAGS` adds Node flags of its own (e.g. `--trace-gc`, which NODE_OPTIONS refuses).
+ * `cwd`: the checkout the script belongs to, whose tsconfig tsx then compiles it with.
  */
 export function startServerProcess(
   script: string,
   env: Readonly<Record<string, string>>,
   startTimeoutMs = 120_000,
   nodeFlags: readonly string[] = [],
+  cwd?: string,
 ): Promise<ServerProcess> {
   const profile = process.env.BENCH_CPU_PROF;
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
@@ -55,6 +57,7 @@ export function startServerProcess(
     // Only the bench decides the gateway's configuration: none of the shell's MERIDIAN_* settings.
     env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MERIDIAN_'))), ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ...(cwd === undefined ? {} : { cwd }),
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
