@@ -598,6 +598,27 @@ describe('the audit group commit', () => {
     expect(await log.assignBatch('audit:sliced-again', ids)).toBe(0);
   });
 
+  // PostgreSQL would plan the statement anew at every execution (it sizes the arrays it is given):
+  // on its own connection it is planned once and that plan serves every append after.
+  it('plans the one statement once on its connection, whatever the batch size, and keeps using that plan', async () => {
+    const log = control.auditLog;
+    for (let i = 0; i < 8; i++) await log.append(newAuditEvent(`planned-${i}`, i));
+    await Promise.all(Array.from({ length: 5 }, (_, i) => log.append(newAuditEvent(`planned-together-${i}`, i))));
+    // The pool has one connection: this runs on the one that prepared the statement.
+    // (one statement text with notifications in it, one without)
+    const { rows } = await database.planOncePool.query<{ statements: number; generic: number; custom: number }>(
+      `SELECT count(*)::int AS statements, sum(generic_plans)::int AS generic, sum(custom_plans)::int AS custom
+       FROM pg_prepared_statements WHERE statement LIKE '%INSERT INTO audit_events%'`,
+    );
+    expect(rows[0]!.statements).toBeGreaterThanOrEqual(1);
+    expect(rows[0]!.generic).toBeGreaterThanOrEqual(9);
+    expect(rows[0]!.custom).toBe(0);
+    const settings = await database.pool.query<{ mode: string }>('SELECT current_setting($1) AS mode', [
+      'plan_cache_mode',
+    ]);
+    expect(settings.rows[0]!.mode).toBe('auto');
+  });
+
   it('writes appends awaited one after another', async () => {
     const log = control.auditLog;
     const written: AuditEvent[] = [];

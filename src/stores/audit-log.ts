@@ -16,6 +16,7 @@ import { setTimeout } from 'node:timers/promises';
 import type pg from 'pg';
 import { AUDIT_CHAIN } from './chain-head-store.js';
 import { statementName } from './statement-name.js';
+import type { Database } from './database.js';
 
 /** Events whose batch one statement of `assignBatch` records (~8 ms of PostgreSQL here). */
 export const ASSIGN_SLICE = 250;
@@ -134,8 +135,10 @@ const APPEND_BATCH = 256;
 /** The audit log in the control-plane database (PostgreSQL or PGlite). */
 export class PrismaAuditLog implements AuditLog {
   readonly #prisma: PrismaClient;
-  /** The pool under `prisma`: the one statement goes straight to it, prepared once per connection. */
+  /** The pool under `prisma`, for the reads and updates that go to `pg` straight. */
   readonly #pool: pg.Pool;
+  /** Where the one statement goes: prepared once on its connection and planned once there. */
+  readonly #appendPool: pg.Pool;
   readonly #timeoutMs: number;
   readonly #onGroupCommit: PrismaAuditLogOptions['onGroupCommit'];
   readonly #oneStatement: boolean;
@@ -155,9 +158,14 @@ export class PrismaAuditLog implements AuditLog {
   #head: string | undefined;
 
   /** Takes the control plane's client: PGlite serves one connection, so repositories share it. */
-  constructor(prisma: PrismaClient, pool: pg.Pool, options: Readonly<PrismaAuditLogOptions> = {}) {
+  constructor(
+    prisma: PrismaClient,
+    db: Pick<Database, 'pool' | 'planOncePool'>,
+    options: Readonly<PrismaAuditLogOptions> = {},
+  ) {
     this.#prisma = prisma;
-    this.#pool = pool;
+    this.#pool = db.pool;
+    this.#appendPool = db.planOncePool;
     this.#timeoutMs = options.appendTimeoutMs ?? 10_000;
     this.#onGroupCommit = options.onGroupCommit;
     this.#oneStatement = options.oneStatement ?? true;
@@ -255,7 +263,7 @@ export class PrismaAuditLog implements AuditLog {
         WHERE chain = ${AUDIT_CHAIN} AND EXISTS (SELECT 1 FROM ins)
       )${outbox(events)}
       SELECT id, seq FROM ins ORDER BY seq`;
-    const { rows: written } = await this.#pool.query<{ id: string; seq: string }>({
+    const { rows: written } = await this.#appendPool.query<{ id: string; seq: string }>({
       name: statementName(statement.text),
       text: statement.text,
       values: statement.values,

@@ -134,7 +134,7 @@ export class PrismaControlPlane implements ControlPlane {
     this.care = new PrismaCareRepository(this.#prisma, db.pool);
     this.notifications = new PrismaNotificationStore(this.#prisma);
     this.policies = new PrismaPolicyRepository(this.#prisma, db.pool);
-    this.auditLog = new PrismaAuditLog(this.#prisma, db.pool, options);
+    this.auditLog = new PrismaAuditLog(this.#prisma, db, options);
     this.chainHeads = new ChainHeadStore(this.#prisma);
     this.erasures = new PrismaErasureStore(this.#prisma);
     this.patientKeys = {
