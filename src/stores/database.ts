@@ -24,7 +24,7 @@ export interface Database {
    * once and keeps that plan (`plan_cache_mode=force_generic_plan`): for a statement run with
    * every request whose best plan does not depend on its parameters, but which PostgreSQL would
    * plan afresh at every execution (the audit append's, whose arrays it sizes: 0.5 ms a time).
-   * With `planOnce`, and on PGlite: `pool` itself.
+   * PGlite: `pool` itself.
    */
   readonly planOncePool: pg.Pool;
   /** A driver adapter factory for Prisma on `pool` (which it never ends: `close` does). */
@@ -48,17 +48,7 @@ export interface DatabaseOptions {
   readonly connectTimeoutMs?: number;
   /** How long one query may run on PostgreSQL before the client gives up on it. Default 5 × connectTimeoutMs. */
   readonly queryTimeoutMs?: number;
-  /**
-   * Every connection of the pool plans each statement once (`plan_cache_mode=force_generic_plan`),
-   * and `planOncePool` is the pool: for a database whose statements are by ids, whatever their
-   * number (a region's: its reads take arrays of ids, which PostgreSQL would otherwise plan for
-   * afresh at every execution).
-   */
-  readonly planOnce?: boolean;
 }
-
-/** A PostgreSQL session option: each named statement planned once, that plan kept. */
-const PLAN_ONCE = { options: '-c plan_cache_mode=force_generic_plan' };
 
 /** No connection of a database's pool came free (or could be opened) within the pool's connect timeout. */
 export class PoolExhausted extends Error {
@@ -116,10 +106,10 @@ export async function openDatabase(
       connectionTimeoutMillis: connectTimeoutMs,
       query_timeout: options.queryTimeoutMs ?? connectTimeoutMs * 5,
     };
-    // Options the URL gives replace PLAN_ONCE (pg reads the URL last): plans are then the server's choice.
-    const pool = new pg.Pool({ ...settings, max: maxConnections, ...(options.planOnce === true ? PLAN_ONCE : {}) });
-    const planOncePool = options.planOnce === true ? pool : new pg.Pool({ ...settings, max: 1, ...PLAN_ONCE });
-    const ends = [...new Set([pool, planOncePool])].map(endOnce);
+    const pool = new pg.Pool({ ...settings, max: maxConnections });
+    // Options the URL gives replace these (pg reads the URL last): the plans are then as on `pool`.
+    const planOncePool = new pg.Pool({ ...settings, max: 1, options: '-c plan_cache_mode=force_generic_plan' });
+    const [endPool, endPlanOnce] = [endOnce(pool), endOnce(planOncePool)];
     return {
       name,
       kind: 'postgres',
@@ -130,7 +120,7 @@ export async function openDatabase(
       adapter: () => new PrismaPg(pool),
       settle: () => Promise.resolve(),
       close: async () => {
-        await Promise.all(ends.map((end) => end()));
+        await Promise.all([endPool(), endPlanOnce()]);
       },
     };
   }

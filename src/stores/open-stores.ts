@@ -46,7 +46,7 @@ export async function openStores(
           })),
       ].map(async ({ name, schema, location }) => {
         if (location === undefined) throw new Error(`no database configured for region ${name}`);
-        const db = await openDatabase(name, location, { ...databaseOptions(config), planOnce: schema === 'records' });
+        const db = await openDatabase(name, location, databaseOptions(config));
         databases.push(db);
         if (options.migrate !== false) await applyMigrations(db, schema);
         return db;
