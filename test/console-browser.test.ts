@@ -432,7 +432,7 @@ describeInBrowser('the console in a browser', () => {
     await page.getByRole('heading', { name: 'Access log' }).waitFor();
     await page.locator('tbody tr').first().waitFor();
     await page.getByLabel('Break-glass only').check();
-    await status(/decisions shown/);
+    await status(/decisions shown \(break-glass only\)/);
     const rows = page.locator('tbody tr');
     expect(await rows.count()).toBeGreaterThan(0);
     expect(await page.locator('tbody tr:not(.break-glass)').count()).toBe(0);

@@ -11,22 +11,24 @@ export function OfficerAccessLog({ session }: { session: Session }): ReactNode {
   const [outcome, setOutcome] = useState('');
   const [purpose, setPurpose] = useState('');
   const [breakGlassOnly, setBreakGlassOnly] = useState(false);
-  const [log] = useLoad(
-    () =>
-      graphql<{ accessLog: AccessLogPage }>(
-        session.token,
-        `query ($since: DateTimeISO, $filter: AccessLogFilter) { accessLog(first: 100, since: $since, filter: $filter) { ${ACCESS_LOG_FIELDS} } }`,
-        {
-          ...(since === '' ? {} : { since: `${since}T00:00:00Z` }),
-          filter: {
-            ...(outcome === '' ? {} : { outcome }),
-            ...(purpose === '' ? {} : { purpose }),
-            ...(breakGlassOnly ? { breakGlass: true } : {}),
-          },
+  const [log] = useLoad(async () => {
+    // What the answer was asked for travels with it: while a changed filter loads, the status
+    // still describes the rows on screen.
+    const matching = describeFilters({ since, outcome, purpose, breakGlassOnly });
+    const answer = await graphql<{ accessLog: AccessLogPage }>(
+      session.token,
+      `query ($since: DateTimeISO, $filter: AccessLogFilter) { accessLog(first: 100, since: $since, filter: $filter) { ${ACCESS_LOG_FIELDS} } }`,
+      {
+        ...(since === '' ? {} : { since: `${since}T00:00:00Z` }),
+        filter: {
+          ...(outcome === '' ? {} : { outcome }),
+          ...(purpose === '' ? {} : { purpose }),
+          ...(breakGlassOnly ? { breakGlass: true } : {}),
         },
-      ),
-    [session.token, since, outcome, purpose, breakGlassOnly],
-  );
+      },
+    );
+    return { ...answer, matching };
+  }, [session.token, since, outcome, purpose, breakGlassOnly]);
   return (
     <>
       <form className="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
@@ -65,13 +67,14 @@ export function OfficerAccessLog({ session }: { session: Session }): ReactNode {
         </span>
       </form>
       <Show loaded={log} what="the access log">
-        {({ accessLog }) => {
+        {({ accessLog, matching }) => {
           const entries = accessLog.edges.map((e) => e.node);
           return (
             <>
               <IntegrityNote integrity={accessLog.integrity} />
               <p role="status">
-                {entries.length} decisions shown{accessLog.pageInfo.hasNextPage ? ' (the newest 100 that match)' : ''}.
+                {entries.length} decisions shown{matching === '' ? '' : ` (${matching})`}
+                {accessLog.pageInfo.hasNextPage ? ', the newest 100 that match' : ''}.
               </p>
               <AccessLogTable
                 entries={entries}
@@ -84,4 +87,16 @@ export function OfficerAccessLog({ session }: { session: Session }): ReactNode {
       </Show>
     </>
   );
+}
+
+/** The filters in words, '' when none narrows the log: "break-glass only, outcome DENY". */
+function describeFilters(f: { since: string; outcome: string; purpose: string; breakGlassOnly: boolean }): string {
+  return [
+    f.breakGlassOnly ? 'break-glass only' : '',
+    f.outcome === '' ? '' : `outcome ${f.outcome}`,
+    f.purpose === '' ? '' : `purpose ${f.purpose}`,
+    f.since === '' ? '' : `since ${f.since}`,
+  ]
+    .filter((part) => part !== '')
+    .join(', ');
 }
