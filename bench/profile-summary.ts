@@ -1,7 +1,9 @@
 // Summarises a V8 CPU profile of a server under load (BENCH_CPU_PROF=<dir> npm run bench …):
-//   npx tsx bench/profile-summary.ts <file.cpuprofile> --requests N [--top 25]
+//   npx tsx bench/profile-summary.ts <file.cpuprofile> --requests N [--top 25] [--last S]
 // Self time per component (a package under node_modules, a Node internal, a folder of src/,
-// the garbage collector, idle) and per function, in µs per request over N requests.
+// the garbage collector, idle) and per function, in µs per request over N requests. `--last S`
+// counts only the profile's last S seconds (the measured runs, without start-up and seeding):
+// N is then the requests answered in them.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
@@ -14,19 +16,26 @@ interface Profile {
   readonly nodes: readonly ProfileNode[];
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
+  readonly endTime: number;
+  readonly startTime: number;
 }
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { requests: { type: 'string' }, top: { type: 'string', default: '25' } },
+  options: { requests: { type: 'string' }, top: { type: 'string', default: '25' }, last: { type: 'string' } },
 });
 const file = positionals[0];
 const requests = Number(values.requests);
 if (file === undefined || !(requests > 0)) {
-  console.error('usage: npx tsx bench/profile-summary.ts <file.cpuprofile> --requests N [--top 25]');
+  console.error('usage: npx tsx bench/profile-summary.ts <file.cpuprofile> --requests N [--top 25] [--last S]');
   process.exit(2);
 }
 const top = Number(values.top);
+const lastSeconds = values.last === undefined ? undefined : Number(values.last);
+if (lastSeconds !== undefined && !(lastSeconds > 0)) {
+  console.error('--last: seconds, more than 0');
+  process.exit(2);
+}
 
 /** Where a frame's code lives: a package, a Node internal, a folder of ours, or V8's own (GC, idle). */
 function component(frame: ProfileNode['callFrame']): string {
@@ -44,8 +53,13 @@ const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
 let total = 0;
+// A sample's time (µs, the profile's clock) is the start plus the deltas up to it.
+const from = lastSeconds === undefined ? -Infinity : profile.endTime - lastSeconds * 1e6;
+let at = profile.startTime;
 profile.samples.forEach((id, i) => {
   const dt = profile.timeDeltas[i] ?? 0;
+  at += dt;
+  if (at < from) return;
   total += dt;
   self.set(id, (self.get(id) ?? 0) + dt);
 });
@@ -68,7 +82,9 @@ const rows = (m: Map<string, number>): string =>
     .join('\n');
 console.log(`# CPU profile: ${file.split('/').at(-1) ?? file}
 
-${((total - idle) / 1e6).toFixed(1)} s of CPU (${(idle / 1e6).toFixed(1)} s idle) over ${requests} requests: ${((total - idle) / requests).toFixed(0)} µs per request, start-up and warm-up included.
+${((total - idle) / 1e6).toFixed(1)} s of CPU (${(idle / 1e6).toFixed(1)} s idle) over ${requests} requests: ${((total - idle) / requests).toFixed(0)} µs per request, ${
+  lastSeconds === undefined ? 'start-up and warm-up included' : `the profile's last ${lastSeconds} s`
+}.
 
 ## By component (self time)
 
